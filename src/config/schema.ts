@@ -1,0 +1,128 @@
+import { z } from 'zod';
+
+// Deny patterns every config starts from: secrets an agent should never read or overwrite.
+export const DEFAULT_DENY_PATTERNS = [
+  '**/.env',
+  '**/.env.*',
+  '**/*.pem',
+  '**/*.key',
+  '**/id_rsa*',
+  '**/id_ed25519*',
+  '**/.ssh/**',
+  '**/.gnupg/**',
+  '**/.aws/credentials',
+  '**/.netrc',
+] as const;
+
+// Commands refused by default in denylist mode: privilege, disk, system and sandbox-control tools.
+export const DEFAULT_DENIED_COMMANDS = [
+  'sudo', 'su', 'doas', 'pkexec', 'chroot', 'nsenter', 'unshare', 'setcap', 'capsh',
+  'mount', 'umount', 'losetup', 'swapon', 'swapoff',
+  'mkfs', 'mkfs.ext4', 'mkfs.xfs', 'mkfs.vfat', 'fdisk', 'sfdisk', 'parted', 'wipefs', 'dd', 'shred',
+  'shutdown', 'reboot', 'halt', 'poweroff', 'init', 'telinit', 'systemctl', 'service',
+  'insmod', 'rmmod', 'modprobe', 'sysctl', 'iptables', 'ip6tables', 'nft',
+  'useradd', 'userdel', 'usermod', 'passwd', 'chpasswd', 'visudo', 'crontab',
+  'bwrap', 'docker', 'podman',
+] as const;
+
+const CommandNameListSchema = z.array(z.string().min(1).max(256)).max(1000);
+
+// The command policy: a readable layer on top of the OS sandbox.
+export const CommandPolicySchema = z
+  .object({
+    mode: z.enum(['allowlist', 'denylist', 'none']).default('denylist'),
+    allow: CommandNameListSchema.default([]),
+    deny: CommandNameListSchema.default([...DEFAULT_DENIED_COMMANDS]),
+    confirm: CommandNameListSchema.default([]),
+    strict: z.boolean().default(true),
+  })
+  .strict();
+export type CommandPolicy = z.infer<typeof CommandPolicySchema>;
+
+export const RootSchema = z
+  .object({
+    path: z.string().min(1).max(4096),
+    mode: z.enum(['read-write', 'read-only']).default('read-write'),
+    // Per-root command rules; "none" means nothing runs with this root as its working directory.
+    commands: CommandPolicySchema.partial().optional(),
+  })
+  .strict();
+export type RootConfig = z.infer<typeof RootSchema>;
+
+export const LimitsSchema = z
+  .object({
+    maxReadBytes: z.number().int().positive().default(10 * 1024 * 1024),
+    maxWriteBytes: z.number().int().positive().default(50 * 1024 * 1024),
+    maxMediaBytes: z.number().int().positive().default(20 * 1024 * 1024),
+    maxListEntries: z.number().int().positive().default(2000),
+    maxTreeEntries: z.number().int().positive().default(5000),
+    maxSearchResults: z.number().int().positive().default(1000),
+    maxPathLength: z.number().int().positive().max(65536).default(4096),
+  })
+  .strict();
+export type Limits = z.infer<typeof LimitsSchema>;
+
+export const SandboxSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    network: z.boolean().default(false),
+    passEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
+    maxProcesses: z.number().int().positive().default(256),
+    maxMemoryMb: z.number().int().positive().default(2048),
+    maxFileSizeMb: z.number().int().positive().default(1024),
+    maxCpuSeconds: z.number().int().positive().default(600),
+  })
+  .strict();
+export type SandboxConfig = z.infer<typeof SandboxSchema>;
+
+export const ShellSchema = z
+  .object({
+    sandbox: SandboxSchema.default(SandboxSchema.parse({})),
+    policy: CommandPolicySchema.default(CommandPolicySchema.parse({})),
+    defaultTimeoutMs: z.number().int().positive().default(30_000),
+    maxTimeoutMs: z.number().int().positive().default(600_000),
+    maxOutputBytes: z.number().int().positive().default(64 * 1024),
+    maxSessions: z.number().int().positive().default(8),
+    sessionIdleMs: z.number().int().positive().default(15 * 60_000),
+    sessionLifetimeMs: z.number().int().positive().default(4 * 60 * 60_000),
+    sessionBufferBytes: z.number().int().positive().default(1024 * 1024),
+  })
+  .strict();
+export type ShellConfig = z.infer<typeof ShellSchema>;
+
+export const AuditSchema = z
+  .object({
+    dir: z.string().min(1).default('logs'),
+    redactKeys: z.array(z.string()).default([]),
+  })
+  .strict();
+
+export const BastionSettingsSchema = z
+  .object({
+    roots: z.array(RootSchema).default([]),
+    deny: z.array(z.string().min(1)).default([...DEFAULT_DENY_PATTERNS]),
+    limits: LimitsSchema.default(LimitsSchema.parse({})),
+    audit: AuditSchema.default(AuditSchema.parse({})),
+    shell: ShellSchema.default(ShellSchema.parse({})),
+  })
+  .strict();
+export type BastionSettings = z.infer<typeof BastionSettingsSchema>;
+
+const McpServerEntrySchema = z
+  .object({
+    command: z.string(),
+    args: z.array(z.string()).optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    cwd: z.string().optional(),
+  })
+  .passthrough();
+
+// The whole file: the `mcpServers` entries a client needs, plus Bastion's own settings.
+export const SettingsFileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    mcpServers: z.record(z.string(), McpServerEntrySchema).default({}),
+    bastion: BastionSettingsSchema.default(BastionSettingsSchema.parse({})),
+  })
+  .strict();
+export type SettingsFile = z.infer<typeof SettingsFileSchema>;

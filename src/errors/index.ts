@@ -1,0 +1,2 @@
+export * from './bastion-error.js';
+export * from './to-tool-result.js';

@@ -1,0 +1,96 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type {
+  CallToolResult,
+  ServerNotification,
+  ServerRequest,
+  ToolAnnotations,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { z } from 'zod';
+import type { AuditDecision, AuditSink } from '../../audit/index.js';
+import { BastionError, CommandDeniedError, toToolResult } from '../../errors/index.js';
+import type { Logger } from '../../logging/logger.js';
+
+// Error codes that mean "a boundary or policy said no", as opposed to "it ran and failed".
+const DENY_CODES = new Set(['PATH_OUTSIDE_ROOTS', 'PATH_DENIED', 'COMMAND_DENIED']);
+
+export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+// What a handler returns: the MCP result plus optional facts for the audit record only.
+export type ToolResultWithAudit = CallToolResult & {
+  audit?: { details?: Record<string, unknown>; rule?: string; decision?: AuditDecision };
+};
+
+export interface ToolContext {
+  mcp: McpServer;
+  audit: AuditSink;
+  logger: Logger;
+  server: string;
+}
+
+export interface AuditedToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape | undefined> {
+  title: string;
+  description: string;
+  inputSchema: I;
+  outputSchema?: O;
+  // All four hints are required so no tool forgets to say what it does.
+  annotations: Required<Pick<ToolAnnotations, 'readOnlyHint' | 'destructiveHint' | 'idempotentHint' | 'openWorldHint'>>;
+}
+
+// Register a tool whose every call is timed, mapped to a safe result at the edge, and audited once.
+export function registerAuditedTool<I extends z.ZodRawShape, O extends z.ZodRawShape | undefined = undefined>(
+  ctx: ToolContext,
+  name: string,
+  definition: AuditedToolDefinition<I, O>,
+  handler: (args: z.infer<z.ZodObject<I>>, extra: ToolExtra) => Promise<ToolResultWithAudit>,
+): void {
+  const callback = async (args: z.infer<z.ZodObject<I>>, extra: ToolExtra): Promise<CallToolResult> => {
+    const started = performance.now();
+    const client = ctx.mcp.server.getClientVersion()?.name;
+    try {
+      const { audit, ...result } = await handler(args, extra);
+      ctx.audit.record({
+        server: ctx.server,
+        tool: name,
+        args,
+        decision: audit?.decision ?? (result.isError ? 'error' : 'allow'),
+        ...(audit?.rule ? { rule: audit.rule } : {}),
+        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+        outcome: result.isError ? 'error' : 'ok',
+        ...(client ? { client } : {}),
+        ...(audit?.details ? { details: audit.details } : {}),
+      });
+      return result;
+    } catch (err) {
+      const mapped = toToolResult(err);
+      const decision: AuditDecision = DENY_CODES.has(mapped.code) ? 'deny' : 'error';
+      const rule = err instanceof CommandDeniedError ? err.rule : err instanceof BastionError ? err.code : undefined;
+      ctx.audit.record({
+        server: ctx.server,
+        tool: name,
+        args,
+        decision,
+        ...(rule ? { rule } : {}),
+        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+        outcome: decision === 'deny' ? 'denied' : 'error',
+        errorCode: mapped.code,
+        ...(mapped.ref ? { ref: mapped.ref } : {}),
+        ...(client ? { client } : {}),
+        ...(mapped.ref ? { details: { error: String((err as Error)?.stack ?? err) } } : {}),
+      });
+      if (mapped.ref) ctx.logger.error({ err, ref: mapped.ref, tool: name }, 'internal error in tool');
+      return mapped.result;
+    }
+  };
+  ctx.mcp.registerTool(
+    name,
+    {
+      title: definition.title,
+      description: definition.description,
+      inputSchema: definition.inputSchema,
+      ...(definition.outputSchema ? { outputSchema: definition.outputSchema } : {}),
+      annotations: { title: definition.title, ...definition.annotations },
+    },
+    callback as never,
+  );
+}
