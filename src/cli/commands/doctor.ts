@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { resolveHome } from '../home.js';
+import { collect, type ConfigFlags } from '../load-cli-config.js';
+import {
+  checkAuditLog,
+  checkConfig,
+  checkNode,
+  checkNpmAudit,
+  checkRipgrep,
+  checkSandbox,
+  type CheckResult,
+} from './doctor-checks.js';
+
+const MARK = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
+
+// `bastion doctor`: everything that must hold for Bastion to keep its promises, in one report;
+// exits 1 when any check fails.
+export function registerDoctorCommand(program: Command): void {
+  program
+    .command('doctor')
+    .description('check the config, sandbox, tools, audit log and dependencies')
+    .option('--root <dir>', 'check with this root instead of the config roots', collect)
+    .option('--config <file>', 'settings file')
+    .option('--home <dir>', 'Bastion home')
+    .option('--skip-npm-audit', 'do not run npm audit (offline machines)')
+    .action(async (flags: ConfigFlags & { skipNpmAudit?: boolean }) => {
+      const { result: configResult, config } = checkConfig({
+        home: resolveHome(flags.home),
+        ...(flags.config ? { configPath: flags.config } : {}),
+        rootFlags: flags.root ?? [],
+      });
+      const results: CheckResult[] = [
+        checkNode(),
+        configResult,
+        await checkSandbox(config),
+        await checkRipgrep(),
+        checkAuditLog(config),
+      ];
+      if (!flags.skipNpmAudit) results.push(await checkNpmAudit());
+      for (const r of results) console.log(`[${MARK[r.status]}] ${r.name}: ${r.detail}`);
+      const failed = results.filter((r) => r.status === 'fail').length;
+      console.log(failed === 0 ? '\nbastion doctor: all checks passed' : `\nbastion doctor: ${failed} check(s) failed`);
+      process.exit(failed === 0 ? 0 : 1);
+    });
+}

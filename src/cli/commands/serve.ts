@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { createAuditLog } from '../../audit/index.js';
+import { SandboxUnavailableError } from '../../errors/index.js';
+import { createLogger } from '../../logging/logger.js';
+import { createCommandPolicyEngine } from '../../policy/command/index.js';
+import { createSandbox } from '../../sandbox/index.js';
+import { createFilesServer } from '../../servers/files/index.js';
+import { createShellServer } from '../../servers/shell/index.js';
+import { serveStdio } from '../../transport/stdio.js';
+import { collect, loadCliConfig, type ConfigFlags } from '../load-cli-config.js';
+
+const SERVERS = ['files', 'shell'] as const;
+type ServerName = (typeof SERVERS)[number];
+
+// Warn on every start when the operator turned the sandbox off: commands then run unconfined.
+export const SANDBOX_OFF_WARNING =
+  'WARNING: the shell sandbox is DISABLED by configuration (bastion.shell.sandbox.enabled = false). ' +
+  'Commands run with the full rights of this user; only the command policy stands between the agent and the machine.';
+
+async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
+  const config = loadCliConfig(flags);
+  const logger = createLogger(`bastion-${name}`);
+  const audit = createAuditLog(config.audit);
+  if (name === 'files') {
+    const mcp = createFilesServer(config, { audit, logger });
+    logger.info({ roots: config.roots.map((r) => r.path), source: config.source }, 'files server ready on stdio');
+    await serveStdio(mcp, () => Promise.resolve(audit.close()));
+    return;
+  }
+  let sandbox;
+  try {
+    sandbox = await createSandbox({ enabled: config.shell.sandbox.enabled });
+  } catch (err) {
+    if (err instanceof SandboxUnavailableError) {
+      console.error(`bastion: the shell server cannot start: ${err.message}`);
+      process.exit(3);
+    }
+    throw err;
+  }
+  if (sandbox.kind === 'none') console.error(SANDBOX_OFF_WARNING);
+  const policy = await createCommandPolicyEngine();
+  const shell = createShellServer(config, { audit, logger, sandbox, policy });
+  logger.info({ roots: config.roots.map((r) => r.path), sandbox: sandbox.kind }, 'shell server ready on stdio');
+  await serveStdio(shell.mcp, async () => {
+    await shell.close();
+    await sandbox.close();
+    audit.close();
+  });
+}
+
+// `bastion serve files|shell`: run one server on stdio for an MCP client.
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run a Bastion MCP server on stdio (files or shell)')
+    .argument('<server>', `which server: ${SERVERS.join(' | ')}`)
+    .option('--root <dir>', 'allow this directory read-write (repeatable; replaces the config roots)', collect)
+    .option('--read-only-root <dir>', 'allow this directory read-only (repeatable)', collect)
+    .option('--config <file>', 'settings file (default: <home>/config/mcp_settings.json when present)')
+    .option('--home <dir>', 'Bastion home holding config/ and logs/ (default: $BASTION_HOME or the install dir)')
+    .action(async (server: string, flags: ConfigFlags) => {
+      if (!SERVERS.includes(server as ServerName)) {
+        console.error(`bastion: unknown server "${server}"; expected one of: ${SERVERS.join(', ')}`);
+        process.exit(2);
+      }
+      await serve(server as ServerName, flags);
+      process.exit(0);
+    });
+}

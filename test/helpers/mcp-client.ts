@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLI_PATH = path.join(REPO_ROOT, 'dist/cli/main.js');
+
+export interface StartServerOptions {
+  server: 'files' | 'shell';
+  args: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  capabilities?: ClientCapabilities;
+  // Called before connect so tests can install request handlers (roots, elicitation).
+  setup?: (client: Client) => void;
+}
+
+export interface StartedServer {
+  client: Client;
+  pid: number;
+  close(): Promise<void>;
+  stderr(): string;
+}
+
+// Start the BUILT CLI (`npm run build` first) and connect the official SDK client over stdio.
+export async function startServer(options: StartServerOptions): Promise<StartedServer> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI_PATH, 'serve', options.server, ...options.args],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...options.env },
+    cwd: options.cwd ?? REPO_ROOT,
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const client = new Client(
+    { name: 'bastion-test-client', version: '1.0.0' },
+    { capabilities: options.capabilities ?? {} },
+  );
+  options.setup?.(client);
+  try {
+    await client.connect(transport);
+  } catch (err) {
+    throw new Error(`server failed to start: ${(err as Error).message}\nstderr:\n${stderr}`);
+  }
+  const pid = transport.pid;
+  if (pid === null) throw new Error('server has no pid');
+  return {
+    client,
+    pid,
+    stderr: () => stderr,
+    close: async () => {
+      await client.close();
+    },
+  };
+}
+
+// The text of a tool result's content, joined.
+export function textOf(result: unknown): string {
+  const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
+  return content.map((c) => (c.type === 'text' ? (c.text ?? '') : `[${c.type}]`)).join('\n');
+}
