@@ -7,11 +7,11 @@ export function expandEnv(
   path = '',
 ): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (match, name: string) => {
       const found = env[name];
       if (found === undefined) {
         problems.push(`${path || '(root)'}: environment variable \${${name}} is not set`);
-        return '';
+        return match;
       }
       return found;
     });

@@ -43,7 +43,10 @@ export const DEFAULT_CONFIG_RELATIVE_PATH = path.join('config', 'mcp_settings.js
 
 function formatZodIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
-    const keyPath = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    const keyPath =
+      issue.path.length > 0
+        ? issue.path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i > 0 ? '.' : ''}${String(k)}`)).join('')
+        : '(root)';
     return `${keyPath}: ${issue.message}`;
   });
 }

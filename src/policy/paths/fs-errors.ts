@@ -38,7 +38,7 @@ const ERRNO_MESSAGES: Readonly<Record<string, (p: string) => string>> = {
 
 function errnoCode(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
-  const { code } = err as { code: unknown };
+  const { code } = err;
   return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : undefined;
 }
 

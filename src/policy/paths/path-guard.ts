@@ -1,0 +1,118 @@
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+import type { Config, Root } from '../../config/index.js';
+import { PathDeniedError, PathOutsideRootsError } from '../../errors/index.js';
+import { canonicalizePath, type CanonicalPath } from './canonicalize-path.js';
+import { createDenyMatcher, relativeToRoot } from './deny-matcher.js';
+import { deepestContaining, narrowRoots } from './effective-roots.js';
+import { formatDisplayPath, toFileSystemError } from './fs-errors.js';
+import { isInside } from './is-inside.js';
+import { openFileForRead, openVerifiedDirectory, type GuardChecks } from './open-verified.js';
+import { parseRawPath } from './parse-raw-path.js';
+import type { PathGuard, PathIntent, ResolvedPath } from './types.js';
+import { writeFileAtomic } from './write-atomic.js';
+
+function outsideError(rawPath: string): PathOutsideRootsError {
+  return new PathOutsideRootsError(
+    `Path ${formatDisplayPath(rawPath)} is outside the allowed roots (symbolic links are followed). ` +
+      'Expected a path inside one of the allowed directories; list them with list_allowed_directories.',
+  );
+}
+
+function deniedError(rawPath: string): PathDeniedError {
+  return new PathDeniedError(
+    `Access to ${formatDisplayPath(rawPath)} is denied by the deny rules (secrets such as .env files, ` +
+      'keys and .ssh are never read or written). Choose another file.',
+  );
+}
+
+function readOnlyError(rawPath: string): PathDeniedError {
+  return new PathDeniedError(
+    `Path ${formatDisplayPath(rawPath)} is in a read-only root; writes are allowed only in read-write roots.`,
+  );
+}
+
+// Roots as given should already be canonical (loadConfig does it); re-canonicalise defensively so
+// a root spelled through a symlink (/tmp on macOS) still contains its own real paths.
+function canonicalRoots(roots: readonly Root[]): readonly Root[] {
+  return Object.freeze(
+    roots.map((root) => {
+      let real: string;
+      try {
+        real = realpathSync(root.path);
+      } catch {
+        real = path.resolve(root.path);
+      }
+      return real === root.path ? root : Object.freeze({ ...root, path: real });
+    }),
+  );
+}
+
+// Build the path boundary for one server instance. State (the effective roots) lives in the
+// returned guard, never in the module, so tenants and tests stay independent.
+export function createPathGuard(config: Pick<Config, 'roots' | 'deny' | 'limits'>): PathGuard {
+  const configured = canonicalRoots(config.roots);
+  let effective: readonly Root[] = configured;
+  const denyMatcher = createDenyMatcher(config.deny);
+  const { maxPathLength, maxWriteBytes } = config.limits;
+
+  const rootFor = (absPath: string): Root | undefined => deepestContaining(effective, absPath);
+
+  const isDenied = (absPath: string): boolean => {
+    if (!path.isAbsolute(absPath)) return true;
+    const normal = path.resolve(absPath);
+    // Every root holding the path counts, so nested roots cannot hide `secrets/**` of an outer one.
+    const holders = effective.filter((root) => isInside(normal, root.path));
+    if (holders.length === 0) return denyMatcher('', normal);
+    return holders.some((root) => denyMatcher(relativeToRoot(normal, root.path), normal));
+  };
+
+  const verifyRealPath = (realPath: string, intent: PathIntent, displayPath: string): Root => {
+    const root = rootFor(realPath);
+    // Security: containment by whole segments on the real path defeats `..`, symlinks out and
+    // sibling prefixes (root-evil vs root).
+    if (root === undefined) throw outsideError(displayPath);
+    // Security: deny globs on the real path stop reaching a secret through an innocent-looking link.
+    if (isDenied(realPath)) throw deniedError(displayPath);
+    // Security: read-only roots refuse every write, whatever link or spelling led there.
+    if (intent === 'write' && root.mode === 'read-only') throw readOnlyError(displayPath);
+    return root;
+  };
+
+  const resolve = async (rawPath: string, intent: PathIntent): Promise<ResolvedPath> => {
+    const lexical = parseRawPath(rawPath, maxPathLength, effective[0]?.path);
+    const lexicalRoot = rootFor(lexical);
+    let canonical: CanonicalPath;
+    try {
+      canonical = await canonicalizePath(lexical);
+    } catch (err) {
+      // Security: errors met while resolving a path outside every root (EACCES, ENOTDIR) would
+      // be an existence oracle for host files; they all read as "outside".
+      if (lexicalRoot === undefined) throw outsideError(rawPath);
+      throw toFileSystemError(err, rawPath);
+    }
+    // Security: the spelling the agent used is denied too: `.ssh/x` stays refused even when
+    // .ssh is a symlink to an innocent-looking directory.
+    if (lexicalRoot !== undefined && isDenied(lexical)) throw deniedError(rawPath);
+    const root = verifyRealPath(canonical.path, intent, rawPath);
+    return { path: canonical.path, root, exists: canonical.exists };
+  };
+
+  const checks: GuardChecks = { resolve, verifyRealPath };
+
+  return {
+    get roots() {
+      return effective;
+    },
+    setClientRoots(rawUris) {
+      effective = rawUris === undefined ? configured : Object.freeze(narrowRoots(configured, rawUris));
+    },
+    resolve,
+    openForRead: (rawPath) => openFileForRead(checks, rawPath),
+    openDirectory: (rawPath) => openVerifiedDirectory(checks, rawPath),
+    writeFileAtomic: (rawPath, data, options) =>
+      writeFileAtomic(checks, maxWriteBytes, rawPath, data, options?.mode),
+    isDenied,
+    rootFor,
+  };
+}

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { link, lstat, open, rename, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { FileSystemError, InvalidInputError, LimitExceededError, PathOutsideRootsError } from '../../errors/index.js';
+import { descriptorRealPath, fdDirectoryPath } from './descriptor-path.js';
+import { formatDisplayPath, toFileSystemError } from './fs-errors.js';
+import { describeKind, type GuardChecks } from './open-verified.js';
+import type { WriteMode, WriteResult } from './types.js';
+
+const COPY_CHUNK_BYTES = 64 * 1024;
+
+function errnoError(code: string): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new Error(code);
+  err.code = code;
+  return err;
+}
+
+// `.<name>.bastion-<random>.tmp`, kept under NAME_MAX (255 bytes) even for long names.
+function tempNameFor(name: string): string {
+  const base = Buffer.byteLength(name) > 150 ? name.slice(0, 37) : name;
+  return `.${base}.bastion-${randomBytes(8).toString('hex')}.tmp`;
+}
+
+async function lstatOrUndefined(target: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+// Stream the old file into the temp file; the old file is opened O_NOFOLLOW in the verified dir.
+async function copyExisting(source: string, into: FileHandle, extraBytes: number, maxBytes: number): Promise<void> {
+  const old = await open(source, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const stat = await old.stat();
+    if (!stat.isFile()) throw new InvalidInputError(`Expected a regular file to append to, got ${describeKind(stat)}.`);
+    if (stat.size + extraBytes > maxBytes) {
+      throw new LimitExceededError(
+        `Expected the file after appending to be at most ${maxBytes} bytes, got ${stat.size + extraBytes}. ` +
+          'Append rewrites the whole file atomically, so the whole file counts toward the write limit.',
+      );
+    }
+    const buffer = Buffer.alloc(COPY_CHUNK_BYTES);
+    for (;;) {
+      const { bytesRead } = await old.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      await into.writeFile(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await old.close();
+  }
+}
+
+// Write a file so readers and crashes only ever see the old or the new content. Every step runs
+// inside the parent directory opened O_NOFOLLOW and verified through its descriptor; paths go
+// through /proc/self/fd/<dirfd>/ (openat-like), so swapping the directory for a symlink after the
+// check cannot redirect the write. 'append' copies old + new into the temp file and renames (not
+// O_APPEND): a crash mid-append can then never leave a torn tail; concurrent appends may lose one
+// of the two (last rename wins). Permission bits of an existing file are kept (setuid/setgid are
+// dropped). Parent directories are never created.
+export async function writeFileAtomic(
+  checks: GuardChecks,
+  maxWriteBytes: number,
+  rawPath: string,
+  data: string | Uint8Array,
+  mode: WriteMode = 'overwrite',
+): Promise<WriteResult> {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  // Security: bound disk use per call before touching the file system.
+  if (bytes.byteLength > maxWriteBytes) {
+    throw new LimitExceededError(`Expected at most ${maxWriteBytes} bytes to write, got ${bytes.byteLength}.`);
+  }
+  const resolved = await checks.resolve(rawPath, 'write');
+  if (resolved.path === resolved.root.path) throw toFileSystemError(errnoError('EISDIR'), rawPath);
+  const dirPath = path.dirname(resolved.path);
+  const name = path.basename(resolved.path);
+  let dirHandle: FileHandle;
+  try {
+    // Security: O_NOFOLLOW on the parent refuses a directory already swapped for a symlink.
+    dirHandle = await open(dirPath, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new FileSystemError(
+        'ENOENT',
+        `The parent directory of ${formatDisplayPath(rawPath)} does not exist; create it first.`,
+      );
+    }
+    throw toFileSystemError(err, rawPath);
+  }
+  let tempPath: string | undefined;
+  try {
+    const dirReal = await descriptorRealPath(dirHandle, dirPath);
+    // Security: judge the target inside the directory actually opened, not the earlier string.
+    const targetReal = path.join(dirReal, name);
+    checks.verifyRealPath(targetReal, 'write', rawPath);
+    const prefix = process.platform === 'linux' ? fdDirectoryPath(dirHandle.fd) : dirReal;
+    const targetVia = `${prefix}/${name}`;
+    const existing = await lstatOrUndefined(targetVia);
+    if (existing !== undefined) {
+      // Security: a symlink appearing at the target after resolve() is a swap attempt; refuse.
+      if (existing.isSymbolicLink()) throw errnoError('ELOOP');
+      if (existing.isDirectory()) throw errnoError('EISDIR');
+      if (!existing.isFile()) throw new InvalidInputError(`Expected a regular file, got ${describeKind(existing)}: ${formatDisplayPath(rawPath)}.`);
+      if (mode === 'create') throw errnoError('EEXIST');
+    }
+    tempPath = `${prefix}/${tempNameFor(name)}`;
+    const temp = await open(
+      tempPath,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      existing ? 0o600 : 0o666,
+    );
+    try {
+      if (mode === 'append' && existing) await copyExisting(targetVia, temp, bytes.byteLength, maxWriteBytes);
+      await temp.writeFile(bytes);
+      if (existing) {
+        await temp.chmod(existing.mode & 0o777);
+        if (existing.uid !== process.getuid?.()) await temp.chown(existing.uid, existing.gid).catch(() => undefined);
+      }
+      // Durability: the data reaches the disk before the name points at it.
+      await temp.sync();
+    } finally {
+      await temp.close();
+    }
+    // Security: re-verify right before the rename that the opened directory is still inside the
+    // roots (it may have been moved since it was opened).
+    const dirNow = await descriptorRealPath(dirHandle, dirPath);
+    if (dirNow !== dirReal) throw new PathOutsideRootsError(`The directory of ${formatDisplayPath(rawPath)} moved during the write; nothing was written.`);
+    checks.verifyRealPath(path.join(dirNow, name), 'write', rawPath);
+    if (mode === 'create' || (mode === 'append' && !existing)) {
+      // link() fails with EEXIST if the name appeared meanwhile: create never clobbers.
+      await link(tempPath, targetVia);
+      await unlink(tempPath);
+    } else {
+      await rename(tempPath, targetVia);
+    }
+    tempPath = undefined;
+    await dirHandle.sync().catch(() => undefined);
+    return { path: targetReal, bytesWritten: bytes.byteLength, created: existing === undefined };
+  } catch (err) {
+    if (tempPath !== undefined) await unlink(tempPath).catch(() => undefined);
+    throw toFileSystemError(err, rawPath);
+  } finally {
+    await dirHandle.close();
+  }
+}

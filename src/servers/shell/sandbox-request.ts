@@ -1,0 +1,27 @@
+import type { Config } from '../../config/index.js';
+import { buildSandboxEnv, type SandboxLimits, type SandboxSpec } from '../../sandbox/index.js';
+import type { CommandPlace } from './command-gate.js';
+
+// Every command runs as `bash -c TEXT` inside the sandbox: the same parser the policy analysed.
+export function shellArgv(command: string): string[] {
+  return ['/bin/bash', '-c', command];
+}
+
+// The sandbox boundary for one command: all roots with their modes, the deny patterns, the cwd,
+// network as configured, and an allowlisted environment (never the server's own).
+export function buildSandboxSpec(config: Config, place: CommandPlace): SandboxSpec {
+  return {
+    roots: config.roots,
+    deny: config.deny,
+    cwd: place.cwd,
+    network: config.shell.sandbox.network,
+    // Security: only passEnv names cross into the sandbox, so server secrets never do.
+    env: buildSandboxEnv(config.shell.sandbox.passEnv, process.env, place.root.path),
+  };
+}
+
+// The rlimits every sandboxed command and session runs under.
+export function buildSandboxLimits(config: Config): SandboxLimits {
+  const { maxProcesses, maxMemoryMb, maxFileSizeMb, maxCpuSeconds } = config.shell.sandbox;
+  return { maxProcesses, maxMemoryMb, maxFileSizeMb, maxCpuSeconds };
+}
