@@ -42,14 +42,20 @@ describe('audit log', () => {
     const log = createAuditLog({ dir });
     log.record(
       event('run_command', {
-        command: 'curl -H "Authorization: Bearer abcdefghijklmnop1234" https://x && export API_TOKEN=s3cr3tvalue',
+        command:
+          'curl -H "Authorization: Bearer abcdefghijklmnop1234" https://x && export API_TOKEN=s3cr3tvalue',
         apiKey: 'sk-live-0123456789abcdefXYZ',
         content: '-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----',
       }),
     );
     log.close();
     const text = readFileSync(path.join(dir, AUDIT_FILE_NAME), 'utf8');
-    for (const secret of ['abcdefghijklmnop1234', 's3cr3tvalue', 'sk-live-0123456789abcdefXYZ', 'MIIE']) {
+    for (const secret of [
+      'abcdefghijklmnop1234',
+      's3cr3tvalue',
+      'sk-live-0123456789abcdefXYZ',
+      'MIIE',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain('[REDACTED]');

@@ -46,7 +46,10 @@ export function hashRecord(body: Omit<AuditRecord, 'hash'>): string {
 
 // Append-only JSONL sink. Opened with O_APPEND so several Bastion processes can share one file;
 // each process chains its own stream, so interleaving never breaks verification.
-export function createAuditLog(options: { dir: string; redactKeys?: readonly string[] }): AuditSink {
+export function createAuditLog(options: {
+  dir: string;
+  redactKeys?: readonly string[];
+}): AuditSink {
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   const file = path.join(options.dir, AUDIT_FILE_NAME);
   const fd = openSync(file, 'a', 0o600);
@@ -64,7 +67,9 @@ export function createAuditLog(options: { dir: string; redactKeys?: readonly str
         prev,
         ...event,
         args: redact(event.args, options.redactKeys),
-        ...(event.details ? { details: redact(event.details, options.redactKeys) as Record<string, unknown> } : {}),
+        ...(event.details
+          ? { details: redact(event.details, options.redactKeys) as Record<string, unknown> }
+          : {}),
       };
       const record: AuditRecord = { ...body, hash: hashRecord(body) };
       if (!closed) writeSync(fd, `${JSON.stringify(record)}\n`);
@@ -94,12 +99,15 @@ export function verifyAuditLines(lines: readonly string[]): string[] {
       return;
     }
     const { hash, ...body } = record;
-    if (hashRecord(body) !== hash) problems.push(`line ${index + 1}: hash mismatch (edited record)`);
+    if (hashRecord(body) !== hash)
+      problems.push(`line ${index + 1}: hash mismatch (edited record)`);
     const head = heads.get(record.stream);
     const expectedSeq = head ? head.seq + 1 : 0;
     const expectedPrev = head ? head.hash : GENESIS_HASH;
     if (record.seq !== expectedSeq || record.prev !== expectedPrev) {
-      problems.push(`line ${index + 1}: chain broken in stream ${record.stream} (missing or reordered record)`);
+      problems.push(
+        `line ${index + 1}: chain broken in stream ${record.stream} (missing or reordered record)`,
+      );
     }
     heads.set(record.stream, { seq: record.seq, hash });
   });

@@ -21,7 +21,8 @@ const MAX_STRING = 2048;
 export function redactString(value: string): string {
   let out = value;
   for (const pattern of SECRET_VALUE_PATTERNS) out = out.replace(pattern, '[REDACTED]');
-  if (out.length > MAX_STRING) out = `${out.slice(0, MAX_STRING)}…[${out.length - MAX_STRING} more chars]`;
+  if (out.length > MAX_STRING)
+    out = `${out.slice(0, MAX_STRING)}…[${out.length - MAX_STRING} more chars]`;
   return out;
 }
 

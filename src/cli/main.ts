@@ -8,7 +8,9 @@ import { registerServeCommand } from './commands/serve.js';
 import { packageRoot } from './home.js';
 
 // The composition root: argv -> config -> servers -> transport. The only place that exits.
-const { version } = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {
+  version: string;
+};
 const program = new Command()
   .name('bastion')
   .description('Hardened MCP servers for files and shell, confined to the roots you allow.')

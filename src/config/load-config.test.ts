@@ -50,7 +50,9 @@ describe('loadConfig', () => {
 
   it('expands ${ENV} and names the key path of a missing variable', () => {
     writeSettings({ bastion: { roots: [{ path: '${WS_DIR}' }, { path: '${NOPE}' }] } });
-    const problems = problemsOf(() => loadConfig({ home, env: { WS_DIR: path.join(home, 'workspace') } }));
+    const problems = problemsOf(() =>
+      loadConfig({ home, env: { WS_DIR: path.join(home, 'workspace') } }),
+    );
     expect(problems).toEqual(['bastion.roots[1].path: environment variable ${NOPE} is not set']);
   });
 
@@ -70,7 +72,9 @@ describe('loadConfig', () => {
 
   it('refuses "/" as a root, a file as a root, and no roots at all', () => {
     writeFileSync(path.join(home, 'a-file'), 'x');
-    const problems = problemsOf(() => loadConfig({ home, rootFlags: ['/', path.join(home, 'a-file')], env: {} }));
+    const problems = problemsOf(() =>
+      loadConfig({ home, rootFlags: ['/', path.join(home, 'a-file')], env: {} }),
+    );
     expect(problems).toHaveLength(2);
     expect(problemsOf(() => loadConfig({ home, env: {} }))[0]).toMatch(/no roots/);
   });

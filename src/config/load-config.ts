@@ -3,12 +3,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { InvalidConfigError } from '../errors/index.js';
 import { expandEnv } from './expand-env.js';
-import {
-  SettingsFileSchema,
-  type CommandPolicy,
-  type Limits,
-  type ShellConfig,
-} from './schema.js';
+import { SettingsFileSchema, type CommandPolicy, type Limits, type ShellConfig } from './schema.js';
 
 // One allowed root, canonicalised once at startup (real path, no trailing slash).
 export interface Root {
@@ -45,7 +40,9 @@ function formatZodIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     const keyPath =
       issue.path.length > 0
-        ? issue.path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i > 0 ? '.' : ''}${String(k)}`)).join('')
+        ? issue.path
+            .map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i > 0 ? '.' : ''}${String(k)}`))
+            .join('')
         : '(root)';
     return `${keyPath}: ${issue.message}`;
   });
@@ -67,14 +64,20 @@ function readSettingsJson(file: string, problems: string[]): unknown {
   }
 }
 
-function canonicalRoot(rawPath: string, home: string, keyPath: string, problems: string[]): string | undefined {
+function canonicalRoot(
+  rawPath: string,
+  home: string,
+  keyPath: string,
+  problems: string[],
+): string | undefined {
   if (rawPath.includes('\0')) {
     problems.push(`${keyPath}: expected a path without NUL bytes`);
     return undefined;
   }
-  const expanded = rawPath === '~' || rawPath.startsWith('~/')
-    ? path.join(process.env.HOME ?? '/', rawPath.slice(1))
-    : rawPath;
+  const expanded =
+    rawPath === '~' || rawPath.startsWith('~/')
+      ? path.join(process.env.HOME ?? '/', rawPath.slice(1))
+      : rawPath;
   const absolute = path.resolve(home, expanded);
   try {
     const real = realpathSync(absolute);

@@ -16,13 +16,55 @@ export const DEFAULT_DENY_PATTERNS = [
 
 // Commands refused by default in denylist mode: privilege, disk, system and sandbox-control tools.
 export const DEFAULT_DENIED_COMMANDS = [
-  'sudo', 'su', 'doas', 'pkexec', 'chroot', 'nsenter', 'unshare', 'setcap', 'capsh',
-  'mount', 'umount', 'losetup', 'swapon', 'swapoff',
-  'mkfs', 'mkfs.ext4', 'mkfs.xfs', 'mkfs.vfat', 'fdisk', 'sfdisk', 'parted', 'wipefs', 'dd', 'shred',
-  'shutdown', 'reboot', 'halt', 'poweroff', 'init', 'telinit', 'systemctl', 'service',
-  'insmod', 'rmmod', 'modprobe', 'sysctl', 'iptables', 'ip6tables', 'nft',
-  'useradd', 'userdel', 'usermod', 'passwd', 'chpasswd', 'visudo', 'crontab',
-  'bwrap', 'docker', 'podman',
+  'sudo',
+  'su',
+  'doas',
+  'pkexec',
+  'chroot',
+  'nsenter',
+  'unshare',
+  'setcap',
+  'capsh',
+  'mount',
+  'umount',
+  'losetup',
+  'swapon',
+  'swapoff',
+  'mkfs',
+  'mkfs.ext4',
+  'mkfs.xfs',
+  'mkfs.vfat',
+  'fdisk',
+  'sfdisk',
+  'parted',
+  'wipefs',
+  'dd',
+  'shred',
+  'shutdown',
+  'reboot',
+  'halt',
+  'poweroff',
+  'init',
+  'telinit',
+  'systemctl',
+  'service',
+  'insmod',
+  'rmmod',
+  'modprobe',
+  'sysctl',
+  'iptables',
+  'ip6tables',
+  'nft',
+  'useradd',
+  'userdel',
+  'usermod',
+  'passwd',
+  'chpasswd',
+  'visudo',
+  'crontab',
+  'bwrap',
+  'docker',
+  'podman',
 ] as const;
 
 const CommandNameListSchema = z.array(z.string().min(1).max(256)).max(1000);
@@ -51,9 +93,21 @@ export type RootConfig = z.infer<typeof RootSchema>;
 
 export const LimitsSchema = z
   .object({
-    maxReadBytes: z.number().int().positive().default(10 * 1024 * 1024),
-    maxWriteBytes: z.number().int().positive().default(50 * 1024 * 1024),
-    maxMediaBytes: z.number().int().positive().default(20 * 1024 * 1024),
+    maxReadBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(10 * 1024 * 1024),
+    maxWriteBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(50 * 1024 * 1024),
+    maxMediaBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(20 * 1024 * 1024),
     maxListEntries: z.number().int().positive().default(2000),
     maxTreeEntries: z.number().int().positive().default(5000),
     maxSearchResults: z.number().int().positive().default(1000),
@@ -81,11 +135,27 @@ export const ShellSchema = z
     policy: CommandPolicySchema.default(CommandPolicySchema.parse({})),
     defaultTimeoutMs: z.number().int().positive().default(30_000),
     maxTimeoutMs: z.number().int().positive().default(600_000),
-    maxOutputBytes: z.number().int().positive().default(64 * 1024),
+    maxOutputBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(64 * 1024),
     maxSessions: z.number().int().positive().default(8),
-    sessionIdleMs: z.number().int().positive().default(15 * 60_000),
-    sessionLifetimeMs: z.number().int().positive().default(4 * 60 * 60_000),
-    sessionBufferBytes: z.number().int().positive().default(1024 * 1024),
+    sessionIdleMs: z
+      .number()
+      .int()
+      .positive()
+      .default(15 * 60_000),
+    sessionLifetimeMs: z
+      .number()
+      .int()
+      .positive()
+      .default(4 * 60 * 60_000),
+    sessionBufferBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024),
   })
   .strict();
 export type ShellConfig = z.infer<typeof ShellSchema>;

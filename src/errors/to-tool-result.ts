@@ -20,7 +20,10 @@ export interface MappedError {
 // leak a stack, a host path or an env value, only a reference id.
 export function toToolResult(err: unknown): MappedError {
   if (err instanceof BastionError) {
-    return { code: err.code, result: { isError: true, content: [{ type: 'text', text: err.message }] } };
+    return {
+      code: err.code,
+      result: { isError: true, content: [{ type: 'text', text: err.message }] },
+    };
   }
   const ref = randomUUID().slice(0, 8);
   return {
@@ -28,7 +31,12 @@ export function toToolResult(err: unknown): MappedError {
     ref,
     result: {
       isError: true,
-      content: [{ type: 'text', text: `Internal error (ref ${ref}). The details are in the server's audit log.` }],
+      content: [
+        {
+          type: 'text',
+          text: `Internal error (ref ${ref}). The details are in the server's audit log.`,
+        },
+      ],
     },
   };
 }

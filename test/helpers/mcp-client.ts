@@ -29,7 +29,11 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI_PATH, 'serve', options.server, ...options.args],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...options.env },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/root',
+      ...options.env,
+    },
     cwd: options.cwd ?? REPO_ROOT,
     stderr: 'pipe',
   });

@@ -20,7 +20,10 @@ function listTestFiles(dir: string): string[] {
 async function loadThreats(): Promise<Threat[]> {
   const threats: Threat[] = [];
   for (const file of readdirSync(REQUIREMENTS_DIR).filter((f) => f.endsWith('.ts'))) {
-    const mod = (await import(pathToFileURL(path.join(REQUIREMENTS_DIR, file)).href)) as Record<string, unknown>;
+    const mod = (await import(pathToFileURL(path.join(REQUIREMENTS_DIR, file)).href)) as Record<
+      string,
+      unknown
+    >;
     for (const value of Object.values(mod)) {
       if (Array.isArray(value)) threats.push(...(value as Threat[]));
     }
@@ -40,7 +43,10 @@ describe('security threat manifest', () => {
 
   it('has a test for every threat id', async () => {
     const threats = await loadThreats();
-    const sources = [...listTestFiles(path.join(REPO_ROOT, 'test')), ...listTestFiles(path.join(REPO_ROOT, 'src'))]
+    const sources = [
+      ...listTestFiles(path.join(REPO_ROOT, 'test')),
+      ...listTestFiles(path.join(REPO_ROOT, 'src')),
+    ]
       .filter((f) => !f.endsWith('threat-coverage.test.ts'))
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');

@@ -24,13 +24,20 @@ export function checkNode(): CheckResult {
     : { name: 'node', status: 'fail', detail: `expected Node >= 20, got ${process.versions.node}` };
 }
 
-export function checkConfig(options: Parameters<typeof loadConfig>[0]): { result: CheckResult; config?: Config } {
+export function checkConfig(options: Parameters<typeof loadConfig>[0]): {
+  result: CheckResult;
+  config?: Config;
+} {
   try {
     const config = loadConfig(options);
     const roots = config.roots.map((r) => `${r.path} (${r.mode})`).join(', ');
-    return { config, result: { name: 'config', status: 'ok', detail: `${config.source}; roots: ${roots}` } };
+    return {
+      config,
+      result: { name: 'config', status: 'ok', detail: `${config.source}; roots: ${roots}` },
+    };
   } catch (err) {
-    if (err instanceof InvalidConfigError) return { result: { name: 'config', status: 'fail', detail: err.message } };
+    if (err instanceof InvalidConfigError)
+      return { result: { name: 'config', status: 'fail', detail: err.message } };
     throw err;
   }
 }
@@ -41,7 +48,8 @@ export async function checkSandbox(config: Config | undefined): Promise<CheckRes
     return {
       name: 'sandbox',
       status: 'warn',
-      detail: 'DISABLED by configuration: shell commands run unconfined with this user\'s rights. Set bastion.shell.sandbox.enabled = true.',
+      detail:
+        "DISABLED by configuration: shell commands run unconfined with this user's rights. Set bastion.shell.sandbox.enabled = true.",
     };
   }
   return detected.ok
@@ -54,18 +62,27 @@ export async function checkRipgrep(): Promise<CheckResult> {
     const { stdout } = await execFileAsync('rg', ['--version'], { timeout: 5000 });
     return { name: 'ripgrep', status: 'ok', detail: stdout.split('\n')[0] ?? 'rg' };
   } catch {
-    return { name: 'ripgrep', status: 'warn', detail: 'rg not found: content search is unavailable. Fix: apt-get install ripgrep' };
+    return {
+      name: 'ripgrep',
+      status: 'warn',
+      detail: 'rg not found: content search is unavailable. Fix: apt-get install ripgrep',
+    };
   }
 }
 
 export function checkAuditLog(config: Config | undefined): CheckResult {
   if (!config) return { name: 'audit log', status: 'warn', detail: 'skipped (no valid config)' };
   const file = path.join(config.audit.dir, AUDIT_FILE_NAME);
-  if (!existsSync(file)) return { name: 'audit log', status: 'ok', detail: `${file} (not created yet)` };
+  if (!existsSync(file))
+    return { name: 'audit log', status: 'ok', detail: `${file} (not created yet)` };
   const lines = readFileSync(file, 'utf8').split('\n');
   const problems = verifyAuditLines(lines);
   return problems.length === 0
-    ? { name: 'audit log', status: 'ok', detail: `${file}: ${lines.filter(Boolean).length} records, hash chains intact` }
+    ? {
+        name: 'audit log',
+        status: 'ok',
+        detail: `${file}: ${lines.filter(Boolean).length} records, hash chains intact`,
+      }
     : { name: 'audit log', status: 'fail', detail: `${file}: ${problems.slice(0, 5).join('; ')}` };
 }
 
@@ -73,24 +90,55 @@ export function checkAuditLog(config: Config | undefined): CheckResult {
 export async function checkNpmAudit(): Promise<CheckResult> {
   const cwd = packageRoot();
   if (!existsSync(path.join(cwd, 'package-lock.json'))) {
-    return { name: 'npm audit', status: 'warn', detail: 'no package-lock.json next to the install; cannot audit dependencies' };
+    return {
+      name: 'npm audit',
+      status: 'warn',
+      detail: 'no package-lock.json next to the install; cannot audit dependencies',
+    };
   }
   let stdout: string;
   try {
-    ({ stdout } = await execFileAsync('npm', ['audit', '--omit=dev', '--json'], { cwd, timeout: 60_000, maxBuffer: 32 * 1024 * 1024 }));
+    ({ stdout } = await execFileAsync('npm', ['audit', '--omit=dev', '--json'], {
+      cwd,
+      timeout: 60_000,
+      maxBuffer: 32 * 1024 * 1024,
+    }));
   } catch (err) {
     // npm audit exits 1 when it finds vulnerabilities; its JSON is still on stdout.
     stdout = (err as { stdout?: string }).stdout ?? '';
   }
   try {
-    const report = JSON.parse(stdout) as { metadata?: { vulnerabilities?: Record<string, number> }; error?: { summary?: string } };
-    if (report.error) return { name: 'npm audit', status: 'warn', detail: `could not audit: ${report.error.summary ?? 'registry unreachable'}` };
+    const report = JSON.parse(stdout) as {
+      metadata?: { vulnerabilities?: Record<string, number> };
+      error?: { summary?: string };
+    };
+    if (report.error)
+      return {
+        name: 'npm audit',
+        status: 'warn',
+        detail: `could not audit: ${report.error.summary ?? 'registry unreachable'}`,
+      };
     const counts = report.metadata?.vulnerabilities ?? {};
     const serious = (counts.high ?? 0) + (counts.critical ?? 0);
-    const total = Object.entries(counts).filter(([k]) => k !== 'total').reduce((sum, [, n]) => sum + n, 0);
-    if (serious > 0) return { name: 'npm audit', status: 'fail', detail: `${serious} high/critical vulnerabilities in runtime dependencies` };
-    return { name: 'npm audit', status: total > 0 ? 'warn' : 'ok', detail: `${total} known vulnerabilities in runtime dependencies` };
+    const total = Object.entries(counts)
+      .filter(([k]) => k !== 'total')
+      .reduce((sum, [, n]) => sum + n, 0);
+    if (serious > 0)
+      return {
+        name: 'npm audit',
+        status: 'fail',
+        detail: `${serious} high/critical vulnerabilities in runtime dependencies`,
+      };
+    return {
+      name: 'npm audit',
+      status: total > 0 ? 'warn' : 'ok',
+      detail: `${total} known vulnerabilities in runtime dependencies`,
+    };
   } catch {
-    return { name: 'npm audit', status: 'warn', detail: 'could not audit: npm gave no report (offline?)' };
+    return {
+      name: 'npm audit',
+      status: 'warn',
+      detail: 'could not audit: npm gave no report (offline?)',
+    };
   }
 }

@@ -39,7 +39,11 @@ export function registerDoctorCommand(program: Command): void {
       if (!flags.skipNpmAudit) results.push(await checkNpmAudit());
       for (const r of results) console.log(`[${MARK[r.status]}] ${r.name}: ${r.detail}`);
       const failed = results.filter((r) => r.status === 'fail').length;
-      console.log(failed === 0 ? '\nbastion doctor: all checks passed' : `\nbastion doctor: ${failed} check(s) failed`);
+      console.log(
+        failed === 0
+          ? '\nbastion doctor: all checks passed'
+          : `\nbastion doctor: ${failed} check(s) failed`,
+      );
       process.exit(failed === 0 ? 0 : 1);
     });
 }

@@ -18,7 +18,9 @@ interface InitFlags {
 export function registerInitCommand(program: Command): void {
   program
     .command('init')
-    .description('create config/mcp_settings.json from the template and the default ./workspace root')
+    .description(
+      'create config/mcp_settings.json from the template and the default ./workspace root',
+    )
     .option('--home <dir>', 'Bastion home (default: $BASTION_HOME or the install dir)')
     .option('--force', 'overwrite an existing config/mcp_settings.json')
     .action((flags: InitFlags) => {
@@ -37,9 +39,13 @@ export function registerInitCommand(program: Command): void {
       mkdirSync(path.join(home, 'logs'), { recursive: true, mode: 0o700 });
       try {
         const config = loadConfig({ home, configPath: target });
-        console.log(`bastion: config is valid; roots: ${config.roots.map((r) => `${r.path} (${r.mode})`).join(', ')}`);
+        console.log(
+          `bastion: config is valid; roots: ${config.roots.map((r) => `${r.path} (${r.mode})`).join(', ')}`,
+        );
         console.log('\nConnect a client, e.g. Claude Code:');
-        console.log(`  claude mcp add bastion-files -- node ${path.join(packageRoot(), 'dist/cli/main.js')} serve files --home ${home}`);
+        console.log(
+          `  claude mcp add bastion-files -- node ${path.join(packageRoot(), 'dist/cli/main.js')} serve files --home ${home}`,
+        );
       } catch (err) {
         if (err instanceof InvalidConfigError) {
           console.error(`bastion: ${err.message}`);

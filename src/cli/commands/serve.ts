@@ -23,7 +23,10 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
   const audit = createAuditLog(config.audit);
   if (name === 'files') {
     const mcp = createFilesServer(config, { audit, logger });
-    logger.info({ roots: config.roots.map((r) => r.path), source: config.source }, 'files server ready on stdio');
+    logger.info(
+      { roots: config.roots.map((r) => r.path), source: config.source },
+      'files server ready on stdio',
+    );
     await serveStdio(mcp, () => Promise.resolve(audit.close()));
     return;
   }
@@ -40,7 +43,10 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
   if (sandbox.kind === 'none') console.error(SANDBOX_OFF_WARNING);
   const policy = await createCommandPolicyEngine();
   const shell = createShellServer(config, { audit, logger, sandbox, policy });
-  logger.info({ roots: config.roots.map((r) => r.path), sandbox: sandbox.kind }, 'shell server ready on stdio');
+  logger.info(
+    { roots: config.roots.map((r) => r.path), sandbox: sandbox.kind },
+    'shell server ready on stdio',
+  );
   await serveStdio(shell.mcp, async () => {
     await shell.close();
     await sandbox.close();
@@ -54,13 +60,25 @@ export function registerServeCommand(program: Command): void {
     .command('serve')
     .description('run a Bastion MCP server on stdio (files or shell)')
     .argument('<server>', `which server: ${SERVERS.join(' | ')}`)
-    .option('--root <dir>', 'allow this directory read-write (repeatable; replaces the config roots)', collect)
+    .option(
+      '--root <dir>',
+      'allow this directory read-write (repeatable; replaces the config roots)',
+      collect,
+    )
     .option('--read-only-root <dir>', 'allow this directory read-only (repeatable)', collect)
-    .option('--config <file>', 'settings file (default: <home>/config/mcp_settings.json when present)')
-    .option('--home <dir>', 'Bastion home holding config/ and logs/ (default: $BASTION_HOME or the install dir)')
+    .option(
+      '--config <file>',
+      'settings file (default: <home>/config/mcp_settings.json when present)',
+    )
+    .option(
+      '--home <dir>',
+      'Bastion home holding config/ and logs/ (default: $BASTION_HOME or the install dir)',
+    )
     .action(async (server: string, flags: ConfigFlags) => {
       if (!SERVERS.includes(server as ServerName)) {
-        console.error(`bastion: unknown server "${server}"; expected one of: ${SERVERS.join(', ')}`);
+        console.error(
+          `bastion: unknown server "${server}"; expected one of: ${SERVERS.join(', ')}`,
+        );
         process.exit(2);
       }
       await serve(server as ServerName, flags);

@@ -28,23 +28,34 @@ export interface ToolContext {
   server: string;
 }
 
-export interface AuditedToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape | undefined> {
+export interface AuditedToolDefinition<
+  I extends z.ZodRawShape,
+  O extends z.ZodRawShape | undefined,
+> {
   title: string;
   description: string;
   inputSchema: I;
   outputSchema?: O;
   // All four hints are required so no tool forgets to say what it does.
-  annotations: Required<Pick<ToolAnnotations, 'readOnlyHint' | 'destructiveHint' | 'idempotentHint' | 'openWorldHint'>>;
+  annotations: Required<
+    Pick<ToolAnnotations, 'readOnlyHint' | 'destructiveHint' | 'idempotentHint' | 'openWorldHint'>
+  >;
 }
 
 // Register a tool whose every call is timed, mapped to a safe result at the edge, and audited once.
-export function registerAuditedTool<I extends z.ZodRawShape, O extends z.ZodRawShape | undefined = undefined>(
+export function registerAuditedTool<
+  I extends z.ZodRawShape,
+  O extends z.ZodRawShape | undefined = undefined,
+>(
   ctx: ToolContext,
   name: string,
   definition: AuditedToolDefinition<I, O>,
   handler: (args: z.infer<z.ZodObject<I>>, extra: ToolExtra) => Promise<ToolResultWithAudit>,
 ): void {
-  const callback = async (args: z.infer<z.ZodObject<I>>, extra: ToolExtra): Promise<CallToolResult> => {
+  const callback = async (
+    args: z.infer<z.ZodObject<I>>,
+    extra: ToolExtra,
+  ): Promise<CallToolResult> => {
     const started = performance.now();
     const client = ctx.mcp.server.getClientVersion()?.name;
     try {
@@ -64,7 +75,12 @@ export function registerAuditedTool<I extends z.ZodRawShape, O extends z.ZodRawS
     } catch (err) {
       const mapped = toToolResult(err);
       const decision: AuditDecision = DENY_CODES.has(mapped.code) ? 'deny' : 'error';
-      const rule = err instanceof CommandDeniedError ? err.rule : err instanceof BastionError ? err.code : undefined;
+      const rule =
+        err instanceof CommandDeniedError
+          ? err.rule
+          : err instanceof BastionError
+            ? err.code
+            : undefined;
       ctx.audit.record({
         server: ctx.server,
         tool: name,
@@ -78,7 +94,8 @@ export function registerAuditedTool<I extends z.ZodRawShape, O extends z.ZodRawS
         ...(client ? { client } : {}),
         ...(mapped.ref ? { details: { error: String((err as Error)?.stack ?? err) } } : {}),
       });
-      if (mapped.ref) ctx.logger.error({ err, ref: mapped.ref, tool: name }, 'internal error in tool');
+      if (mapped.ref)
+        ctx.logger.error({ err, ref: mapped.ref, tool: name }, 'internal error in tool');
       return mapped.result;
     }
   };

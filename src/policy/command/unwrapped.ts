@@ -1,0 +1,25 @@
+// What a wrapper or interpreter would run, found from its argv alone.
+export type Unwrapped =
+  // Another command, its argv as literal words (null = not literal).
+  | { kind: 'command'; argv: (string | null)[]; via: string }
+  // A shell string to parse again (`sh -c`, `eval`, `watch`); null when not literal.
+  | { kind: 'script'; source: string | null; via: string }
+  // A shell that reads its script from stdin or from a file we cannot see ahead of time.
+  | { kind: 'stdin-script'; via: string }
+  // Something runs but what is unknowable (unknown wrapper option, non-literal spawn in code).
+  | { kind: 'dynamic'; via: string; words?: string[] };
+
+// The wrapped part of argv after `index`: a command, or dynamic when the scan was unsure.
+export function wrappedCommand(
+  argv: readonly (string | null)[],
+  index: number,
+  unknownOption: boolean,
+  via: string,
+): Unwrapped[] {
+  const rest = argv.slice(index);
+  if (rest.length === 0) return unknownOption ? [{ kind: 'dynamic', via }] : [];
+  const found: Unwrapped[] = [{ kind: 'command', argv: rest, via }];
+  // Security: an option we do not know may take a value, so the real command could be elsewhere.
+  if (unknownOption) found.push({ kind: 'dynamic', via: `${via} (unknown option)` });
+  return found;
+}

@@ -1,0 +1,87 @@
+import type { Readable, Writable } from 'node:stream';
+import type { Root } from '../config/load-config.js';
+
+// What a sandboxed command may see: the roots (rw or ro), masked deny globs, its cwd, net, env.
+export interface SandboxSpec {
+  roots: readonly Root[];
+  deny: readonly string[];
+  cwd: string;
+  network: boolean;
+  env: Readonly<Record<string, string>>;
+}
+
+// Per-command resource ceilings (see docs/SANDBOX.md for how each one is enforced).
+export interface SandboxLimits {
+  maxProcesses: number;
+  maxMemoryMb: number;
+  maxFileSizeMb: number;
+  maxCpuSeconds: number;
+}
+
+// A live sandboxed command; kill() ends the WHOLE tree (SIGTERM, then SIGKILL after a grace).
+export interface SandboxedProcess {
+  pid: number;
+  stdin: Writable;
+  stdout: Readable;
+  stderr: Readable;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(): Promise<void>;
+}
+
+// Output with the head and tail kept and a "[... N bytes omitted ...]" marker in between.
+export interface CappedText {
+  text: string;
+  totalBytes: number;
+  truncated: boolean;
+}
+
+// The outcome of run(): never throws for a failing, timed-out or cancelled command.
+export interface RunResult {
+  exitCode: number | null;
+  signal: string | null;
+  stdout: CappedText;
+  stderr: CappedText;
+  durationMs: number;
+  timedOut: boolean;
+  cancelled: boolean;
+  // The command kept writing far past maxOutputBytes and was killed instead of drained forever.
+  outputLimitHit: boolean;
+}
+
+// Options of one run(); timeoutMs and maxOutputBytes are mandatory by design.
+export interface RunOptions {
+  timeoutMs: number;
+  maxOutputBytes: number;
+  stdin?: string;
+  signal?: AbortSignal;
+  onOutput?: (bytesSoFar: number) => void;
+}
+
+// How each limit is enforced on this machine (reported at startup and in docs/SANDBOX.md).
+export interface LimitEnforcement {
+  processes: 'cgroup' | 'rlimit-nproc' | 'pid-namespace-and-timeout-only';
+  memory: 'cgroup' | 'rlimit-as';
+  fileSize: 'rlimit-fsize';
+  cpu: 'rlimit-cpu';
+}
+
+// The one sandbox API the shell server codes against.
+export interface Sandbox {
+  readonly kind: 'bubblewrap' | 'none';
+  readonly enforcement: LimitEnforcement;
+  spawn(argv: readonly string[], spec: SandboxSpec, limits: SandboxLimits): SandboxedProcess;
+  run(
+    argv: readonly string[],
+    spec: SandboxSpec,
+    limits: SandboxLimits,
+    options: RunOptions,
+  ): Promise<RunResult>;
+  // Kill every live sandbox (server shutdown).
+  close(): Promise<void>;
+}
+
+// The minimal logger the sandbox needs (pino's Logger satisfies it).
+export interface SandboxLogger {
+  warn(msg: string): void;
+  info(msg: string): void;
+}

@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Root } from '../../../config/index.js';
+import { InvalidInputError, PathDeniedError } from '../../../errors/index.js';
+import { formatDisplayPath, isInside, type PathGuard, type PathIntent } from '../../../policy/paths/index.js';
+
+// A directory entry named by the agent, located WITHOUT following its last component: the
+// parent is resolved and verified by the guard, the name is taken as is. Used where the entry
+// itself is acted on (delete, move), so a symlink means the link, never its target.
+export interface EntryPath {
+  parent: string;
+  name: string;
+  path: string;
+  root: Root;
+}
+
+function lexicalForm(rawPath: string, maxPathLength: number): string {
+  if (typeof rawPath !== 'string' || rawPath.length === 0) {
+    throw new InvalidInputError('Expected a non-empty path, got an empty string.');
+  }
+  // Security: cap and NUL-check before any work; the name part never reaches the guard's parser.
+  if (rawPath.length > maxPathLength) {
+    throw new InvalidInputError(`Expected a path of at most ${maxPathLength} characters, got ${rawPath.length}.`);
+  }
+  if (rawPath.includes('\0')) {
+    throw new InvalidInputError(`Expected a path without NUL bytes, got ${formatDisplayPath(rawPath)}.`);
+  }
+  let candidate = rawPath;
+  if (/^file:/i.test(rawPath)) {
+    try {
+      candidate = fileURLToPath(rawPath);
+    } catch {
+      throw new InvalidInputError(`Expected a file:// URI like file:///dir/name, got ${formatDisplayPath(rawPath)}.`);
+    }
+  }
+  return path.normalize(candidate).replace(/(.)\/+$/, '$1');
+}
+
+function rootRefusal(rawPath: string): PathDeniedError {
+  return new PathDeniedError(
+    `Refusing to act on ${formatDisplayPath(rawPath)}: it is an allowed root, contains one, or is above one. ` +
+      'Expected a file or directory inside a root.',
+  );
+}
+
+// Resolve the parent for `intent` through the guard, then check the entry name against the deny
+// rules and the roots (a root, or a directory holding a nested root, is never moved or deleted).
+export async function resolveEntry(
+  guard: PathGuard,
+  rawPath: string,
+  intent: PathIntent,
+  maxPathLength: number,
+): Promise<EntryPath> {
+  const lexical = lexicalForm(rawPath, maxPathLength);
+  const name = path.basename(lexical);
+  const base = guard.roots[0]?.path;
+  const absolute = path.isAbsolute(lexical) || base === undefined ? lexical : path.resolve(base, lexical);
+  // Security: the root itself, '.', '..' and '/' are never an entry to delete or move.
+  if (name === '' || name === '.' || name === '..' || guard.roots.some((r) => isInside(r.path, absolute))) {
+    throw rootRefusal(rawPath);
+  }
+  const dirname = path.dirname(lexical);
+  const parent = await guard.resolve(dirname, intent);
+  if (!parent.exists) {
+    throw new InvalidInputError(`The parent directory of ${formatDisplayPath(rawPath)} does not exist; create it first.`);
+  }
+  const entry = path.join(parent.path, name);
+  // Security: the entry itself may be a secret (.env) even when its parent is not.
+  if (guard.isDenied(entry)) {
+    throw new PathDeniedError(
+      `Access to ${formatDisplayPath(rawPath)} is denied by the deny rules (secrets such as .env files, keys and .ssh are never read or written). Choose another file.`,
+    );
+  }
+  // Security: a nested root reached through a symlinked parent is still a root.
+  if (guard.roots.some((r) => isInside(r.path, entry))) throw rootRefusal(rawPath);
+  return { parent: parent.path, name, path: entry, root: parent.root };
+}

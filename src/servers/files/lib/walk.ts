@@ -1,0 +1,71 @@
+import path from 'node:path';
+import type { PathGuard } from '../../../policy/paths/index.js';
+import { entryKind, readVerifiedDir, type EntryKind } from './verified-dir.js';
+
+// One entry met by walkTree; `relative` uses '/' and is relative to the start directory.
+export interface WalkEntry {
+  path: string;
+  relative: string;
+  name: string;
+  kind: EntryKind;
+  depth: number;
+}
+
+// What the visitor wants next: keep going, do not descend into this directory, or stop the walk.
+export type WalkDecision = 'continue' | 'skip' | 'stop';
+
+export interface WalkOptions {
+  guard: PathGuard;
+  // Entries for which this returns true are neither visited nor descended into.
+  exclude?: (relative: string) => boolean;
+  // Depth 1 = the start directory's own entries.
+  maxDepth?: number;
+}
+
+// How many directories to read between yields to the event loop, so one big walk never starves
+// other requests (cancellation, pings) for long.
+const DIRS_PER_YIELD = 64;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+// Breadth-first walk of a verified directory. Symbolic links are reported, never followed;
+// denied entries are invisible; each directory is re-opened O_NOFOLLOW and verified by its
+// descriptor, so a directory swapped for a link mid-walk is skipped, not followed out of the root.
+// Returns false when the visitor stopped it early.
+export async function walkTree(
+  start: string,
+  options: WalkOptions,
+  visit: (entry: WalkEntry) => WalkDecision,
+): Promise<boolean> {
+  const queue: { path: string; relative: string; depth: number }[] = [{ path: start, relative: '', depth: 0 }];
+  let dirsRead = 0;
+  for (let head = 0; head < queue.length; head += 1) {
+    const dir = queue[head];
+    if (dir === undefined) break;
+    const entries = readVerifiedDir(dir.path);
+    if (entries === undefined) continue;
+    dirsRead += 1;
+    if (dirsRead % DIRS_PER_YIELD === 0) await yieldToEventLoop();
+    const depth = dir.depth + 1;
+    for (const dirent of entries) {
+      const entryPath = dir.path === '/' ? `/${dirent.name}` : `${dir.path}/${dirent.name}`;
+      const relative = dir.relative === '' ? dirent.name : `${dir.relative}/${dirent.name}`;
+      // Security: deny rules hide secrets from every listing and search, not only from reads.
+      if (options.guard.isDenied(entryPath)) continue;
+      if (options.exclude?.(relative)) continue;
+      const kind = entryKind(dirent);
+      const decision = visit({ path: entryPath, relative, name: dirent.name, kind, depth });
+      if (decision === 'stop') return false;
+      // Security: only real directories are descended into; a symlink to a directory is a leaf.
+      if (decision === 'continue' && kind === 'directory' && (options.maxDepth === undefined || depth < options.maxDepth)) {
+        queue.push({ path: entryPath, relative, depth });
+      }
+    }
+  }
+  return true;
+}
+
+// The path shown for an entry found under `start`.
+export function joinDisplay(start: string, relative: string): string {
+  return relative === '' ? start : path.join(start, relative);
+}

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import type { CommandPolicy } from '../../../config/index.js';
+import type { SandboxedProcess } from '../../../sandbox/index.js';
+import { createOutputBuffer, type BufferedOutput } from './output-buffer.js';
+
+// Why a session stopped: its program ended, or Bastion killed it.
+export type SessionEnd = 'exited' | 'killed' | 'idle-timeout' | 'lifetime-exceeded' | 'server-closed';
+
+// What one read_output returns.
+export interface SessionSnapshot extends BufferedOutput {
+  sessionId: string;
+  running: boolean;
+  exitCode: number | null;
+  signal: string | null;
+  end: SessionEnd | null;
+}
+
+// One long-running sandboxed program with open stdin and a bounded output buffer.
+export interface ShellSession {
+  readonly id: string;
+  readonly command: string;
+  readonly cwd: string;
+  readonly policy: CommandPolicy;
+  readonly isShell: boolean;
+  readonly startedAt: number;
+  readonly running: boolean;
+  readonly lastActivityAt: number;
+  readonly unreadBytes: number;
+  write(input: string): Promise<void>;
+  read(waitMs: number, signal: AbortSignal): Promise<SessionSnapshot>;
+  kill(reason: SessionEnd): Promise<void>;
+  // Mark activity (send/read): postpones the idle deadline.
+  touch(): void;
+}
+
+// Wrap a spawned process; `onEnd` fires once when it is gone, whatever the reason.
+export function createShellSession(options: {
+  process: SandboxedProcess;
+  command: string;
+  cwd: string;
+  policy: CommandPolicy;
+  isShell: boolean;
+  bufferBytes: number;
+  onEnd: (session: ShellSession, end: SessionEnd) => void;
+}): ShellSession {
+  const proc = options.process;
+  const buffer = createOutputBuffer(options.bufferBytes);
+  const waiters = new Set<() => void>();
+  const wake = (): void => {
+    for (const waiter of [...waiters]) waiter();
+  };
+  let running = true;
+  let exitCode: number | null = null;
+  let signal: string | null = null;
+  let end: SessionEnd | null = null;
+  let killReason: SessionEnd | null = null;
+  let lastActivityAt = Date.now();
+
+  const onData = (chunk: Buffer): void => {
+    buffer.push(chunk);
+    wake();
+  };
+  proc.stdout.on('data', onData);
+  proc.stderr.on('data', onData);
+  // A program that exits or closes stdin makes later writes fail with EPIPE; report, don't crash.
+  proc.stdin.on('error', () => undefined);
+
+  const snapshot = (): SessionSnapshot => ({
+    sessionId: session.id,
+    ...buffer.take(),
+    running,
+    exitCode,
+    signal,
+    end,
+  });
+
+  const session: ShellSession = {
+    id: randomUUID(),
+    command: options.command,
+    cwd: options.cwd,
+    policy: options.policy,
+    isShell: options.isShell,
+    startedAt: Date.now(),
+    get running() {
+      return running;
+    },
+    get lastActivityAt() {
+      return lastActivityAt;
+    },
+    get unreadBytes() {
+      return buffer.unreadBytes;
+    },
+    touch() {
+      lastActivityAt = Date.now();
+    },
+    async write(input) {
+      await new Promise<void>((resolve, reject) => {
+        proc.stdin.write(input, (err) => (err ? reject(err) : resolve()));
+      });
+    },
+    async read(waitMs, abort) {
+      if (buffer.unreadBytes === 0 && running && waitMs > 0 && !abort.aborted) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            clearTimeout(timer);
+            waiters.delete(done);
+            abort.removeEventListener('abort', done);
+            resolve();
+          };
+          const timer = setTimeout(done, waitMs);
+          waiters.add(done);
+          abort.addEventListener('abort', done, { once: true });
+        });
+      }
+      return snapshot();
+    },
+    async kill(reason) {
+      if (!running) return;
+      killReason ??= reason;
+      await proc.kill();
+    },
+  };
+
+  void proc.exited.then(
+    (status) => {
+      running = false;
+      exitCode = status.code;
+      signal = status.signal;
+      end = killReason ?? 'exited';
+      wake();
+      options.onEnd(session, end);
+    },
+    () => {
+      running = false;
+      end = killReason ?? 'exited';
+      wake();
+      options.onEnd(session, end);
+    },
+  );
+  return session;
+}
