@@ -107,7 +107,7 @@ export function unwrapBusybox(argv: readonly (string | null)[]): Unwrapped[] {
 // The generic case for PREFIX_WRAPPERS.
 export function unwrapPrefix(argv: readonly (string | null)[], name: string, spec: OptionSpec): Unwrapped[] {
   const scan = scanOptions(argv, 1, spec);
-  // `sudo -e` / `sudoedit` edit files; `sudo -l`, `-v`, `-k` run nothing.
-  if (name === 'sudo' && ['e', 'l', 'v', 'k', 'K', 'V'].some((f) => scan.seen.has(f)) && argv[scan.index] === undefined) return [];
+  // `sudo -e FILE` edits FILE rather than running it.
+  if (name === 'sudo' && scan.seen.has('e')) return [];
   return wrappedCommand(argv, scan.index, scan.unknown, name);
 }

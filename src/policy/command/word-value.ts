@@ -52,7 +52,7 @@ function nodePattern(node: Node): string | null {
       if (/\$[\w{(@*#?$!'"[-]/.test(node.text)) return null;
       return unquotedPattern(node.text);
     case 'number':
-      return /^[0-9]+$/.test(node.text) ? node.text : null;
+      return /^[-+\w#@]+$/.test(node.text) ? escapePattern(node.text) : null;
     case 'raw_string':
       return escapePattern(node.text.slice(1, -1));
     case 'ansi_c_string':

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open, opendir } from 'node:fs/promises';
+import { lstat, open, opendir } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import type { Root } from '../../config/index.js';
@@ -31,6 +31,17 @@ export function notFound(displayPath: string): Error {
   return toFileSystemError(err, displayPath);
 }
 
+// Linux answers O_DIRECTORY|O_NOFOLLOW on a symlink with ENOTDIR; report it as the refused
+// symlink (ELOOP) it is, so the agent is not told a directory is a file.
+export async function openErrorFor(err: unknown, openedPath: string): Promise<unknown> {
+  if ((err as NodeJS.ErrnoException).code !== 'ENOTDIR') return err;
+  const isLink = await lstat(openedPath).then((st) => st.isSymbolicLink(), () => false);
+  if (!isLink) return err;
+  const loop: NodeJS.ErrnoException = new Error('ELOOP');
+  loop.code = 'ELOOP';
+  return loop;
+}
+
 // Open `path` with `flags`, verify the descriptor's real path, and close it on any failure.
 export async function openVerified(
   checks: GuardChecks,
@@ -43,7 +54,7 @@ export async function openVerified(
   try {
     handle = await open(resolved.path, flags);
   } catch (err) {
-    throw toFileSystemError(err, displayPath);
+    throw toFileSystemError(await openErrorFor(err, resolved.path), displayPath);
   }
   try {
     // Security: judge what was opened, not the string checked earlier: a symlink or directory

@@ -1,4 +1,5 @@
 import { realpathSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config, Root } from '../../config/index.js';
 import { PathDeniedError, PathOutsideRootsError } from '../../errors/index.js';
@@ -32,6 +33,17 @@ function readOnlyError(rawPath: string): PathDeniedError {
   );
 }
 
+// The real path of the deepest ancestor of absPath that still resolves ('/' at worst).
+async function deepestRealAncestor(absPath: string): Promise<string> {
+  for (let current = absPath; ; current = path.dirname(current)) {
+    try {
+      return await realpath(current);
+    } catch {
+      if (path.dirname(current) === current) return current;
+    }
+  }
+}
+
 // Roots as given should already be canonical (loadConfig does it); re-canonicalise defensively so
 // a root spelled through a symlink (/tmp on macOS) still contains its own real paths.
 function canonicalRoots(roots: readonly Root[]): readonly Root[] {
@@ -48,13 +60,17 @@ function canonicalRoots(roots: readonly Root[]): readonly Root[] {
   );
 }
 
-// Build the path boundary for one server instance. State (the effective roots) lives in the
-// returned guard, never in the module, so tenants and tests stay independent.
-export function createPathGuard(config: Pick<Config, 'roots' | 'deny' | 'limits'>): PathGuard {
+// The checking half of a guard (no opening or writing); tests drive the open/write helpers with
+// it to replay a swap between check and use deterministically.
+export type PathChecks = GuardChecks & Pick<PathGuard, 'roots' | 'setClientRoots' | 'rootFor' | 'isDenied'>;
+
+// Build the checks for one server instance. State (the effective roots) lives in the returned
+// object, never in the module, so tenants and tests stay independent.
+export function createPathChecks(config: Pick<Config, 'roots' | 'deny' | 'limits'>): PathChecks {
   const configured = canonicalRoots(config.roots);
   let effective: readonly Root[] = configured;
   const denyMatcher = createDenyMatcher(config.deny);
-  const { maxPathLength, maxWriteBytes } = config.limits;
+  const { maxPathLength } = config.limits;
 
   const rootFor = (absPath: string): Root | undefined => deepestContaining(effective, absPath);
 
@@ -64,7 +80,15 @@ export function createPathGuard(config: Pick<Config, 'roots' | 'deny' | 'limits'
     // Every root holding the path counts, so nested roots cannot hide `secrets/**` of an outer one.
     const holders = effective.filter((root) => isInside(normal, root.path));
     if (holders.length === 0) return denyMatcher('', normal);
-    return holders.some((root) => denyMatcher(relativeToRoot(normal, root.path), normal));
+    // Security: a denied directory denies everything below it (`**/secrets` covers secrets/a),
+    // so every ancestor up to the root is matched too.
+    return holders.some((root) => {
+      for (let current = normal; isInside(current, root.path); current = path.dirname(current)) {
+        if (denyMatcher(relativeToRoot(current, root.path), current)) return true;
+        if (current === root.path) break;
+      }
+      return false;
+    });
   };
 
   const verifyRealPath = (realPath: string, intent: PathIntent, displayPath: string): Root => {
@@ -89,6 +113,8 @@ export function createPathGuard(config: Pick<Config, 'roots' | 'deny' | 'limits'
       // Security: errors met while resolving a path outside every root (EACCES, ENOTDIR) would
       // be an existence oracle for host files; they all read as "outside".
       if (lexicalRoot === undefined) throw outsideError(rawPath);
+      // Security: same for a path that fails (ENOTDIR, ELOOP) after a link already led outside.
+      if (rootFor(await deepestRealAncestor(lexical)) === undefined) throw outsideError(rawPath);
       throw toFileSystemError(err, rawPath);
     }
     // Security: the spelling the agent used is denied too: `.ssh/x` stays refused even when
@@ -98,8 +124,6 @@ export function createPathGuard(config: Pick<Config, 'roots' | 'deny' | 'limits'
     return { path: canonical.path, root, exists: canonical.exists };
   };
 
-  const checks: GuardChecks = { resolve, verifyRealPath };
-
   return {
     get roots() {
       return effective;
@@ -108,11 +132,28 @@ export function createPathGuard(config: Pick<Config, 'roots' | 'deny' | 'limits'
       effective = rawUris === undefined ? configured : Object.freeze(narrowRoots(configured, rawUris));
     },
     resolve,
+    verifyRealPath,
+    isDenied,
+    rootFor,
+  };
+}
+
+// Build the path boundary for one server instance: the checks plus descriptor-verified open and
+// atomic write on top of them.
+export function createPathGuard(config: Pick<Config, 'roots' | 'deny' | 'limits'>): PathGuard {
+  const checks = createPathChecks(config);
+  const { maxWriteBytes } = config.limits;
+  return {
+    get roots() {
+      return checks.roots;
+    },
+    setClientRoots: (rawUris) => checks.setClientRoots(rawUris),
+    resolve: (rawPath, intent) => checks.resolve(rawPath, intent),
     openForRead: (rawPath) => openFileForRead(checks, rawPath),
     openDirectory: (rawPath) => openVerifiedDirectory(checks, rawPath),
     writeFileAtomic: (rawPath, data, options) =>
       writeFileAtomic(checks, maxWriteBytes, rawPath, data, options?.mode),
-    isDenied,
-    rootFor,
+    isDenied: (absPath) => checks.isDenied(absPath),
+    rootFor: (absPath) => checks.rootFor(absPath),
   };
 }

@@ -61,7 +61,9 @@ export interface PathGuard {
     data: string | Uint8Array,
     options?: { mode?: WriteMode },
   ): Promise<WriteResult>;
-  // True when absPath matches a deny pattern (relative to its root, or as an absolute path).
+  // True when absPath or one of its ancestors up to its root matches a deny pattern (relative to
+  // the root, or as an absolute path). Case-insensitive. A relative absPath is always denied.
+  // Use it to hide denied entries from listings and searches.
   isDenied(absPath: string): boolean;
   // The deepest effective root containing absPath, by whole path segments.
   rootFor(absPath: string): Root | undefined;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { FileSystemError, InvalidInputError, LimitExceededError, PathOutsideRootsError } from '../../errors/index.js';
 import { descriptorRealPath, fdDirectoryPath } from './descriptor-path.js';
 import { formatDisplayPath, toFileSystemError } from './fs-errors.js';
-import { describeKind, type GuardChecks } from './open-verified.js';
+import { describeKind, openErrorFor, type GuardChecks } from './open-verified.js';
 import type { WriteMode, WriteResult } from './types.js';
 
 const COPY_CHUNK_BYTES = 64 * 1024;
@@ -90,7 +90,7 @@ export async function writeFileAtomic(
         `The parent directory of ${formatDisplayPath(rawPath)} does not exist; create it first.`,
       );
     }
-    throw toFileSystemError(err, rawPath);
+    throw toFileSystemError(await openErrorFor(err, dirPath), rawPath);
   }
   let tempPath: string | undefined;
   try {

@@ -7,6 +7,7 @@ export const RunOutputShape = {
   signal: z.string().nullable().describe('Signal that ended the command, if any'),
   timedOut: z.boolean().describe('True when the command ran past its timeout and was killed'),
   cancelled: z.boolean().describe('True when the request was cancelled and the command killed'),
+  outputLimitHit: z.boolean().describe('True when the command was killed for flooding output'),
   durationMs: z.number(),
   cwd: z.string(),
   stdout: z.string().describe('Captured stdout; head and tail are kept when truncated'),
@@ -21,6 +22,7 @@ export const RunOutputShape = {
 export function describeEnding(result: RunResult, timeoutMs: number): string {
   if (result.timedOut) return `timed out after ${timeoutMs} ms; the command and its children were killed`;
   if (result.cancelled) return 'cancelled; the command and its children were killed';
+  if (result.outputLimitHit) return 'killed for writing far more output than the cap';
   if (result.exitCode !== null) return `exit code ${result.exitCode}`;
   return `killed by signal ${result.signal ?? 'unknown'}`;
 }
@@ -48,6 +50,7 @@ export function toStructuredRun(result: RunResult, cwd: string): Record<string, 
     signal: result.signal,
     timedOut: result.timedOut,
     cancelled: result.cancelled,
+    outputLimitHit: result.outputLimitHit,
     durationMs: Math.round(result.durationMs),
     cwd,
     stdout: result.stdout.text,
@@ -66,6 +69,7 @@ export function auditRunDetails(result: RunResult): Record<string, unknown> {
     signal: result.signal,
     timedOut: result.timedOut,
     cancelled: result.cancelled,
+    outputLimitHit: result.outputLimitHit,
     commandDurationMs: Math.round(result.durationMs),
     stdoutBytes: result.stdout.totalBytes,
     stderrBytes: result.stderr.totalBytes,

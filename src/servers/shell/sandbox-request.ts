@@ -1,5 +1,5 @@
 import type { Config } from '../../config/index.js';
-import { buildSandboxEnv, type SandboxLimits, type SandboxSpec } from '../../sandbox/index.js';
+import { SANDBOX_HOME, buildSandboxEnv, type SandboxLimits, type SandboxSpec } from '../../sandbox/index.js';
 import type { CommandPlace } from './command-gate.js';
 
 // Every command runs as `bash -c TEXT` inside the sandbox: the same parser the policy analysed.
@@ -16,7 +16,7 @@ export function buildSandboxSpec(config: Config, place: CommandPlace): SandboxSp
     cwd: place.cwd,
     network: config.shell.sandbox.network,
     // Security: only passEnv names cross into the sandbox, so server secrets never do.
-    env: buildSandboxEnv(config.shell.sandbox.passEnv, process.env, place.root.path),
+    env: buildSandboxEnv(config.shell.sandbox.passEnv, process.env, SANDBOX_HOME),
   };
 }
 

@@ -1,8 +1,8 @@
 import { closeSync, constants, openSync, readdirSync, readlinkSync, type Dirent } from 'node:fs';
 import { PathOutsideRootsError } from '../../../errors/index.js';
 
-// Open a directory without following a final symlink; the kernel refuses a swapped-in link.
-const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+// Open a directory without following a final symlink: the kernel refuses a swapped-in link.
+export const DIR_OPEN_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 
 // A child path resolved through an open directory descriptor (like openat(2)): whatever the
 // parent's path names now, the kernel walks from the directory that was opened and verified.
@@ -14,7 +14,7 @@ export function viaFd(fd: number, name: string): string {
 // directory. Throws errno errors (ENOENT, ENOTDIR, ELOOP, EACCES) or PathOutsideRootsError.
 export function openVerifiedDirFd(absPath: string): number {
   // Security: O_NOFOLLOW + O_DIRECTORY: a final symlink or a file swapped in is refused.
-  const fd = openSync(absPath, DIR_FLAGS);
+  const fd = openSync(absPath, DIR_OPEN_FLAGS);
   try {
     // Security: a parent component swapped for a symlink (TOCTOU) lands elsewhere; the kernel's
     // own name for the descriptor must be exactly the path that was checked.
@@ -30,7 +30,7 @@ export function openVerifiedDirFd(absPath: string): number {
 
 // Open a child directory through its verified parent descriptor, never following a symlink.
 export function openChildDirFd(parentFd: number, name: string): number {
-  return openSync(viaFd(parentFd, name), DIR_FLAGS);
+  return openSync(viaFd(parentFd, name), DIR_OPEN_FLAGS);
 }
 
 // List the verified directory at absPath (types from the dirent, no stat per entry), sorted by

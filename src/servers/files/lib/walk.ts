@@ -1,6 +1,7 @@
 import path from 'node:path';
-import type { PathGuard } from '../../../policy/paths/index.js';
-import { entryKind, readVerifiedDir, type EntryKind } from './verified-dir.js';
+import { closeSync } from 'node:fs';
+import { rethrowFileSystemError } from '../../../policy/paths/index.js';
+import { entryKind, openVerifiedDirFd, readVerifiedDir, type EntryKind } from './verified-dir.js';
 
 // One entry met by walkTree; `relative` uses '/' and is relative to the start directory.
 export interface WalkEntry {
@@ -15,11 +16,14 @@ export interface WalkEntry {
 export type WalkDecision = 'continue' | 'skip' | 'stop';
 
 export interface WalkOptions {
-  guard: PathGuard;
+  // Usually guard.isDenied: entries it matches are neither visited nor descended into.
+  isDenied: (absPath: string) => boolean;
   // Entries for which this returns true are neither visited nor descended into.
   exclude?: (relative: string) => boolean;
   // Depth 1 = the start directory's own entries.
   maxDepth?: number;
+  // The agent's spelling of the start directory, for error messages.
+  displayPath: string;
 }
 
 // How many directories to read between yields to the event loop, so one big walk never starves
@@ -37,6 +41,12 @@ export async function walkTree(
   options: WalkOptions,
   visit: (entry: WalkEntry) => WalkDecision,
 ): Promise<boolean> {
+  try {
+    // The start must be a directory that opens and verifies; later vanishing entries are skipped.
+    closeSync(openVerifiedDirFd(start));
+  } catch (err) {
+    rethrowFileSystemError(err, options.displayPath);
+  }
   const queue: { path: string; relative: string; depth: number }[] = [{ path: start, relative: '', depth: 0 }];
   let dirsRead = 0;
   for (let head = 0; head < queue.length; head += 1) {
@@ -51,7 +61,7 @@ export async function walkTree(
       const entryPath = dir.path === '/' ? `/${dirent.name}` : `${dir.path}/${dirent.name}`;
       const relative = dir.relative === '' ? dirent.name : `${dir.relative}/${dirent.name}`;
       // Security: deny rules hide secrets from every listing and search, not only from reads.
-      if (options.guard.isDenied(entryPath)) continue;
+      if (options.isDenied(entryPath)) continue;
       if (options.exclude?.(relative)) continue;
       const kind = entryKind(dirent);
       const decision = visit({ path: entryPath, relative, name: dirent.name, kind, depth });
@@ -68,4 +78,20 @@ export async function walkTree(
 // The path shown for an entry found under `start`.
 export function joinDisplay(start: string, relative: string): string {
   return relative === '' ? start : path.join(start, relative);
+}
+
+// The first entry below `start` (relative path) matching `isDenied`, found by a full walk that
+// hides nothing; used before moving or deleting a whole directory.
+export async function findDeniedEntry(
+  start: string,
+  isDenied: (absPath: string) => boolean,
+  displayPath: string,
+): Promise<string | undefined> {
+  let found: string | undefined;
+  await walkTree(start, { isDenied: () => false, displayPath }, (entry) => {
+    if (!isDenied(entry.path)) return 'continue';
+    found = entry.relative;
+    return 'stop';
+  });
+  return found;
 }

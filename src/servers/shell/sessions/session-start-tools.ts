@@ -105,8 +105,14 @@ export function registerSessionStartTools(ctx: ShellContext, registry: SessionRe
       let rule: string | undefined;
       if (session.isShell && args.input.trim().length > 0) {
         const text = validateCommandText(args.input, 'input');
-        if (endsWithContinuation(text)) {
-          throw new InvalidInputError('input: expected complete commands, got a trailing line continuation (\\)');
+        // Security: each input must stand alone, or bash would join it with the next one and run
+        // a command the policy never saw whole (open quotes, `$(`, trailing backslash).
+        const analysis = ctx.deps.policy.analyze(text);
+        if (endsWithContinuation(text) || !analysis.ok) {
+          throw new InvalidInputError(
+            'input: expected complete shell commands (closed quotes and brackets, no trailing \\), ' +
+              `got an incomplete one${analysis.parseError ? ` (${analysis.parseError})` : ''}`,
+          );
         }
         const place = { cwd: session.cwd, root: session.root, policy: session.policy };
         const verdict = await gateCommand(ctx, text, place, extra);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CommandPolicy } from '../../../config/index.js';
+import type { CommandPolicy, Root } from '../../../config/index.js';
 import type { SandboxedProcess } from '../../../sandbox/index.js';
 import { createOutputBuffer, type BufferedOutput } from './output-buffer.js';
 
@@ -20,6 +20,7 @@ export interface ShellSession {
   readonly id: string;
   readonly command: string;
   readonly cwd: string;
+  readonly root: Root;
   readonly policy: CommandPolicy;
   readonly isShell: boolean;
   readonly startedAt: number;
@@ -38,6 +39,7 @@ export function createShellSession(options: {
   process: SandboxedProcess;
   command: string;
   cwd: string;
+  root: Root;
   policy: CommandPolicy;
   isShell: boolean;
   bufferBytes: number;
@@ -78,6 +80,7 @@ export function createShellSession(options: {
     id: randomUUID(),
     command: options.command,
     cwd: options.cwd,
+    root: options.root,
     policy: options.policy,
     isShell: options.isShell,
     startedAt: Date.now(),

@@ -6,9 +6,9 @@ import {
   InvalidInputError,
   PathDeniedError,
   PathOutsideRootsError,
-} from '../../errors/index.js';
-import { createPathsFixture, readViaGuard, type PathsFixture } from '../../../test/security/paths-fixture.js';
-import { createPathGuard } from './index.js';
+} from '../../src/errors/index.js';
+import { createPathsFixture, readViaGuard, type PathsFixture } from './paths-fixture.js';
+import { createPathGuard } from '../../src/policy/paths/index.js';
 
 let fx: PathsFixture;
 beforeAll(() => {
@@ -20,53 +20,53 @@ type Refusal = typeof PathOutsideRootsError | typeof PathDeniedError | typeof In
 
 // Each refused spelling must throw the right class AND never yield the canary through openForRead.
 const REFUSED: readonly [id: string, raw: (f: PathsFixture) => string, error: Refusal][] = [
-  ['PATH-TRAV-01', () => '../outside/secret.txt', PathOutsideRootsError],
-  ['PATH-TRAV-01', () => '..//outside/secret.txt', PathOutsideRootsError],
-  ['PATH-TRAV-01', () => 'a/../../outside/secret.txt', PathOutsideRootsError],
-  ['PATH-TRAV-01', () => './../outside/secret.txt', PathOutsideRootsError],
-  ['PATH-TRAV-01', () => 'a/b/../../../outside/secret.txt', PathOutsideRootsError],
-  ['PATH-TRAV-02', (f) => f.canary, PathOutsideRootsError],
-  ['PATH-TRAV-02', (f) => `${f.root}/../outside/secret.txt`, PathOutsideRootsError],
-  ['PATH-TRAV-02', (f) => `${f.root}/a/../../outside//secret.txt/`, PathOutsideRootsError],
-  ['PATH-TRAV-02', () => '/etc/passwd', PathOutsideRootsError],
-  ['PATH-TRAV-02', () => '/root/../etc/passwd', PathOutsideRootsError],
-  ['PATH-TRAV-03', (f) => `file://${f.canary}`, PathOutsideRootsError],
-  ['PATH-TRAV-03', (f) => `file://${f.root}/%2e%2e/outside/secret.txt`, PathOutsideRootsError],
-  ['PATH-TRAV-03', (f) => `file://evil.example${f.canary}`, InvalidInputError],
-  ['PATH-PREFIX-01', (f) => `${f.rootEvil}/secret.txt`, PathOutsideRootsError],
-  ['PATH-PREFIX-01', () => '../root-evil/secret.txt', PathOutsideRootsError],
-  ['PATH-PREFIX-01', () => 'link-evil/secret.txt', PathOutsideRootsError],
-  ['PATH-LINK-01', () => 'link-file-out', PathOutsideRootsError],
-  ['PATH-LINK-02', () => 'link-dir-out/secret.txt', PathOutsideRootsError],
-  ['PATH-LINK-02', () => 'link-dir-out', PathOutsideRootsError],
-  ['PATH-LINK-03', () => 'chain1', PathOutsideRootsError],
-  ['PATH-LINK-04', () => 'loop1', FileSystemError],
-  ['PATH-LINK-04', () => 'loop1/x', FileSystemError],
-  ['PATH-DENY-01', () => '.env', PathDeniedError],
-  ['PATH-DENY-01', () => '.env.local', PathDeniedError],
-  ['PATH-DENY-01', () => 'a/../.env', PathDeniedError],
-  ['PATH-DENY-02', () => 'nested/.ssh/id_rsa', PathDeniedError],
-  ['PATH-DENY-02', () => 'nested/.ssh', PathDeniedError],
-  ['PATH-DENY-03', () => 'cert.pem', PathDeniedError],
-  ['PATH-DENY-04', () => 'innocent', PathDeniedError],
-  ['PATH-INPUT-01', () => 'hello.txt\0../../outside/secret.txt', InvalidInputError],
-  ['PATH-INPUT-01', (f) => `file://${f.root}/hello.txt%00x`, InvalidInputError],
-  ['PATH-INPUT-02', () => 'a/'.repeat(600), InvalidInputError],
-  ['PATH-INPUT-03', () => '~', InvalidInputError],
-  ['PATH-INPUT-03', () => '~/outside/secret.txt', InvalidInputError],
-  ['PATH-INPUT-03', () => '~root/.bashrc', InvalidInputError],
-  ['PATH-INPUT-04', () => '', InvalidInputError],
+  ['[PATH-TRAV-01]', () => '../outside/secret.txt', PathOutsideRootsError],
+  ['[PATH-TRAV-01]', () => '..//outside/secret.txt', PathOutsideRootsError],
+  ['[PATH-TRAV-01]', () => 'a/../../outside/secret.txt', PathOutsideRootsError],
+  ['[PATH-TRAV-01]', () => './../outside/secret.txt', PathOutsideRootsError],
+  ['[PATH-TRAV-01]', () => 'a/b/../../../outside/secret.txt', PathOutsideRootsError],
+  ['[PATH-TRAV-02]', (f) => f.canary, PathOutsideRootsError],
+  ['[PATH-TRAV-02]', (f) => `${f.root}/../outside/secret.txt`, PathOutsideRootsError],
+  ['[PATH-TRAV-02]', (f) => `${f.root}/a/../../outside//secret.txt/`, PathOutsideRootsError],
+  ['[PATH-TRAV-02]', () => '/etc/passwd', PathOutsideRootsError],
+  ['[PATH-TRAV-02]', () => '/root/../etc/passwd', PathOutsideRootsError],
+  ['[PATH-TRAV-03]', (f) => `file://${f.canary}`, PathOutsideRootsError],
+  ['[PATH-TRAV-03]', (f) => `file://${f.root}/%2e%2e/outside/secret.txt`, PathOutsideRootsError],
+  ['[PATH-TRAV-03]', (f) => `file://evil.example${f.canary}`, InvalidInputError],
+  ['[PATH-PREFIX-01]', (f) => `${f.rootEvil}/secret.txt`, PathOutsideRootsError],
+  ['[PATH-PREFIX-01]', () => '../root-evil/secret.txt', PathOutsideRootsError],
+  ['[PATH-PREFIX-01]', () => 'link-evil/secret.txt', PathOutsideRootsError],
+  ['[PATH-LINK-01]', () => 'link-file-out', PathOutsideRootsError],
+  ['[PATH-LINK-02]', () => 'link-dir-out/secret.txt', PathOutsideRootsError],
+  ['[PATH-LINK-02]', () => 'link-dir-out', PathOutsideRootsError],
+  ['[PATH-LINK-03]', () => 'chain1', PathOutsideRootsError],
+  ['[PATH-LINK-04]', () => 'loop1', FileSystemError],
+  ['[PATH-LINK-04]', () => 'loop1/x', FileSystemError],
+  ['[PATH-DENY-01]', () => '.env', PathDeniedError],
+  ['[PATH-DENY-01]', () => '.env.local', PathDeniedError],
+  ['[PATH-DENY-01]', () => 'a/../.env', PathDeniedError],
+  ['[PATH-DENY-02]', () => 'nested/.ssh/id_rsa', PathDeniedError],
+  ['[PATH-DENY-02]', () => 'nested/.ssh', PathDeniedError],
+  ['[PATH-DENY-03]', () => 'cert.pem', PathDeniedError],
+  ['[PATH-DENY-04]', () => 'innocent', PathDeniedError],
+  ['[PATH-INPUT-01]', () => 'hello.txt\0../../outside/secret.txt', InvalidInputError],
+  ['[PATH-INPUT-01]', (f) => `file://${f.root}/hello.txt%00x`, InvalidInputError],
+  ['[PATH-INPUT-02]', () => 'a/'.repeat(600), InvalidInputError],
+  ['[PATH-INPUT-03]', () => '~', InvalidInputError],
+  ['[PATH-INPUT-03]', () => '~/outside/secret.txt', InvalidInputError],
+  ['[PATH-INPUT-03]', () => '~root/.bashrc', InvalidInputError],
+  ['[PATH-INPUT-04]', () => '', InvalidInputError],
 ];
 
 describe('resolve refuses', () => {
-  it.each(REFUSED)('[%s] refuses %#', async (_id, raw, errorClass) => {
+  it.each(REFUSED)('%s refuses %#', async (_id, raw, errorClass) => {
     const rawPath = raw(fx);
     await expect(fx.guard.resolve(rawPath, 'read')).rejects.toBeInstanceOf(errorClass);
     const { content, error } = await readViaGuard(fx.guard, rawPath);
     expect(content ?? '').not.toContain(fx.secret);
     expect(error).toBeInstanceOf(errorClass);
     // The message names at most what was asked: never the canary's host path or the secret.
-    expect(String((error as Error).message)).not.toContain(fx.outside);
+    if (!rawPath.includes(fx.outside)) expect(String((error as Error).message)).not.toContain(fx.outside);
     expect(String((error as Error).message)).not.toContain(fx.secret);
   });
 });
@@ -99,6 +99,12 @@ describe('resolve accepts and canonicalises', () => {
     expect((await guard.resolve('hello.txt', 'read')).root.path).toBe(fx.root);
     expect((await guard.resolve('a/file.txt', 'read')).root).toEqual(nestedRo);
     await expect(guard.resolve('a/file.txt', 'write')).rejects.toBeInstanceOf(PathDeniedError);
+  });
+});
+
+describe('non-string input', () => {
+  it.each([undefined, null, 42, ['a'], { path: 'a' }])('[PATH-INPUT-04] refuses %j without coercion', async (raw) => {
+    await expect(fx.guard.resolve(raw as unknown as string, 'read')).rejects.toBeInstanceOf(InvalidInputError);
   });
 });
 
@@ -140,6 +146,8 @@ describe('isDenied and rootFor', () => {
     ['deep/.ssh/known_hosts', true],
     ['env', false],
     ['.envrc', false],
+    ['.env/inside-a-denied-dir.txt', true],
+    ['a/.ssh', true],
     ['my.env.txt', false],
     ['notes.pem.txt', false],
     ['ssh/config', false],

@@ -1,0 +1,58 @@
+import { median } from './stats.mjs';
+
+// One table row. Values are numbers (lower is better) or null with a note saying why.
+export function makeRow(section, id, metric, unit, fields = {}) {
+  return {
+    section,
+    id,
+    metric,
+    unit,
+    bastion: null,
+    anchor: null,
+    floor: null,
+    floorTool: null,
+    goal: null,
+    notes: [],
+    ...fields,
+  };
+}
+
+// Run `fn` up to `repeats` times (at least once, then only while under `budgetMs`); median ms.
+export async function repeatMedian(repeats, budgetMs, fn) {
+  const samples = [];
+  const start = performance.now();
+  let last;
+  for (let i = 0; i < repeats; i++) {
+    if (i > 0 && performance.now() - start > budgetMs) break;
+    const t0 = performance.now();
+    last = await fn(i);
+    samples.push(performance.now() - t0);
+  }
+  return { ms: median(samples), samples, last };
+}
+
+// Measure one cell; on failure record a note and return null instead of failing the whole bench.
+// A timed-out call may leave a server busy, so its handle is restarted.
+export async function measureCell(row, who, handle, fn) {
+  try {
+    return await fn();
+  } catch (err) {
+    const message = String(err?.message ?? err).split('\n')[0].slice(0, 200);
+    addNote(row, `${who}: ${message}`);
+    if (handle && /timed out|timeout/i.test(message)) await handle.restart().catch(() => {});
+    return null;
+  }
+}
+
+export function addNote(row, note) {
+  if (!row.notes.includes(note)) row.notes.push(note);
+}
+
+// Count the entries a tool result returned, by a file-name regex over its text (or, when the text
+// has none, its structuredContent), to spot truncation.
+export function countEntries(result, regex) {
+  const text = (result?.content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+  let n = text.match(regex)?.length ?? 0;
+  if (n === 0 && result?.structuredContent) n = JSON.stringify(result.structuredContent).match(regex)?.length ?? 0;
+  return n;
+}

@@ -1,0 +1,53 @@
+import type { CommandPolicy } from '../../config/schema.js';
+import { loadBashParser, type BashParser } from './bash-parser.js';
+import { collectScript, type Collector } from './collect-commands.js';
+import { decideFromAnalysis } from './decide.js';
+import { MESSAGES } from './policy-messages.js';
+import type { CommandAnalysis, CommandPolicyEngine, PolicyDecision } from './types.js';
+
+export type { CommandAnalysis, CommandPolicyEngine, FoundCommand, PolicyAction, PolicyDecision } from './types.js';
+export { effectivePolicy } from './effective-policy.js';
+export { SAFE_BUILTINS } from './builtins.js';
+
+// Longest command string analysed; anything longer is refused as unreadable, not truncated.
+export const MAX_COMMAND_LENGTH = 64 * 1024;
+
+function analyzeWith(parser: BashParser, command: string): CommandAnalysis {
+  if (typeof command !== 'string') return { ok: false, parseError: 'expected a string', commands: [], readsScriptFromStdin: false };
+  // Security: a huge string could hide a command past any window we would inspect.
+  if (command.length > MAX_COMMAND_LENGTH) {
+    return { ok: false, parseError: `longer than ${MAX_COMMAND_LENGTH} characters`, commands: [{ name: null, argv: [null], dynamic: true, text: command.slice(0, 200) }], readsScriptFromStdin: false };
+  }
+  const collector: Collector = { parser, commands: [], readsScriptFromStdin: false, errors: [] };
+  try {
+    collectScript(collector, command, { via: undefined, nesting: 0 });
+  } catch (err) {
+    // Security: never let odd input crash the check; what we cannot analyse is unreadable.
+    collector.errors.push(err instanceof RangeError ? 'nested too deeply' : 'internal analysis error');
+    collector.commands.push({ name: null, argv: [null], dynamic: true, text: command.slice(0, 200) });
+  }
+  const analysis: CommandAnalysis = {
+    ok: collector.errors.length === 0,
+    commands: collector.commands,
+    readsScriptFromStdin: collector.readsScriptFromStdin,
+  };
+  if (collector.errors.length > 0) analysis.parseError = [...new Set(collector.errors)].join('; ');
+  return analysis;
+}
+
+// Loads the bash grammar once; the engine's analyze/decide are synchronous and never throw.
+export async function createCommandPolicyEngine(): Promise<CommandPolicyEngine> {
+  const parser = await loadBashParser();
+  return {
+    analyze: (command) => analyzeWith(parser, command),
+    decide(command, policy: CommandPolicy): PolicyDecision {
+      const analysis = analyzeWith(parser, command);
+      try {
+        return decideFromAnalysis(analysis, policy, typeof command === 'string' ? command : '');
+      } catch {
+        // Security: a bug in deciding must fail closed, never open.
+        return { action: 'deny', rule: 'strict:unparseable', message: MESSAGES.unparseable('internal analysis error'), commands: analysis.commands };
+      }
+    },
+  };
+}

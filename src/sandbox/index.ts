@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { SandboxUnavailableError } from '../errors/index.js';
+import { probeCgroupLayout } from './cgroup.js';
+import { planBubblewrap } from './linux/bubblewrap.js';
+import { detectSandbox as detectLinux, type DetectOptions } from './linux/detect.js';
+import { planNone } from './none.js';
+import { createSandboxRunner } from './sandbox-runner.js';
+import type { LimitEnforcement, Sandbox, SandboxLogger } from './types.js';
+
+export type {
+  CappedText,
+  LimitEnforcement,
+  RunOptions,
+  RunResult,
+  Sandbox,
+  SandboxedProcess,
+  SandboxLimits,
+  SandboxLogger,
+  SandboxSpec,
+} from './types.js';
+export { buildSandboxEnv, SANDBOX_DEFAULT_PATH, SANDBOX_HOME } from './env.js';
+export { capText, OutputCapper } from './output-cap.js';
+export type { DetectOptions } from './linux/detect.js';
+
+// Probe this machine: tries a tiny real bwrap run; on failure says why and how to fix it.
+export async function detectSandbox(
+  options: DetectOptions = {},
+): Promise<{ ok: true; kind: 'bubblewrap'; detail: string } | { ok: false; reason: string; fix: string }> {
+  const result = await detectLinux(options);
+  return result.ok ? { ok: true, kind: result.kind, detail: result.detail } : result;
+}
+
+// Options of createSandbox; bwrapPath/searchPath exist so tests can simulate a missing bwrap.
+export interface CreateSandboxOptions extends DetectOptions {
+  enabled: boolean;
+  logger?: SandboxLogger;
+}
+
+function enforcementFor(cgroupMemory: boolean, cgroupPids: boolean, nproc: boolean): LimitEnforcement {
+  const isRoot = process.getuid?.() === 0;
+  return {
+    processes: cgroupPids ? 'cgroup' : nproc && !isRoot ? 'rlimit-nproc' : 'pid-namespace-and-timeout-only',
+    memory: cgroupMemory ? 'cgroup' : 'rlimit-as',
+    fileSize: 'rlimit-fsize',
+    cpu: 'rlimit-cpu',
+  };
+}
+
+// enabled && available => bubblewrap; enabled && unavailable => SandboxUnavailableError with the
+// fix; !enabled => 'none' (no isolation; the caller must print a loud warning).
+export async function createSandbox(options: CreateSandboxOptions): Promise<Sandbox> {
+  const cg = process.platform === 'linux' ? probeCgroupLayout() : { layout: null, reason: 'not Linux' };
+  if (cg.layout === null) options.logger?.info(`sandbox: no per-sandbox cgroup (${cg.reason}); using rlimits`);
+  const memoryCg = cg.layout !== null && (cg.layout.version === 1 ? cg.layout.memoryParent !== null : cg.layout.memory);
+  if (!options.enabled) {
+    const prlimitPath = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => existsSync(p)) ?? null;
+    return createSandboxRunner('none', enforcementFor(memoryCg, cg.layout !== null, false), planNone(prlimitPath, cg.layout));
+  }
+  const detected = await detectLinux(options);
+  if (!detected.ok) {
+    throw new SandboxUnavailableError(
+      `The OS sandbox is unavailable: ${detected.reason} To fix: ${detected.fix} ` +
+        '(Or set bastion.shell.sandbox.enabled=false to run commands WITHOUT isolation.)',
+    );
+  }
+  const enforcement = enforcementFor(memoryCg, cg.layout !== null, true);
+  if (enforcement.processes === 'pid-namespace-and-timeout-only') {
+    options.logger?.warn(
+      'sandbox: running as root without a writable pids cgroup; the process limit is not enforced (RLIMIT_NPROC does not apply to uid 0). Only the PID namespace and the timeout bound a fork bomb.',
+    );
+  }
+  const plan = planBubblewrap({ bwrapPath: detected.bwrapPath, prlimitPath: detected.prlimitPath, cgroupLayout: cg.layout });
+  return createSandboxRunner('bubblewrap', enforcement, plan);
+}

@@ -1,0 +1,123 @@
+import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import type { SandboxLimits, SandboxSpec } from '../types.js';
+import type { MaskList } from './deny-masks.js';
+
+// The uid/gid the command sees; mapped to the server's own uid outside (never real root inside).
+export const SANDBOX_UID = '1000';
+// Host dirs every command needs (programs, libraries, config), always read-only.
+export const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/opt'] as const;
+// Files masked in /etc whatever their mode (secrets and privilege config).
+export const ETC_SECRETS = ['/etc/shadow', '/etc/gshadow', '/etc/shadow-', '/etc/gshadow-', '/etc/sudoers', '/etc/sudoers.d', '/etc/ssl/private'] as const;
+
+// Bind args for the system dirs as they exist on this host (merged-/usr symlinks kept as links).
+export function systemDirArgs(): string[] {
+  const args: string[] = [];
+  for (const dir of SYSTEM_DIRS) {
+    let stat;
+    try {
+      stat = lstatSync(dir);
+    } catch {
+      continue;
+    }
+    if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(dir), dir);
+    // Security: system dirs are read-only, so a command cannot plant a trojan in /usr/bin.
+    else if (stat.isDirectory()) args.push('--ro-bind', dir, dir);
+  }
+  return args;
+}
+
+// Host-computed inputs of one bwrap command line.
+export interface BwrapInput {
+  spec: SandboxSpec;
+  limits: SandboxLimits;
+  home: string;
+  systemArgs: readonly string[];
+  masks: MaskList;
+  prlimitPath: string;
+  // RLIMIT_AS is used only when no memory cgroup holds the tree (it breaks some JITs when small).
+  rlimitAs: boolean;
+}
+
+function maskArgs(masks: MaskList): string[] {
+  const args: string[] = [];
+  // Security: deny-listed and private files read as an unopenable /dev/null, dirs as an empty
+  // read-only tmpfs, so `cat .env` or `ls ~/.ssh` inside a root returns nothing secret.
+  for (const dir of masks.dirs) args.push('--tmpfs', dir, '--remount-ro', dir);
+  for (const file of masks.files) args.push('--ro-bind', '/dev/null', file);
+  return args;
+}
+
+function resolvConfArgs(): string[] {
+  try {
+    const real = realpathSync('/etc/resolv.conf');
+    // systemd-resolved keeps the real file under /run, which is otherwise invisible.
+    if (real.startsWith('/run/')) return ['--ro-bind', path.dirname(real), path.dirname(real)];
+  } catch {
+    // No resolv.conf: DNS fails inside, as outside.
+  }
+  return [];
+}
+
+// The full bwrap argv after the binary: namespaces, mounts, masks, limits, then the command.
+export function buildBwrapArgs(input: BwrapInput, argv: readonly string[]): string[] {
+  const { spec, limits } = input;
+  const mb = 1024 * 1024;
+  const args: string[] = [
+    // Security: new user, pid, ipc, uts, cgroup and net namespaces: no other process of the
+    // host is visible or signalable (kill -9 <server pid> hits nothing), no host sockets.
+    '--unshare-all',
+    '--unshare-user',
+    // Security: no nested user namespaces, the usual first step of kernel privilege exploits.
+    '--disable-userns',
+    ...(spec.network ? ['--share-net'] : []),
+    // Security: the sandbox dies with the server, never left running as an orphan.
+    '--die-with-parent',
+    // Security: new session, so TIOCSTI cannot inject keystrokes into the server's terminal.
+    '--new-session',
+    // Security: no capabilities at all (bwrap also sets PR_SET_NO_NEW_PRIVS: setuid is inert).
+    '--cap-drop', 'ALL',
+    '--uid', SANDBOX_UID,
+    '--gid', SANDBOX_UID,
+    '--hostname', 'bastion-sandbox',
+    '--clearenv',
+    ...input.systemArgs,
+    ...(spec.network ? resolvConfArgs() : []),
+    // Security: fresh /dev (null, zero, tty, urandom...: no disks) and a /proc of our own PID
+    // namespace only (no /proc/<server pid>/environ).
+    '--dev', '/dev',
+    '--proc', '/proc',
+    // Security: private, size-capped /tmp and HOME; the host's /tmp, /home, /root, /run, /var,
+    // /srv and every other path not bound below simply do not exist inside.
+    '--size', String(limits.maxMemoryMb * mb), '--tmpfs', '/tmp',
+    '--size', String(limits.maxMemoryMb * mb), '--tmpfs', '/var/tmp',
+    '--size', String(limits.maxMemoryMb * mb), '--tmpfs', path.dirname(input.home),
+    '--dir', input.home,
+  ];
+  const roots = [...spec.roots].sort((a, b) => a.path.length - b.path.length);
+  for (const root of roots) {
+    // Security: roots at their real paths; read-only roots stay read-only (EROFS on write).
+    args.push(root.mode === 'read-write' ? '--bind' : '--ro-bind', root.path, root.path);
+  }
+  args.push(...maskArgs(input.masks));
+  for (const [key, value] of Object.entries(spec.env)) args.push('--setenv', key, value);
+  if (spec.env.HOME === undefined) args.push('--setenv', 'HOME', input.home);
+  args.push(
+    // Security: all of /proc read-only (incl. /proc/sys): the command keeps uid 0 outside when
+    // the server is root, and a writable /proc/sys would let it change host sysctls.
+    '--remount-ro', '/proc',
+    '--chdir', spec.cwd,
+    '--',
+    input.prlimitPath,
+    // Security: per-process ceilings set after the user namespace exists, so RLIMIT_NPROC
+    // counts only this sandbox's processes when the server is not root.
+    `--nproc=${limits.maxProcesses}`,
+    `--fsize=${limits.maxFileSizeMb * mb}`,
+    `--cpu=${limits.maxCpuSeconds}`,
+    '--core=0',
+    ...(input.rlimitAs ? [`--as=${limits.maxMemoryMb * mb}`] : []),
+    '--',
+    ...argv,
+  );
+  return args;
+}

@@ -1,0 +1,109 @@
+import { lstatSync, readdirSync, type Dirent } from 'node:fs';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { SandboxUnavailableError } from '../../errors/index.js';
+
+// Paths to hide inside the sandbox: files get /dev/null bound over them, dirs a read-only tmpfs.
+export interface MaskList {
+  files: string[];
+  dirs: string[];
+}
+
+// A walk bigger than this refuses to spawn instead of silently skipping part of a root.
+export const MAX_WALK_ENTRIES = 500_000;
+// More masks than this would make a bwrap argv (and mount table) unreasonable.
+export const MAX_MASKS = 20_000;
+
+type Matcher = (p: string) => boolean;
+
+function compile(deny: readonly string[]): { any: Matcher; dirOnly: Matcher } {
+  const opts = { dot: true };
+  const any = picomatch([...deny], opts);
+  // "dir/**" patterns hide the directory itself, so files created later stay hidden too.
+  const dirGlobs = deny.filter((p) => p.endsWith('/**')).map((p) => p.slice(0, -3)).filter(Boolean);
+  const dirOnly = dirGlobs.length > 0 ? picomatch(dirGlobs, opts) : () => false;
+  return { any, dirOnly };
+}
+
+// Walk every root (without following symlinks) and list what matches a deny glob, relative to
+// the root. Synchronous on purpose: spawn() is synchronous; cost is measured in docs/SANDBOX.md.
+export function computeDenyMasks(roots: readonly string[], deny: readonly string[]): MaskList {
+  const masks: MaskList = { files: [], dirs: [] };
+  if (deny.length === 0) return masks;
+  const { any, dirOnly } = compile(deny);
+  let seen = 0;
+  for (const root of roots) {
+    const stack: string[] = [''];
+    while (stack.length > 0) {
+      const rel = stack.pop() as string;
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(path.join(root, rel), { withFileTypes: true });
+      } catch {
+        continue; // Unreadable dir: the sandbox cannot read it either (same uid).
+      }
+      for (const entry of entries) {
+        seen += 1;
+        if (seen > MAX_WALK_ENTRIES) {
+          throw new SandboxUnavailableError(
+            `A root has more than ${MAX_WALK_ENTRIES} entries; deny patterns cannot be enforced. Use a narrower root.`,
+          );
+        }
+        const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
+        const abs = path.join(root, childRel);
+        if (entry.isDirectory()) {
+          // Security: a denied directory (e.g. .ssh) is covered whole, including future files.
+          if (any(childRel) || dirOnly(childRel)) masks.dirs.push(abs);
+          else stack.push(childRel);
+        } else if (entry.isFile() || entry.isFIFO() || entry.isSocket() || entry.isCharacterDevice() || entry.isBlockDevice()) {
+          // Security: a denied file (.env, *.pem) reads as /dev/null inside the sandbox.
+          if (any(childRel)) masks.files.push(abs);
+        }
+        // Symlinks are not followed: they resolve inside the sandbox's own mount table, where
+        // their target is either invisible (outside the roots) or masked itself.
+      }
+    }
+  }
+  if (masks.files.length + masks.dirs.length > MAX_MASKS) {
+    throw new SandboxUnavailableError(
+      `More than ${MAX_MASKS} files match the deny patterns; narrow the roots or the patterns.`,
+    );
+  }
+  return masks;
+}
+
+// Non-world-readable entries of a system dir (e.g. /etc/shadow, /etc/ssl/private): a server
+// running as root keeps uid 0 on files inside the sandbox, so mode bits alone do not hide them.
+export function listPrivateEntries(dir: string, maxEntries = 50_000): MaskList {
+  const masks: MaskList = { files: [], dirs: [] };
+  const stack = [dir];
+  let seen = 0;
+  while (stack.length > 0 && seen < maxEntries) {
+    const current = stack.pop() as string;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(current, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      seen += 1;
+      const abs = path.join(current, entry.name);
+      if (entry.isSymbolicLink()) continue;
+      let mode: number;
+      try {
+        mode = lstatSync(abs).mode;
+      } catch {
+        continue;
+      }
+      const worldReadable = (mode & 0o004) !== 0;
+      if (entry.isDirectory()) {
+        if (!worldReadable || (mode & 0o001) === 0) masks.dirs.push(abs);
+        else stack.push(abs);
+      } else if (entry.isFile() && !worldReadable) {
+        masks.files.push(abs);
+      }
+    }
+  }
+  return masks;
+}

@@ -1,0 +1,132 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SandboxCgroup } from './cgroup.js';
+import type { SandboxedProcess } from './types.js';
+
+// SIGTERM first, SIGKILL after this grace.
+export const KILL_GRACE_MS = 500;
+// How long to keep retrying to empty and remove a cgroup after SIGKILL.
+const REAP_ATTEMPTS = 100;
+
+// The launcher enters the cgroup(s) itself, then execs: no child can be forked outside them.
+// Constant script, data only in "$@" (no command string is ever built from input).
+const CGROUP_ENTER_SCRIPT =
+  'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
+
+// What to start: a full argv (already wrapped in bwrap/prlimit), its cwd and its whole env.
+export interface LaunchPlan {
+  argv: readonly string[];
+  cwd: string;
+  env: Readonly<Record<string, string>>;
+  cgroup: SandboxCgroup | null;
+  // Snapshot descendants through /proc before killing (the 'none' sandbox has no PID namespace).
+  scanDescendants: boolean;
+}
+
+function descendantsOf(rootPid: number): number[] {
+  const children = new Map<number, number[]>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(name));
+      children.set(ppid, list);
+    } catch {
+      // Exited while scanning.
+    }
+  }
+  const found: number[] = [];
+  const queue = [rootPid];
+  while (queue.length > 0 && found.length < 100_000) {
+    const pid = queue.shift() as number;
+    for (const child of children.get(pid) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // ESRCH: already gone.
+  }
+}
+
+// Start a process tree in its own session/process group, killable as a whole.
+export function launchTree(plan: LaunchPlan, onGone: () => void): SandboxedProcess {
+  const argv = plan.cgroup
+    ? ['/bin/sh', '-c', CGROUP_ENTER_SCRIPT, 'bastion-enter-cgroup', String(plan.cgroup.procsFiles.length), ...plan.cgroup.procsFiles, ...plan.argv]
+    : [...plan.argv];
+  const [file, ...args] = argv;
+  if (file === undefined) throw new TypeError('expected a non-empty argv, got []');
+  // Security: argv array, no shell: true; the env is exactly the allowlisted plan.env;
+  // detached puts the tree in its own process group so kill() reaches every member.
+  const child = spawn(file, args, {
+    cwd: plan.cwd,
+    env: { ...plan.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, sig) => resolve({ code, signal: sig }));
+    child.once('error', () => resolve({ code: null, signal: null }));
+  });
+  // stdin errors (EPIPE when the command exits without reading) are expected, not fatal.
+  child.stdin.on('error', () => undefined);
+  const pid = child.pid ?? -1;
+  let killing: Promise<void> | undefined;
+  let reaped = false;
+
+  const reap = async (): Promise<void> => {
+    if (reaped) return;
+    reaped = true;
+    const cg = plan.cgroup;
+    if (cg !== null) {
+      for (let i = 0; i < REAP_ATTEMPTS; i += 1) {
+        cg.killAll();
+        if (cg.isEmpty() && cg.remove()) break;
+        await sleep(20);
+      }
+    }
+    onGone();
+  };
+
+  const kill = (): Promise<void> => {
+    killing ??= (async () => {
+      if (pid > 0) {
+        const extra = plan.scanDescendants ? descendantsOf(pid) : [];
+        // Security: signal the whole process group (-pid), not just the leader, so background
+        // jobs die too; for bubblewrap the leader's death tears down the PID namespace.
+        signal(-pid, 'SIGTERM');
+        for (const p of extra) signal(p, 'SIGTERM');
+        await Promise.race([exited, sleep(KILL_GRACE_MS)]);
+        signal(-pid, 'SIGKILL');
+        for (const p of [...extra, ...(plan.scanDescendants ? descendantsOf(pid) : [])]) signal(p, 'SIGKILL');
+        plan.cgroup?.killAll();
+        await Promise.race([exited, sleep(5_000)]);
+      }
+      await reap();
+    })();
+    return killing;
+  };
+
+  // A tree whose leader exited on its own still gets its stragglers reaped.
+  void exited.then(async () => {
+    if (killing === undefined && plan.cgroup !== null) await kill();
+    else if (killing === undefined) await reap();
+  });
+
+  return { pid, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exited, kill };
+}

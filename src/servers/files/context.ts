@@ -1,0 +1,44 @@
+import type { z } from 'zod';
+import type { Limits } from '../../config/index.js';
+import type { PathGuard } from '../../policy/paths/index.js';
+import {
+  registerAuditedTool,
+  type AuditedToolDefinition,
+  type ToolContext,
+  type ToolExtra,
+  type ToolResultWithAudit,
+} from '../shared/audited-tool.js';
+
+// Everything a files tool needs: the audited-tool context, the path guard and the limits.
+export interface FilesContext extends ToolContext {
+  guard: PathGuard;
+  limits: Readonly<Limits>;
+  // The configured deny globs, handed to ripgrep as exclusions (hits are re-checked by the guard).
+  denyPatterns: readonly string[];
+  // Resolves once the client's MCP roots (if any) have been applied, so no call runs wider.
+  rootsReady: () => Promise<void>;
+  // Absolute path of ripgrep, or undefined when it is not installed.
+  ripgrepPath: string | undefined;
+}
+
+// Register a files tool: audited like every tool, and held until client roots are applied.
+export function registerFilesTool<I extends z.ZodRawShape, O extends z.ZodRawShape | undefined = undefined>(
+  ctx: FilesContext,
+  name: string,
+  definition: AuditedToolDefinition<I, O>,
+  handler: (args: z.infer<z.ZodObject<I>>, extra: ToolExtra) => Promise<ToolResultWithAudit>,
+): void {
+  registerAuditedTool(ctx, name, definition, async (args, extra) => {
+    // Security: a call racing the roots/list request must not run against the wider config roots.
+    await ctx.rootsReady();
+    return handler(args, extra);
+  });
+}
+
+// Annotations shared by every tool that only looks.
+export const READ_ONLY_ANNOTATIONS = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+} as const;

@@ -1,0 +1,72 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { AuditSink } from '../../audit/index.js';
+import type { Config } from '../../config/index.js';
+import type { Logger } from '../../logging/logger.js';
+import { createPathGuard } from '../../policy/paths/index.js';
+import type { FilesContext } from './context.js';
+import { findRipgrep } from './lib/ripgrep.js';
+import { installRootsSync } from './roots-sync.js';
+import { registerCopyFile } from './tools/copy-file.js';
+import { registerCreateDirectory } from './tools/create-directory.js';
+import { registerDeletePath } from './tools/delete-path.js';
+import { registerDirectoryTree } from './tools/directory-tree.js';
+import { registerEditFile } from './tools/edit-file.js';
+import { registerGetFileInfo } from './tools/get-file-info.js';
+import { registerListAllowedDirectories } from './tools/list-allowed-directories.js';
+import { registerListDirectoryTools } from './tools/list-directory.js';
+import { registerMoveFile } from './tools/move-file.js';
+import { registerReadMediaFile } from './tools/read-media-file.js';
+import { registerReadMultipleFiles } from './tools/read-multiple-files.js';
+import { registerReadTextFile } from './tools/read-text-file.js';
+import { registerSearchFileContents } from './tools/search-file-contents.js';
+import { registerSearchFiles } from './tools/search-files.js';
+import { registerWriteFile } from './tools/write-file.js';
+
+// Reported to clients in serverInfo; bump with the files server's behaviour.
+export const FILES_SERVER_VERSION = '0.1.0';
+
+// Name used in audit records for this server's tool calls.
+export const FILES_AUDIT_NAME = 'files';
+
+// Build the files MCP server for one config: every tool goes through one path guard (its own
+// state, narrowed by the client's MCP roots) and is audited. The caller connects a transport.
+export function createFilesServer(config: Config, deps: { audit: AuditSink; logger: Logger }): McpServer {
+  const mcp = new McpServer(
+    { name: 'bastion-files', version: FILES_SERVER_VERSION },
+    {
+      capabilities: { tools: {} },
+      instructions:
+        'File tools confined to the allowed directories (see list_allowed_directories). Secrets such as .env files ' +
+        'and keys are never read or written. Big listings and searches are paged: continue with offset.',
+    },
+  );
+  const guard = createPathGuard(config);
+  const rootsReady = installRootsSync(mcp, guard, deps.logger);
+  const ctx: FilesContext = {
+    mcp,
+    audit: deps.audit,
+    logger: deps.logger,
+    server: FILES_AUDIT_NAME,
+    guard,
+    limits: config.limits,
+    denyPatterns: config.deny,
+    rootsReady,
+    ripgrepPath: findRipgrep(),
+  };
+  registerReadTextFile(ctx);
+  registerReadMediaFile(ctx);
+  registerReadMultipleFiles(ctx);
+  registerWriteFile(ctx);
+  registerEditFile(ctx);
+  registerCreateDirectory(ctx);
+  registerListDirectoryTools(ctx);
+  registerDirectoryTree(ctx);
+  registerMoveFile(ctx);
+  registerCopyFile(ctx);
+  registerDeletePath(ctx);
+  registerSearchFiles(ctx);
+  registerSearchFileContents(ctx);
+  registerGetFileInfo(ctx);
+  registerListAllowedDirectories(ctx);
+  return mcp;
+}

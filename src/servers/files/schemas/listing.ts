@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { EntryKindSchema, ExcludePatternsArg, OffsetArg, PageShape, PathArg } from './common.js';
+
+const LimitArg = z.number().int().min(1).optional().describe('At most this many entries (capped by the server limit)');
+
+// list_directory: the official argument plus paging.
+export const ListDirectoryInput = { path: PathArg, offset: OffsetArg, limit: LimitArg };
+
+// list_directory_with_sizes: the official arguments plus paging.
+export const ListDirectoryWithSizesInput = {
+  path: PathArg,
+  sortBy: z.enum(['name', 'size']).optional().default('name').describe('Sort entries by name or size'),
+  offset: OffsetArg,
+  limit: LimitArg,
+};
+
+// One page of a directory listing.
+export const ListDirectoryOutput = {
+  path: z.string(),
+  entries: z.array(
+    z.object({
+      name: z.string(),
+      type: EntryKindSchema,
+      size: z.number().optional(),
+      modified: z.string().optional(),
+    }),
+  ),
+  total: z.number().int(),
+  offset: z.number().int(),
+  ...PageShape,
+};
+
+// directory_tree: the official arguments plus a depth limit.
+export const DirectoryTreeInput = {
+  path: PathArg,
+  excludePatterns: ExcludePatternsArg,
+  maxDepth: z.number().int().min(1).optional().describe('Only descend this many levels'),
+};
+
+// One node of the tree; children only on directories.
+export interface TreeNode {
+  name: string;
+  type: z.infer<typeof EntryKindSchema>;
+  children?: TreeNode[];
+  truncated?: boolean;
+}
+
+const TreeNodeSchema: z.ZodType<TreeNode> = z.lazy(() =>
+  z.object({
+    name: z.string(),
+    type: EntryKindSchema,
+    children: z.array(TreeNodeSchema).optional(),
+    truncated: z.boolean().optional(),
+  }),
+);
+
+// The tree, its size, and whether the entry cap cut it.
+export const DirectoryTreeOutput = {
+  path: z.string(),
+  tree: z.array(TreeNodeSchema),
+  entries: z.number().int(),
+  truncated: z.boolean(),
+};
+
+// list_allowed_directories: the effective roots.
+export const ListAllowedDirectoriesOutput = {
+  roots: z.array(z.object({ path: z.string(), mode: z.enum(['read-write', 'read-only']) })),
+};

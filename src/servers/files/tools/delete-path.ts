@@ -1,0 +1,86 @@
+import { closeSync, lstatSync, openSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
+import { InvalidInputError, PathDeniedError } from '../../../errors/index.js';
+import { formatDisplayPath, rethrowFileSystemError } from '../../../policy/paths/index.js';
+import { registerFilesTool, type FilesContext } from '../context.js';
+import { resolveEntry } from '../lib/entry-path.js';
+import { DIR_OPEN_FLAGS, openVerifiedDirFd, viaFd, withVerifiedDir } from '../lib/verified-dir.js';
+import { findDeniedEntry } from '../lib/walk.js';
+import { DeletePathInput } from '../schemas/write.js';
+
+const OPS_PER_YIELD = 512;
+
+// A child of an open directory named by raw bytes, so names that are not valid UTF-8 delete too.
+function childBytes(fd: number, name: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`/proc/self/fd/${fd}/`), name]);
+}
+
+// Remove directory `name` of `parentFd` bottom-up. Every directory is opened O_NOFOLLOW through
+// its parent's descriptor, so a directory swapped for a symlink mid-way is never followed out.
+async function removeTree(parentFd: number, name: Buffer, counter: { ops: number }): Promise<void> {
+  // Security: O_NOFOLLOW through the parent descriptor: a link in place of a directory is refused.
+  const fd = openSync(childBytes(parentFd, name), DIR_OPEN_FLAGS);
+  try {
+    for (const dirent of readdirSync(`/proc/self/fd/${fd}`, { withFileTypes: true, encoding: 'buffer' })) {
+      counter.ops += 1;
+      if (counter.ops % OPS_PER_YIELD === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (dirent.isDirectory()) await removeTree(fd, dirent.name, counter);
+      else unlinkSync(childBytes(fd, dirent.name));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  rmdirSync(childBytes(parentFd, name));
+}
+
+// delete_path: delete a file or link (the link itself, never its target), or a directory tree
+// with recursive: true. Never a root, never a tree holding a denied entry or a nested root.
+export function registerDeletePath(ctx: FilesContext): void {
+  registerFilesTool(
+    ctx,
+    'delete_path',
+    {
+      title: 'Delete Path',
+      description:
+        'Delete a file, symbolic link (the link itself, not its target) or, with recursive: true, a directory ' +
+        'and everything in it. An allowed root itself can never be deleted. Only works within allowed, writable directories.',
+      inputSchema: DeletePathInput,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      const entry = await resolveEntry(ctx.guard, args.path, 'write', ctx.limits.maxPathLength);
+      let kind: 'file' | 'directory';
+      try {
+        const stat = withVerifiedDir(entry.parent, (fd) => lstatSync(viaFd(fd, entry.name)));
+        kind = stat.isDirectory() ? 'directory' : 'file';
+        if (kind === 'file') {
+          withVerifiedDir(entry.parent, (fd) => unlinkSync(viaFd(fd, entry.name)));
+        } else {
+          if (!args.recursive) {
+            throw new InvalidInputError(
+              `${formatDisplayPath(args.path)} is a directory; expected recursive: true to delete it and everything in it.`,
+            );
+          }
+          // Security: never delete a secret as a side effect of deleting its directory.
+          const denied = await findDeniedEntry(entry.path, (p) => ctx.guard.isDenied(p), args.path);
+          if (denied !== undefined) {
+            throw new PathDeniedError(
+              `Refusing to delete ${formatDisplayPath(args.path)}: it contains an entry the deny rules protect. Delete the other entries one by one.`,
+            );
+          }
+          const parentFd = openVerifiedDirFd(entry.parent);
+          try {
+            await removeTree(parentFd, Buffer.from(entry.name), { ops: 0 });
+          } finally {
+            closeSync(parentFd);
+          }
+        }
+      } catch (err) {
+        rethrowFileSystemError(err, args.path);
+      }
+      return {
+        content: [{ type: 'text', text: `Successfully deleted ${args.path}` }],
+        audit: { details: { kind, path: entry.path } },
+      };
+    },
+  );
+}

@@ -1,0 +1,58 @@
+import { LimitExceededError } from '../../../errors/index.js';
+import { formatDisplayPath, rethrowFileSystemError } from '../../../policy/paths/index.js';
+import { registerFilesTool, type FilesContext } from '../context.js';
+import { applyEdits, formatDiff, usesCrlf } from '../lib/edits.js';
+import { readAllBounded } from '../lib/text-lines.js';
+import { EditFileInput } from '../schemas/write.js';
+
+async function readForEdit(ctx: FilesContext, rawPath: string): Promise<string> {
+  const maxBytes = Math.min(ctx.limits.maxReadBytes, ctx.limits.maxWriteBytes);
+  const file = await ctx.guard.openForRead(rawPath);
+  try {
+    const tooBig = (): Error =>
+      new LimitExceededError(
+        `File ${formatDisplayPath(rawPath)} is larger than ${maxBytes} bytes, the most edit_file handles. ` +
+          'Expected a smaller file; rewrite it with write_file instead.',
+      );
+    if (file.stat.size > maxBytes) throw tooBig();
+    return (await readAllBounded(file.handle, maxBytes, tooBig)).toString('utf8');
+  } catch (err) {
+    rethrowFileSystemError(err, rawPath);
+  } finally {
+    await file.handle.close();
+  }
+}
+
+// edit_file: exact (or whitespace-flexible, line-based) replacements, each matching exactly
+// once; all edits apply or none; the result is written atomically and shown as a unified diff.
+export function registerEditFile(ctx: FilesContext): void {
+  registerFilesTool(
+    ctx,
+    'edit_file',
+    {
+      title: 'Edit File',
+      description:
+        'Make line-based edits to a text file. Each edit replaces text that must appear exactly once ' +
+        '(exactly, or line by line ignoring indentation). All edits apply or none do. Returns a git-style ' +
+        'diff; dryRun: true previews without writing. Only works within allowed directories.',
+      inputSchema: EditFileInput,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    },
+    async (args) => {
+      // Writes are checked before anything is read, so a read-only root refuses even the preview.
+      if (!args.dryRun) await ctx.guard.resolve(args.path, 'write');
+      const original = await readForEdit(ctx, args.path);
+      const crlf = usesCrlf(original);
+      const before = crlf ? original.replace(/\r\n/g, '\n') : original;
+      const after = applyEdits(before, args.edits);
+      const diff = formatDiff(args.path, before, after);
+      if (!args.dryRun && after !== before) {
+        await ctx.guard.writeFileAtomic(args.path, crlf ? after.replace(/\n/g, '\r\n') : after, { mode: 'overwrite' });
+      }
+      return {
+        content: [{ type: 'text', text: diff }],
+        audit: { details: { edits: args.edits.length, dryRun: args.dryRun, changed: after !== before } },
+      };
+    },
+  );
+}

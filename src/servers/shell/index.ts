@@ -1,0 +1,61 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Config } from '../../config/index.js';
+import { createPathGuard } from '../../policy/paths/index.js';
+import { registerRunCommandTool } from './run-command-tool.js';
+import { SHELL_AUDIT_SERVER, type ShellContext, type ShellDeps } from './shell-context.js';
+import { registerSessionInspectTools } from './sessions/session-inspect-tools.js';
+import { createSessionRegistry } from './sessions/session-registry.js';
+import { registerSessionStartTools } from './sessions/session-start-tools.js';
+
+export type { ShellDeps } from './shell-context.js';
+
+// The shell MCP server. The caller owns the sandbox, the policy engine and the transport;
+// close() kills every session (and so does the process exiting).
+export function createShellServer(
+  config: Config,
+  deps: ShellDeps,
+): { mcp: McpServer; close(): Promise<void> } {
+  const mcp = new McpServer(
+    { name: 'bastion-shell', version: '0.1.0' },
+    { capabilities: { tools: {}, logging: {} } },
+  );
+  const ctx: ShellContext = {
+    config,
+    deps,
+    guard: createPathGuard(config),
+    tool: { mcp, audit: deps.audit, logger: deps.logger, server: SHELL_AUDIT_SERVER },
+  };
+  const registry = createSessionRegistry(config.shell, (session, reason) => {
+    deps.logger.info({ sessionId: session.id, reason }, 'shell session expired');
+    deps.audit.record({
+      server: SHELL_AUDIT_SERVER,
+      tool: 'session_expired',
+      args: { sessionId: session.id },
+      decision: 'allow',
+      durationMs: 0,
+      outcome: 'killed',
+      details: { sessionId: session.id, command: session.command, cwd: session.cwd, reason },
+    });
+  });
+  registerRunCommandTool(ctx);
+  registerSessionStartTools(ctx, registry);
+  registerSessionInspectTools(ctx, registry);
+
+  // Security: sessions must not outlive the server; on exit only synchronous work runs, so each
+  // kill is started (the signal is sent synchronously) without being awaited.
+  const killOnExit = (): void => {
+    void registry.closeAll();
+  };
+  process.once('exit', killOnExit);
+  let closed = false;
+  return {
+    mcp,
+    async close() {
+      if (closed) return;
+      closed = true;
+      process.removeListener('exit', killOnExit);
+      await registry.closeAll();
+      await mcp.close().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { CallToolResult, ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { createAuditLog, type AuditSink } from '../../src/audit/index.js';
+import { loadConfig, type Config, type Limits } from '../../src/config/index.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { createFilesServer } from '../../src/servers/files/index.js';
+
+// A fresh temp directory (real path), removed by the returned cleanup.
+export function makeTempDir(prefix = 'bastion-files-'): string {
+  return realpathSync(mkdtempSync(path.join(os.tmpdir(), prefix)));
+}
+
+export interface InProcessOptions {
+  roots?: string[];
+  readOnlyRoots?: string[];
+  limits?: Partial<Limits>;
+  deny?: string[];
+  capabilities?: ClientCapabilities;
+  setup?: (client: Client) => void;
+}
+
+export interface InProcessServer {
+  client: Client;
+  config: Config;
+  auditDir: string;
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  close(): Promise<void>;
+}
+
+// The files server wired to an SDK client over an in-memory transport: fast, real fs, real guard.
+export async function startInProcess(options: InProcessOptions): Promise<InProcessServer> {
+  const home = makeTempDir('bastion-home-');
+  const base = loadConfig({
+    home,
+    rootFlags: options.roots ?? [],
+    readOnlyRootFlags: options.readOnlyRoots ?? [],
+    env: {},
+  });
+  const config: Config = Object.freeze({
+    ...base,
+    limits: Object.freeze({ ...base.limits, ...options.limits }),
+    deny: Object.freeze(options.deny ?? [...base.deny]),
+  });
+  const audit: AuditSink = createAuditLog({ dir: path.join(home, 'logs') });
+  const server = createFilesServer(config, { audit, logger: createLogger('files-test', 'silent') });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: 'files-test', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
+  options.setup?.(client);
+  await server.connect(serverSide);
+  await client.connect(clientSide);
+  return {
+    client,
+    config,
+    auditDir: path.join(home, 'logs'),
+    call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult,
+    close: async () => {
+      await client.close();
+      await server.close();
+      audit.close();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+// All text of a result, joined (non-text blocks as [type]).
+export function textOf(result: CallToolResult): string {
+  return result.content.map((c) => (c.type === 'text' ? c.text : `[${c.type}]`)).join('\n');
+}
+
+// Everything a client could see in a result: text, structured content and any embedded data.
+export function everythingIn(result: CallToolResult): string {
+  return JSON.stringify(result);
+}

@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { createAuditLog } from '../../src/audit/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { createCommandPolicyEngine } from '../../src/policy/command/index.js';
+import { createSandbox } from '../../src/sandbox/index.js';
+import { createShellServer } from '../../src/servers/shell/index.js';
+import { CLI_PATH, startServer, textOf } from '../helpers/mcp-client.js';
+
+// Temp layout of one shell test: a Bastion home, a project root, a place outside every root
+// holding a canary with a unique secret, and the settings file pointing at them.
+export interface ShellTestDirs {
+  base: string;
+  home: string;
+  root: string;
+  outside: string;
+  canary: string;
+  secret: string;
+  configPath: string;
+}
+
+// A connected client plus what the tests inspect afterwards.
+export interface ShellTestServer {
+  client: Client;
+  pid: number;
+  close(): Promise<void>;
+  stderr(): string;
+  auditRecords(): Record<string, unknown>[];
+}
+
+export interface StartShellOptions {
+  capabilities?: ClientCapabilities;
+  setup?: (client: Client) => void;
+  env?: Record<string, string>;
+  // 'cli' spawns the built server over stdio; 'in-process' links the SDK client in memory.
+  mode?: 'cli' | 'in-process';
+}
+
+// Create the temp dirs and write the settings; `bastion` is merged into the test defaults.
+export function makeShellDirs(bastion: (dirs: Omit<ShellTestDirs, 'configPath'>) => Record<string, unknown> = () => ({})): ShellTestDirs {
+  const base = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'bastion-shell-')));
+  const home = path.join(base, 'home');
+  const root = path.join(base, 'root');
+  const outside = path.join(base, 'outside');
+  for (const dir of [home, root, outside]) mkdirSync(dir, { recursive: true });
+  const secret = `CANARY-${randomBytes(12).toString('hex')}`;
+  const canary = path.join(outside, 'canary.txt');
+  writeFileSync(canary, `${secret}\n`);
+  const partial = { base, home, root, outside, canary, secret };
+  const extra = bastion(partial);
+  const settings = {
+    bastion: {
+      roots: [{ path: root, mode: 'read-write' }],
+      audit: { dir: path.join(home, 'logs') },
+      ...extra,
+    },
+  };
+  const configPath = path.join(home, 'mcp_settings.json');
+  writeFileSync(configPath, JSON.stringify(settings, null, 2));
+  return { ...partial, configPath };
+}
+
+// Default mode: the built CLI when present (what users run), else in-process.
+function defaultMode(): 'cli' | 'in-process' {
+  const forced = process.env.BASTION_SHELL_TEST_MODE;
+  if (forced === 'cli' || forced === 'in-process') return forced;
+  return existsSync(CLI_PATH) ? 'cli' : 'in-process';
+}
+
+// Start the shell server for a test, over stdio (built CLI) or in memory (same factories).
+export async function startShell(dirs: ShellTestDirs, options: StartShellOptions = {}): Promise<ShellTestServer> {
+  const auditRecords = (): Record<string, unknown>[] => {
+    const file = path.join(dirs.home, 'logs', 'audit.jsonl');
+    if (!existsSync(file)) return [];
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  };
+  if ((options.mode ?? defaultMode()) === 'cli') {
+    const started = await startServer({
+      server: 'shell',
+      args: ['--home', dirs.home, '--config', dirs.configPath],
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.capabilities ? { capabilities: options.capabilities } : {}),
+      ...(options.setup ? { setup: options.setup } : {}),
+    });
+    return { ...started, auditRecords };
+  }
+  const config = loadConfig({ home: dirs.home, configPath: dirs.configPath });
+  const audit = createAuditLog(config.audit);
+  const sandbox = await createSandbox({ enabled: config.shell.sandbox.enabled });
+  const policy = await createCommandPolicyEngine();
+  const shell = createShellServer(config, { audit, logger: createLogger('bastion-shell-test', 'silent'), sandbox, policy });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: 'bastion-test-client', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
+  options.setup?.(client);
+  await shell.mcp.connect(serverSide);
+  await client.connect(clientSide);
+  return {
+    client,
+    pid: process.pid,
+    stderr: () => '',
+    auditRecords,
+    close: async () => {
+      await client.close();
+      await shell.close();
+      await sandbox.close();
+      audit.close();
+    },
+  };
+}
+
+// Remove a test's temp dirs.
+export function removeShellDirs(dirs: ShellTestDirs): void {
+  rmSync(dirs.base, { recursive: true, force: true });
+}
+
+// The structured result of a call, typed loosely for assertions.
+export interface CallOutcome {
+  isError: boolean;
+  text: string;
+  data: Record<string, unknown>;
+}
+
+// Call a tool and flatten the result.
+export async function callTool(client: Client, name: string, args: Record<string, unknown>): Promise<CallOutcome> {
+  const result = await client.callTool({ name, arguments: args });
+  return {
+    isError: result.isError === true,
+    text: textOf(result),
+    data: (result.structuredContent ?? {}) as Record<string, unknown>,
+  };
+}
+
+// Poll read_output until `predicate` holds on the accumulated output or the session ends (bounded).
+export async function readUntil(
+  client: Client,
+  sessionId: string,
+  predicate: (output: string) => boolean,
+  maxReads = 20,
+): Promise<{ output: string; last: Record<string, unknown> }> {
+  let output = '';
+  let last: Record<string, unknown> = {};
+  for (let i = 0; i < maxReads; i += 1) {
+    const res = await callTool(client, 'read_output', { sessionId, waitMs: 2000 });
+    last = res.data;
+    output += String(res.data.output ?? '');
+    if (predicate(output) || last.running === false) break;
+  }
+  return { output, last };
+}
