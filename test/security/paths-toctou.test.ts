@@ -34,7 +34,7 @@ function swappingAfterCheck(swap: () => void): GuardChecks {
       swap();
       return resolved;
     },
-    verifyRealPath: checks.verifyRealPath,
+    verifyRealPath: (realPath, intent, displayPath) => checks.verifyRealPath(realPath, intent, displayPath),
   };
 }
 

@@ -2,10 +2,6 @@ import type { Command } from 'commander';
 import { createAuditLog } from '../../audit/index.js';
 import { SandboxUnavailableError } from '../../errors/index.js';
 import { createLogger } from '../../logging/logger.js';
-import { createCommandPolicyEngine } from '../../policy/command/index.js';
-import { createSandbox } from '../../sandbox/index.js';
-import { createFilesServer } from '../../servers/files/index.js';
-import { createShellServer } from '../../servers/shell/index.js';
 import { serveStdio } from '../../transport/stdio.js';
 import { collect, loadCliConfig, type ConfigFlags } from '../load-cli-config.js';
 
@@ -21,7 +17,9 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
   const config = loadCliConfig(flags);
   const logger = createLogger(`bastion-${name}`);
   const audit = createAuditLog(config.audit);
+  // Each server's modules load only when that server runs: a quicker cold start for clients.
   if (name === 'files') {
+    const { createFilesServer } = await import('../../servers/files/index.js');
     const mcp = createFilesServer(config, { audit, logger });
     logger.info(
       { roots: config.roots.map((r) => r.path), source: config.source },
@@ -30,6 +28,9 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
     await serveStdio(mcp, () => Promise.resolve(audit.close()));
     return;
   }
+  const { createSandbox } = await import('../../sandbox/index.js');
+  const { createCommandPolicyEngine } = await import('../../policy/command/index.js');
+  const { createShellServer } = await import('../../servers/shell/index.js');
   let sandbox;
   try {
     sandbox = await createSandbox({ enabled: config.shell.sandbox.enabled });

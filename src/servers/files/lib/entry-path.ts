@@ -33,6 +33,13 @@ function lexicalForm(rawPath: string, maxPathLength: number): string {
       throw new InvalidInputError(`Expected a file:// URI like file:///dir/name, got ${formatDisplayPath(rawPath)}.`);
     }
   }
+  // Security: like the guard, never expand '~' (it would mean the server's home, not the agent's).
+  if (candidate.startsWith('~')) {
+    throw new InvalidInputError(
+      `Expected a path inside an allowed root, got ${formatDisplayPath(rawPath)}: '~' is not expanded. ` +
+        'Use an absolute path inside a root, or ./~name for a file named ~name.',
+    );
+  }
   return path.normalize(candidate).replace(/(.)\/+$/, '$1');
 }
 

@@ -11,5 +11,6 @@ export function compileExcludes(patterns: readonly string[]): ((relative: string
 // A search glob: with a '/', it matches the path relative to the search directory; without one,
 // it matches the entry's name at any depth (`*.ts` finds every .ts file, like find -name).
 export function compileSearchGlob(pattern: string): (relative: string) => boolean {
-  return picomatch(pattern, { dot: true, basename: true });
+  // picomatch's basename option would also apply to patterns with '/', so choose explicitly.
+  return pattern.includes('/') ? picomatch(pattern, { dot: true }) : picomatch(pattern, { dot: true, basename: true });
 }

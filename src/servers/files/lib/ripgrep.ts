@@ -50,7 +50,8 @@ export function ripgrepArgs(search: RipgrepSearch): string[] {
     // Security: deny patterns are excluded inside rg too (case-insensitively), not only post-filtered.
     ...search.deny.flatMap((glob) => ['--iglob', `!${glob}`]),
     '--regexp', search.pattern,
-    '--', search.dir,
+    // rg runs in the search directory on '.', so globs are relative to it like everywhere else.
+    '--', '.',
   ];
 }
 
@@ -117,7 +118,7 @@ export function runRipgrep(search: RipgrepSearch, accept: (match: ContentMatch) 
   return new Promise((resolve, reject) => {
     // Security: argv array, no shell, empty environment (no RIPGREP_CONFIG_PATH), output parsed
     // line by line and the process killed once enough was read or the timeout passes.
-    const child = spawn(search.rgPath, ripgrepArgs(search), { stdio: ['ignore', 'pipe', 'pipe'], env: {} });
+    const child = spawn(search.rgPath, ripgrepArgs(search), { cwd: search.dir, stdio: ['ignore', 'pipe', 'pipe'], env: {} });
     let stopped = false;
     let timedOut = false;
     let stderr = '';
@@ -136,7 +137,7 @@ export function runRipgrep(search: RipgrepSearch, accept: (match: ContentMatch) 
       if (stopped || line === '') return;
       const record = JSON.parse(line) as { type: string; data: { path?: RgText; lines?: RgText; line_number?: number } };
       if (record.type === 'begin') {
-        current = new FileMatches(decodeRg(record.data.path), search.contextLines, accept);
+        current = new FileMatches(path.join(search.dir, decodeRg(record.data.path)), search.contextLines, accept);
       } else if ((record.type === 'match' || record.type === 'context') && current) {
         const text = decodeRg(record.data.lines).replace(/\r?\n$/, '');
         if (!current.add(record.data.line_number ?? 0, text, record.type === 'match')) stop();
@@ -173,8 +174,8 @@ export function runRipgrep(search: RipgrepSearch, accept: (match: ContentMatch) 
     child.on('close', (code) => {
       clearTimeout(timer);
       if (!stopped && code === 2 && stderr.trim() !== '') {
-        // rg's own message names the pattern problem; the search directory is cut out of it.
-        const message = stderr.split(search.dir).join('<dir>').trim().split('\n').slice(0, 12).join('\n');
+        // rg's own message names the pattern problem (rg runs on '.', so no host path is in it).
+        const message = stderr.trim().split('\n').slice(0, 12).join('\n');
         reject(new InvalidInputError(`Expected a valid search pattern, got an error from the regex engine:\n${message}`));
         return;
       }

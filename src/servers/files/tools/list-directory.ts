@@ -17,6 +17,11 @@ function paginate(entries: ListedEntry[], offset: number, limit: number): Page {
   return { entries: page, total: entries.length, offset, truncated, ...(truncated ? { nextOffset: offset + page.length } : {}) };
 }
 
+function hintLine(page: Page): string {
+  const hint = continueHint(page.truncated, page.nextOffset).trim();
+  return hint ? `\n${hint}` : '';
+}
+
 function summary(dirPath: string, page: Page): string {
   return (
     `Listed ${page.entries.length} of ${page.total} entries of ${dirPath} (from offset ${page.offset}); ` +
@@ -47,7 +52,7 @@ export function registerListDirectoryTools(ctx: FilesContext): void {
       const page = paginate(listing.entries, args.offset ?? 0, Math.min(args.limit ?? maxEntries, maxEntries));
       const text =
         page.entries.length <= INLINE_ENTRY_LIMIT
-          ? page.entries.map((e) => `${kindTag(e.type)} ${e.name}`).join('\n') + continueHint(page.truncated, page.nextOffset)
+          ? page.entries.map((e) => `${kindTag(e.type)} ${e.name}`).join('\n') + hintLine(page)
           : summary(args.path, page);
       return {
         content: [{ type: 'text', text }],
@@ -86,7 +91,7 @@ export function registerListDirectoryTools(ctx: FilesContext): void {
       );
       const text =
         page.entries.length <= INLINE_ENTRY_LIMIT
-          ? [...lines, ...totals].join('\n') + continueHint(page.truncated, page.nextOffset)
+          ? [...lines, ...totals].join('\n') + hintLine(page)
           : `${summary(args.path, page)}\n${totals.slice(1).join('\n')}`;
       return {
         content: [{ type: 'text', text }],

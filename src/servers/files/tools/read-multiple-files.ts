@@ -5,6 +5,8 @@ import { describeItemError } from '../lib/item-error.js';
 import { readAllBounded } from '../lib/text-lines.js';
 import { ReadMultipleFilesInput, ReadMultipleFilesOutput } from '../schemas/read.js';
 
+const MAX_LABEL_CHARS = 300;
+
 interface FileOutcome {
   path: string;
   ok: boolean;
@@ -35,6 +37,8 @@ export function registerReadMultipleFiles(ctx: FilesContext): void {
       const outcomes: FileOutcome[] = [];
       // Sequential on purpose: the shared byte budget is spent in order, so results are deterministic.
       for (const rawPath of args.paths) {
+        // The agent's own spelling labels each file; a megabyte-long spelling is shortened.
+        const label = rawPath.length > MAX_LABEL_CHARS ? `${rawPath.slice(0, MAX_LABEL_CHARS)}...` : rawPath;
         try {
           const file = await ctx.guard.openForRead(rawPath);
           try {
@@ -46,13 +50,13 @@ export function registerReadMultipleFiles(ctx: FilesContext): void {
             if (file.stat.size > budget) throw tooBig();
             const data = await readAllBounded(file.handle, budget, tooBig);
             budget -= data.length;
-            outcomes.push({ path: rawPath, ok: true, bytes: data.length, text: `${rawPath}:\n${data.toString('utf8')}\n` });
+            outcomes.push({ path: label, ok: true, bytes: data.length, text: `${label}:\n${data.toString('utf8')}\n` });
           } finally {
             await file.handle.close();
           }
         } catch (err) {
           const error = describeItemError(err, rawPath, ctx.logger);
-          outcomes.push({ path: rawPath, ok: false, error, text: `${rawPath}: Error - ${error}` });
+          outcomes.push({ path: label, ok: false, error, text: `${label}: Error - ${error}` });
         }
       }
       const failed = outcomes.filter((o) => !o.ok).length;
