@@ -116,13 +116,17 @@ export function ensureData(baseDir, mode) {
     wide: path.join(root, 'wide'),
     big: path.join(root, 'big.log'),
     small: path.join(root, 'small-1k.txt'),
+    // A small project for the shell server, to tell the sandbox's fixed cost from per-root work.
+    smallRoot: path.join(root, 'small-root'),
   };
+  ensureSmallRoot(paths.smallRoot);
   if (marker && JSON.stringify(marker.spec) === JSON.stringify(spec)) {
     return { paths, ...marker.counts, generatedMs: 0, reused: true };
   }
   const t0 = performance.now();
   if (existsSync(root)) rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
+  ensureSmallRoot(paths.smallRoot);
   const treeFiles = generateTree(paths.tree, spec);
   generateWide(paths.wide, spec.wideEntries);
   const bigLines = generateBig(paths.big, spec.bigBytes);
@@ -141,6 +145,17 @@ export function ensureData(baseDir, mode) {
   };
   writeFileSync(path.join(root, MARKER), JSON.stringify({ spec, counts }, null, 2));
   return { paths, ...counts, generatedMs: performance.now() - t0, reused: false };
+}
+
+// Twenty files in two folders; cheap, so it is (re)made outside the marker.
+function ensureSmallRoot(dir) {
+  for (const sub of ['src', 'docs']) {
+    mkdirSync(path.join(dir, sub), { recursive: true });
+    for (let i = 0; i < 10; i++) {
+      const file = path.join(dir, sub, `${WORDS[i]}-${i}.txt`);
+      if (!existsSync(file)) writeFileSync(file, fileBody(i));
+    }
+  }
 }
 
 function countNameMatches(total, s) {

@@ -40,13 +40,18 @@ async function main() {
   log(`data: ensuring ${mode} data set under ${path.relative(REPO_ROOT, DATA_DIR)}/${mode}`);
   const data = ensureData(DATA_DIR, mode);
   log(data.reused ? 'data: reused' : `data: generated in ${(data.generatedMs / 1000).toFixed(1)} s`);
-  const specs = serverSpecs({ repoRoot: REPO_ROOT, workDir: path.join(DATA_DIR, `run-${mode}`), dataRoot: data.paths.root });
+  const specs = serverSpecs({
+    repoRoot: REPO_ROOT,
+    workDir: path.join(DATA_DIR, `run-${mode}`),
+    dataRoot: data.paths.root,
+    smallRoot: data.paths.smallRoot,
+  });
 
   const started = performance.now();
   const rows = [];
   const workloads = [
     ['files', () => runFilesWorkload({ specs, data, quick, log })],
-    ['shell', () => runShellWorkload({ specs, quick, log })],
+    ['shell', () => runShellWorkload({ specs, data, quick, log })],
   ];
   for (const [name, run] of workloads) {
     if (only && only !== name) continue;

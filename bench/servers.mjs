@@ -61,13 +61,13 @@ function prepareDesktopCommanderHome(workDir, dataRoot) {
 }
 
 // Launch specs for every server in the bench, all started with this Node binary.
-export function serverSpecs({ repoRoot, workDir, dataRoot }) {
+export function serverSpecs({ repoRoot, workDir, dataRoot, smallRoot }) {
   mkdirSync(workDir, { recursive: true });
   const bastionConfig = writeBastionConfig(workDir, dataRoot);
   const dcHome = prepareDesktopCommanderHome(workDir, dataRoot);
   const node = process.execPath;
-  const bastion = (server) => ({
-    label: `bastion-${server}`,
+  const bastion = (server, root = dataRoot, label = `bastion-${server}`) => ({
+    label,
     command: node,
     args: [
       path.join(repoRoot, ENTRY.bastion),
@@ -78,7 +78,7 @@ export function serverSpecs({ repoRoot, workDir, dataRoot }) {
       '--config',
       bastionConfig,
       '--root',
-      dataRoot,
+      root,
     ],
     env: { ...BASE_ENV, HOME: workDir },
     cwd: workDir,
@@ -86,6 +86,7 @@ export function serverSpecs({ repoRoot, workDir, dataRoot }) {
   return {
     bastionFiles: bastion('files'),
     bastionShell: bastion('shell'),
+    bastionShellSmall: bastion('shell', smallRoot, 'bastion-shell (small root)'),
     official: {
       label: 'official-filesystem',
       command: node,

@@ -40,9 +40,20 @@ async function resolveRunner(session, kind) {
   return () => session.call(tool.name, { [key]: COMMAND });
 }
 
+// `echo hi` through one server: first call checked, warm-up, then `runs` sequential calls.
+async function measureEcho(side, s) {
+  const run = await resolveRunner(await side.handle.get(), side.kind);
+  const first = await run();
+  if (!textOf(first).includes('hi')) throw new Error(`output was ${JSON.stringify(textOf(first).slice(0, 200))}`);
+  for (let i = 0; i < s.warmup; i++) await run();
+  const r = await runSequential(s.runs, s.rowBudgetMs, run);
+  return { p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), n: r.latencies.length };
+}
+
 // Shell rows: Bastion's sandboxed run_command against Desktop Commander's start_process, with a
-// bare spawn from Node as the floor.
-export async function runShellWorkload({ specs, quick, log }) {
+// bare spawn from Node as the floor. Bastion runs twice: with a 20-file root (the sandbox's fixed
+// cost) and with the root holding the 100k-file tree (plus any per-root work it does per command).
+export async function runShellWorkload({ specs, data, quick, log }) {
   const s = quick ? SETTINGS.quick : SETTINGS.full;
   const rows = [];
   const row = (...args) => {
@@ -50,51 +61,59 @@ export async function runShellWorkload({ specs, quick, log }) {
     rows.push(r);
     return r;
   };
-  const sides = [
-    { key: 'bastion', kind: 'bastion', spec: specs.bastionShell, handle: createServerHandle(specs.bastionShell) },
-    { key: 'anchor', kind: 'desktopCommander', spec: specs.desktopCommander, handle: createServerHandle(specs.desktopCommander) },
-  ];
+  const small = { kind: 'bastion', spec: specs.bastionShellSmall, handle: createServerHandle(specs.bastionShellSmall) };
+  const big = { kind: 'bastion', spec: specs.bastionShell, handle: createServerHandle(specs.bastionShell) };
+  const dc = { kind: 'desktopCommander', spec: specs.desktopCommander, handle: createServerHandle(specs.desktopCommander) };
 
   log('shell: cold start');
   const cold = row('shell_cold_start', 'shell server cold start (spawn → initialize → tools/list), median', 'ms');
-  for (const side of sides) {
-    cold[side.key] = await measureCell(cold, side.spec.label, null, async () => {
+  for (const [key, side] of [['bastion', big], ['anchor', dc]]) {
+    cold[key] = await measureCell(cold, side.spec.label, null, async () => {
       const samples = [];
       for (let i = 0; i < s.coldStarts; i++) samples.push(await measureColdStart(side.spec));
       return median(samples);
     });
   }
 
-  log(`shell: ${COMMAND} ×${s.runs}`);
-  const p50 = row('echo_p50', `\`${COMMAND}\` ×${s.runs}: p50`, 'ms', { floorTool: 'bare spawn' });
-  const p99 = row('echo_p99', `\`${COMMAND}\` ×${s.runs}: p99`, 'ms', { floorTool: 'bare spawn' });
-  const overhead = row('echo_overhead', `\`${COMMAND}\` p50 over bare spawn`, 'ms', {
-    goal: 'Bastion < 10 ms',
-  });
+  log(`shell: bare spawn ×${s.runs}`);
   for (let i = 0; i < s.warmup; i++) await bareSpawn();
   const bare = await runSequential(s.runs, s.rowBudgetMs, bareSpawn);
-  p50.floor = percentile(bare.latencies, 50);
-  p99.floor = percentile(bare.latencies, 99);
-  for (const side of sides) {
-    await measureCell(p50, side.spec.label, side.handle, async () => {
-      const run = await resolveRunner(await side.handle.get(), side.kind);
-      const first = await run();
-      if (!textOf(first).includes('hi')) throw new Error(`output was ${JSON.stringify(textOf(first).slice(0, 200))}`);
-      for (let i = 0; i < s.warmup; i++) await run();
-      const r = await runSequential(s.runs, s.rowBudgetMs, run);
-      p50[side.key] = percentile(r.latencies, 50);
-      p99[side.key] = percentile(r.latencies, 99);
-      overhead[side.key] = p50[side.key] - p50.floor;
-      if (r.latencies.length < s.runs) p50.notes.push(`${side.spec.label}: only ${r.latencies.length} calls within the time budget`);
-    });
+  const bareP50 = percentile(bare.latencies, 50);
+  const bareP99 = percentile(bare.latencies, 99);
+
+  log(`shell: Desktop Commander start_process ×${s.runs}`);
+  const dcRow = makeRow('shell', 'dc', '', 'ms');
+  const dcEcho = await measureCell(dcRow, dc.spec.label, dc.handle, () => measureEcho(dc, s));
+
+  const files = data.treeFiles.toLocaleString('en-US');
+  for (const [side, where, id] of [
+    [small, 'root of 20 files', 'small'],
+    [big, `root holding ${files} files`, 'big'],
+  ]) {
+    log(`shell: Bastion run_command ×${s.runs}, ${where}`);
+    const p50 = row(`echo_${id}_p50`, `\`${COMMAND}\` ×${s.runs}, ${where}: p50`, 'ms', { floorTool: 'bare spawn', floor: bareP50 });
+    const p99 = row(`echo_${id}_p99`, `\`${COMMAND}\` ×${s.runs}, ${where}: p99`, 'ms', { floorTool: 'bare spawn', floor: bareP99 });
+    const over = row(`echo_${id}_overhead`, `\`${COMMAND}\` p50 over bare spawn, ${where}`, 'ms', { goal: 'Bastion < 10 ms' });
+    p50.goal = 'Bastion < Desktop Commander';
+    p50.notes.push(...dcRow.notes);
+    const mine = await measureCell(p50, side.spec.label, side.handle, () => measureEcho(side, s));
+    for (const [r, field] of [[p50, 'p50'], [p99, 'p99']]) {
+      r.bastion = mine?.[field] ?? null;
+      r.anchor = dcEcho?.[field] ?? null;
+    }
+    over.bastion = mine ? mine.p50 - bareP50 : null;
+    over.anchor = dcEcho ? dcEcho.p50 - bareP50 : null;
+    if (mine && mine.n < s.runs) p50.notes.push(`${side.spec.label}: only ${mine.n} calls within the ${s.rowBudgetMs / 1000} s budget`);
+    if (dcEcho && dcEcho.n < s.runs) p50.notes.push(`${dc.spec.label}: only ${dcEcho.n} calls within the budget`);
   }
-  p50.goal = 'Bastion < Desktop Commander';
+  if (dcEcho) rows.find((r) => r.id === 'echo_big_p50').notes.push('Desktop Commander has no per-root work per command: same measurement as the row above');
 
   const rss = row('rss_shell', 'peak RSS of the server process (VmHWM)', 'bytes');
-  for (const side of sides) {
+  rss.notes.push(`Bastion: the server with the ${files}-file root`);
+  for (const [key, side] of [['bastion', big], ['anchor', dc]]) {
     const kb = side.handle.peakRssKb();
-    rss[side.key] = kb === null ? null : kb * 1024;
-    await side.handle.close();
+    rss[key] = kb === null ? null : kb * 1024;
   }
+  await Promise.all([small, big, dc].map((side) => side.handle.close()));
   return rows;
 }

@@ -48,7 +48,7 @@ export function renderMarkdown(results) {
       const anchor = section === 'files' ? 'vs official filesystem server' : 'vs Desktop Commander';
       lines.push(`| **${section}** (${anchor}) | | | | | |`);
     }
-    const noRatio = row.id === 'echo_overhead';
+    const noRatio = row.id.endsWith('_overhead');
     const floor = row.floor === null ? '—' : `${formatValue(row.floor, row.unit)} (${row.floorTool})`;
     lines.push(
       `| ${row.metric} | ${formatValue(row.bastion, row.unit)} | ${formatValue(row.anchor, row.unit)} | ${floor} | ` +
@@ -63,7 +63,7 @@ export function renderMarkdown(results) {
 
 function goalVerdict(row) {
   if (row.bastion === null) return ' — not measured';
-  if (row.id === 'echo_overhead') return row.bastion < 10 ? ' — met' : ' — MISSED';
-  if (row.id === 'echo_p50') return row.anchor === null ? '' : row.bastion < row.anchor ? ' — met' : ' — MISSED';
+  if (row.id.endsWith('_overhead')) return row.bastion < 10 ? ' — met' : ' — MISSED';
+  if (row.id.endsWith('_p50') && row.section === 'shell') return row.anchor === null ? '' : row.bastion < row.anchor ? ' — met' : ' — MISSED';
   return '';
 }

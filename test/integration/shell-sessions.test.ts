@@ -146,6 +146,7 @@ describe('shell server: sessions', () => {
     const started = await callTool(server.client, 'start_session', { command: 'bash' });
     const tooLong = await callTool(server.client, 'read_output', { sessionId: started.data.sessionId, waitMs: 999_999 });
     expect(tooLong.text).toContain('waitMs: expected 0..30000');
+    expect(tooLong.isError).toBe(true);
     await callTool(server.client, 'kill_session', { sessionId: started.data.sessionId });
   });
 });

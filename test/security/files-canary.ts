@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ListRootsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { expect } from 'vitest';
 import { makeTempDir, startInProcess, type InProcessOptions, type InProcessServer } from '../integration/files-harness.js';
 
@@ -16,10 +16,18 @@ export interface CanaryWorld {
   server: InProcessServer;
   // Snapshot of every file outside the root: name -> content.
   outsideSnapshot(): Record<string, string>;
+  // Change the roots this client offers and tell the server (roots/list_changed).
+  offerRoots(uris: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function createCanaryWorld(options: Omit<InProcessOptions, 'roots'> & { readOnly?: boolean } = {}): Promise<CanaryWorld> {
+// Options for a canary world; clientRoots makes the client declare MCP roots built from its dirs.
+export interface CanaryOptions extends Omit<InProcessOptions, 'roots'> {
+  readOnly?: boolean;
+  clientRoots?: (dirs: { base: string; root: string; outside: string }) => string[];
+}
+
+export async function createCanaryWorld(options: CanaryOptions = {}): Promise<CanaryWorld> {
   const base = makeTempDir('bastion-canary-');
   const root = path.join(base, 'root');
   const outside = path.join(base, 'outside');
@@ -31,9 +39,20 @@ export async function createCanaryWorld(options: Omit<InProcessOptions, 'roots'>
   writeFileSync(path.join(sibling, 'secret.txt'), `${secret}\n`);
   writeFileSync(path.join(base, 'secret.txt'), `${secret}\n`);
   writeFileSync(path.join(root, 'ok.txt'), 'hello\n');
+  mkdirSync(path.join(root, 'narrow'));
+  writeFileSync(path.join(root, 'narrow', 'n.txt'), 'n\n');
+  let offered = options.clientRoots?.({ base, root, outside }) ?? [];
   const server = await startInProcess({
     ...options,
     ...(options.readOnly ? { readOnlyRoots: [root] } : { roots: [root] }),
+    ...(options.clientRoots
+      ? {
+          capabilities: { roots: { listChanged: true } },
+          setup: (client) => {
+            client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: offered.map((uri) => ({ uri })) }));
+          },
+        }
+      : {}),
   });
   const outsideSnapshot = (): Record<string, string> => {
     const snapshot: Record<string, string> = {};
@@ -53,6 +72,10 @@ export async function createCanaryWorld(options: Omit<InProcessOptions, 'roots'>
     secret,
     server,
     outsideSnapshot,
+    offerRoots: async (uris) => {
+      offered = uris;
+      await server.client.sendRootsListChanged();
+    },
     close: async () => {
       await server.close();
       rmSync(base, { recursive: true, force: true });

@@ -17,7 +17,10 @@ afterAll(() => fx.cleanup());
 describe('setClientRoots', () => {
   it('[PATH-RO-02] narrows a configured root to a client root inside it, keeping its mode', async () => {
     const guard = createPathGuard(fx.config);
-    guard.setClientRoots([pathToFileURL(path.join(fx.root, 'a')).href, path.join(fx.readOnlyRoot, 'sub')]);
+    guard.setClientRoots([
+      pathToFileURL(path.join(fx.root, 'a')).href,
+      path.join(fx.readOnlyRoot, 'sub'),
+    ]);
     expect(guard.roots).toEqual([
       { path: path.join(fx.root, 'a'), mode: 'read-write' },
       { path: path.join(fx.readOnlyRoot, 'sub'), mode: 'read-only' },
@@ -27,7 +30,9 @@ describe('setClientRoots', () => {
     const { content, error } = await readViaGuard(guard, path.join(fx.root, 'hello.txt'));
     expect(content).toBeUndefined();
     expect(error).toBeInstanceOf(PathOutsideRootsError);
-    await expect(guard.resolve(path.join(fx.readOnlyRoot, 'sub/x.txt'), 'write')).rejects.toBeInstanceOf(PathDeniedError);
+    await expect(
+      guard.resolve(path.join(fx.readOnlyRoot, 'sub/x.txt'), 'write'),
+    ).rejects.toBeInstanceOf(PathDeniedError);
   });
 
   it('[PATH-RO-02] never widens: a client root above a configured root keeps the configured root', () => {
@@ -39,9 +44,17 @@ describe('setClientRoots', () => {
 
   it('[PATH-RO-02] unrelated, missing, relative or remote client roots are ignored; none overlapping means nothing is allowed', async () => {
     const guard = createPathGuard(fx.config);
-    guard.setClientRoots([fx.outside, path.join(fx.root, 'missing'), 'root', 'file://evil.example/etc', '']);
+    guard.setClientRoots([
+      fx.outside,
+      path.join(fx.root, 'missing'),
+      'root',
+      'file://evil.example/etc',
+      '',
+    ]);
     expect(guard.roots).toEqual([]);
-    await expect(guard.resolve(path.join(fx.root, 'hello.txt'), 'read')).rejects.toBeInstanceOf(PathOutsideRootsError);
+    await expect(guard.resolve(path.join(fx.root, 'hello.txt'), 'read')).rejects.toBeInstanceOf(
+      PathOutsideRootsError,
+    );
     await expect(guard.resolve('hello.txt', 'read')).rejects.toBeInstanceOf(PathOutsideRootsError);
     const { content } = await readViaGuard(guard, fx.canary);
     expect(content).toBeUndefined();

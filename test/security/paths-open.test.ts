@@ -2,7 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileSystemError, InvalidInputError, PathDeniedError, PathOutsideRootsError } from '../../src/errors/index.js';
+import {
+  FileSystemError,
+  InvalidInputError,
+  PathDeniedError,
+  PathOutsideRootsError,
+} from '../../src/errors/index.js';
 import { createPathsFixture, readViaGuard, type PathsFixture } from './paths-fixture.js';
 
 let fx: PathsFixture;
@@ -64,7 +69,9 @@ describe('openDirectory', () => {
   });
 
   it('[PATH-LINK-02] refuses to list a directory link that points outside', async () => {
-    await expect(fx.guard.openDirectory('link-dir-out')).rejects.toBeInstanceOf(PathOutsideRootsError);
+    await expect(fx.guard.openDirectory('link-dir-out')).rejects.toBeInstanceOf(
+      PathOutsideRootsError,
+    );
   });
 
   it('[PATH-DENY-02] refuses to list a .ssh directory', async () => {
@@ -80,11 +87,16 @@ describe('openDirectory', () => {
     async () => {
       const dir = path.join(fx.root, 'latin1');
       mkdirSync(dir);
-      writeFileSync(Buffer.concat([Buffer.from(`${dir}/caf`), Buffer.from([0xe9]), Buffer.from('.txt')]), 'x');
+      writeFileSync(
+        Buffer.concat([Buffer.from(`${dir}/caf`), Buffer.from([0xe9]), Buffer.from('.txt')]),
+        'x',
+      );
       const names = await listNames('latin1');
       expect(names).toEqual(['caf\uFFFD.txt']);
       // The lossy name does not round-trip; opening it is a clean ENOENT, not a crash.
-      await expect(fx.guard.openForRead('latin1/caf\uFFFD.txt')).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(fx.guard.openForRead('latin1/caf\uFFFD.txt')).rejects.toMatchObject({
+        code: 'ENOENT',
+      });
     },
   );
 });

@@ -41,11 +41,19 @@ beforeAll(() => {
   addLink(path.join(root, 'a/link-in'), path.join(root, 'b'));
   addLink(path.join(root, 'b/link-in'), '../a/link-in');
   links.set(path.join(root, 'b/link-in'), path.join(root, 'b'));
-  guard = createPathGuard({ roots: [{ path: root, mode: 'read-write' }], deny: [], limits: LimitsSchema.parse({}) });
+  guard = createPathGuard({
+    roots: [{ path: root, mode: 'read-write' }],
+    deny: [],
+    limits: LimitsSchema.parse({}),
+  });
 });
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
-type Expected = { kind: 'invalid' } | { kind: 'outside' } | { kind: 'notdir' } | { kind: 'inside'; path: string; exists: boolean };
+type Expected =
+  | { kind: 'invalid' }
+  | { kind: 'outside' }
+  | { kind: 'notdir' }
+  | { kind: 'inside'; path: string; exists: boolean };
 
 // Reference model of the documented semantics: `..` is folded lexically first, then every
 // symlink met on the way is replaced by its (real) target.
@@ -74,7 +82,9 @@ function isInsideByRelative(child: string, parent: string): boolean {
 
 describe('resolve against a reference model', () => {
   it('[PATH-TRAV-01] random relative paths are inside per the model or refused, never outside', async () => {
-    const rawPath = fc.array(fc.constantFrom(...SEGMENTS), { minLength: 1, maxLength: 8 }).map((s) => s.join('/'));
+    const rawPath = fc
+      .array(fc.constantFrom(...SEGMENTS), { minLength: 1, maxLength: 8 })
+      .map((s) => s.join('/'));
     await fc.assert(
       fc.asyncProperty(rawPath, async (raw) => {
         const expected = model(raw);
@@ -96,7 +106,9 @@ describe('resolve against a reference model', () => {
   });
 
   it('[PATH-LINK-02] random absolute paths under the outside tree are always refused', async () => {
-    const rawPath = fc.array(fc.constantFrom(...SEGMENTS), { maxLength: 6 }).map((s) => `${outside}/${s.join('/')}`);
+    const rawPath = fc
+      .array(fc.constantFrom(...SEGMENTS), { maxLength: 6 })
+      .map((s) => `${outside}/${s.join('/')}`);
     await fc.assert(
       fc.asyncProperty(rawPath, async (raw) => {
         const lexical = path.resolve(raw);

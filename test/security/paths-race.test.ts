@@ -120,6 +120,8 @@ describe('path races', () => {
     expect(n).toBeGreaterThan(0);
     await fx.guard.writeFileAtomic('write-race/sub/f.txt', 'final');
     expect(readFileSync(path.join(dir, 'sub/f.txt'), 'utf8')).toBe('final');
-    expect(readdirSync(path.join(dir, 'sub')).filter((name) => name.includes('.bastion-'))).toEqual([]);
+    expect(readdirSync(path.join(dir, 'sub')).filter((name) => name.includes('.bastion-'))).toEqual(
+      [],
+    );
   });
 });

@@ -16,7 +16,11 @@ beforeAll(() => {
 });
 afterAll(() => fx.cleanup());
 
-type Refusal = typeof PathOutsideRootsError | typeof PathDeniedError | typeof InvalidInputError | typeof FileSystemError;
+type Refusal =
+  | typeof PathOutsideRootsError
+  | typeof PathDeniedError
+  | typeof InvalidInputError
+  | typeof FileSystemError;
 
 // Each refused spelling must throw the right class AND never yield the canary through openForRead.
 const REFUSED: readonly [id: string, raw: (f: PathsFixture) => string, error: Refusal][] = [
@@ -66,13 +70,18 @@ describe('resolve refuses', () => {
     expect(content ?? '').not.toContain(fx.secret);
     expect(error).toBeInstanceOf(errorClass);
     // The message names at most what was asked: never the canary's host path or the secret.
-    if (!rawPath.includes(fx.outside)) expect(String((error as Error).message)).not.toContain(fx.outside);
+    if (!rawPath.includes(fx.outside))
+      expect(String((error as Error).message)).not.toContain(fx.outside);
     expect(String((error as Error).message)).not.toContain(fx.secret);
   });
 });
 
 describe('resolve accepts and canonicalises', () => {
-  const ACCEPTED: readonly [raw: (f: PathsFixture) => string, expected: (f: PathsFixture) => string, exists: boolean][] = [
+  const ACCEPTED: readonly [
+    raw: (f: PathsFixture) => string,
+    expected: (f: PathsFixture) => string,
+    exists: boolean,
+  ][] = [
     [() => 'hello.txt', (f) => `${f.root}/hello.txt`, true],
     [() => './a//b/../file.txt', (f) => `${f.root}/a/file.txt`, true],
     [() => 'a/b/', (f) => `${f.root}/a/b`, true],
@@ -103,32 +112,59 @@ describe('resolve accepts and canonicalises', () => {
 });
 
 describe('non-string input', () => {
-  it.each([undefined, null, 42, ['a'], { path: 'a' }])('[PATH-INPUT-04] refuses %j without coercion', async (raw) => {
-    await expect(fx.guard.resolve(raw as unknown as string, 'read')).rejects.toBeInstanceOf(InvalidInputError);
-  });
+  it.each([undefined, null, 42, ['a'], { path: 'a' }])(
+    '[PATH-INPUT-04] refuses %j without coercion',
+    async (raw) => {
+      await expect(fx.guard.resolve(raw as unknown as string, 'read')).rejects.toBeInstanceOf(
+        InvalidInputError,
+      );
+    },
+  );
 });
 
 describe('write intent', () => {
   it('[PATH-RO-01] refuses writes in a read-only root, including a relative path into it', async () => {
-    await expect(fx.guard.resolve(`${fx.readOnlyRoot}/ro.txt`, 'write')).rejects.toBeInstanceOf(PathDeniedError);
-    await expect(fx.guard.resolve('../ro/new.txt', 'write')).rejects.toBeInstanceOf(PathDeniedError);
-    await expect(fx.guard.writeFileAtomic(`${fx.readOnlyRoot}/ro.txt`, 'x')).rejects.toBeInstanceOf(PathDeniedError);
-    await expect(fx.guard.writeFileAtomic(`${fx.readOnlyRoot}/new.txt`, 'x')).rejects.toBeInstanceOf(PathDeniedError);
+    await expect(fx.guard.resolve(`${fx.readOnlyRoot}/ro.txt`, 'write')).rejects.toBeInstanceOf(
+      PathDeniedError,
+    );
+    await expect(fx.guard.resolve('../ro/new.txt', 'write')).rejects.toBeInstanceOf(
+      PathDeniedError,
+    );
+    await expect(fx.guard.writeFileAtomic(`${fx.readOnlyRoot}/ro.txt`, 'x')).rejects.toBeInstanceOf(
+      PathDeniedError,
+    );
+    await expect(
+      fx.guard.writeFileAtomic(`${fx.readOnlyRoot}/new.txt`, 'x'),
+    ).rejects.toBeInstanceOf(PathDeniedError);
     expect(existsSync(`${fx.readOnlyRoot}/new.txt`)).toBe(false);
-    await expect(fx.guard.resolve(`${fx.readOnlyRoot}/ro.txt`, 'read')).resolves.toMatchObject({ exists: true });
+    await expect(fx.guard.resolve(`${fx.readOnlyRoot}/ro.txt`, 'read')).resolves.toMatchObject({
+      exists: true,
+    });
   });
 
   it('[PATH-LINK-05] a dangling link pointing outside is judged by its target; writing through it creates nothing outside', async () => {
-    await expect(fx.guard.resolve('dangling-out', 'write')).rejects.toBeInstanceOf(PathOutsideRootsError);
-    await expect(fx.guard.writeFileAtomic('dangling-out', 'pwned')).rejects.toBeInstanceOf(PathOutsideRootsError);
-    await expect(fx.guard.writeFileAtomic('dangling-out', 'pwned', { mode: 'create' })).rejects.toBeInstanceOf(PathOutsideRootsError);
-    await expect(fx.guard.writeFileAtomic('dangling-out', 'pwned', { mode: 'append' })).rejects.toBeInstanceOf(PathOutsideRootsError);
+    await expect(fx.guard.resolve('dangling-out', 'write')).rejects.toBeInstanceOf(
+      PathOutsideRootsError,
+    );
+    await expect(fx.guard.writeFileAtomic('dangling-out', 'pwned')).rejects.toBeInstanceOf(
+      PathOutsideRootsError,
+    );
+    await expect(
+      fx.guard.writeFileAtomic('dangling-out', 'pwned', { mode: 'create' }),
+    ).rejects.toBeInstanceOf(PathOutsideRootsError);
+    await expect(
+      fx.guard.writeFileAtomic('dangling-out', 'pwned', { mode: 'append' }),
+    ).rejects.toBeInstanceOf(PathOutsideRootsError);
     expect(existsSync(path.join(fx.outside, 'created-by-write.txt'))).toBe(false);
   });
 
   it('[PATH-LINK-01] writing through a link to an outside file leaves the canary intact', async () => {
-    await expect(fx.guard.writeFileAtomic('link-file-out', 'overwritten')).rejects.toBeInstanceOf(PathOutsideRootsError);
-    await expect(fx.guard.writeFileAtomic('link-dir-out/new.txt', 'x')).rejects.toBeInstanceOf(PathOutsideRootsError);
+    await expect(fx.guard.writeFileAtomic('link-file-out', 'overwritten')).rejects.toBeInstanceOf(
+      PathOutsideRootsError,
+    );
+    await expect(fx.guard.writeFileAtomic('link-dir-out/new.txt', 'x')).rejects.toBeInstanceOf(
+      PathOutsideRootsError,
+    );
     const { readFileSync } = await import('node:fs');
     expect(readFileSync(fx.canary, 'utf8')).toBe(fx.secret);
     expect(existsSync(path.join(fx.outside, 'new.txt'))).toBe(false);

@@ -1,8 +1,20 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PathOutsideRootsError } from '../../src/errors/index.js';
-import { openFileForRead, openVerifiedDirectory, type GuardChecks } from '../../src/policy/paths/open-verified.js';
+import {
+  openFileForRead,
+  openVerifiedDirectory,
+  type GuardChecks,
+} from '../../src/policy/paths/open-verified.js';
 import { createPathChecks } from '../../src/policy/paths/path-guard.js';
 import { writeFileAtomic } from '../../src/policy/paths/write-atomic.js';
 import { createPathsFixture, type PathsFixture } from './paths-fixture.js';
@@ -34,7 +46,8 @@ function swappingAfterCheck(swap: () => void): GuardChecks {
       swap();
       return resolved;
     },
-    verifyRealPath: (realPath, intent, displayPath) => checks.verifyRealPath(realPath, intent, displayPath),
+    verifyRealPath: (realPath, intent, displayPath) =>
+      checks.verifyRealPath(realPath, intent, displayPath),
   };
 }
 
@@ -73,7 +86,12 @@ describe('swap between check and use', () => {
   });
 
   it('[PATH-RACE-02] a write whose parent is swapped for a link outside lands nowhere outside', async () => {
-    const attempt = writeFileAtomic(swappingAfterCheck(swapParentForOutsideLink), 1024, rel('sub/new.txt'), 'pwned');
+    const attempt = writeFileAtomic(
+      swappingAfterCheck(swapParentForOutsideLink),
+      1024,
+      rel('sub/new.txt'),
+      'pwned',
+    );
     await expect(attempt).rejects.toMatchObject({ code: 'ELOOP' });
     expect(readdirSync(outsideDir)).toEqual(['f']);
     expect(readFileSync(path.join(outsideDir, 'f'), 'utf8')).toBe(fx.secret);
@@ -98,7 +116,9 @@ describe('swap between check and use', () => {
         rmSync(path.join(dir, 'sub', name), { force: true });
         symlinkSync(fx.canary, path.join(dir, 'sub', name));
       });
-      await expect(writeFileAtomic(checks, 1024, rel(`sub/${name}`), 'pwned', mode)).rejects.toMatchObject({
+      await expect(
+        writeFileAtomic(checks, 1024, rel(`sub/${name}`), 'pwned', mode),
+      ).rejects.toMatchObject({
         code: 'ELOOP',
       });
       expect(readFileSync(fx.canary, 'utf8')).toBe(fx.secret);

@@ -1,8 +1,19 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileSystemError, LimitExceededError } from '../../src/errors/index.js';
 import { createPathsFixture, type PathsFixture } from './paths-fixture.js';
+import { createPathGuard, isBastionTempName } from '../../src/policy/paths/index.js';
 
 let fx: PathsFixture;
 beforeAll(() => {
@@ -39,7 +50,9 @@ describe('writeFileAtomic', () => {
   });
 
   it("mode 'create' refuses an existing file and leaves it untouched", async () => {
-    await expect(fx.guard.writeFileAtomic('hello.txt', 'clobber', { mode: 'create' })).rejects.toMatchObject({
+    await expect(
+      fx.guard.writeFileAtomic('hello.txt', 'clobber', { mode: 'create' }),
+    ).rejects.toMatchObject({
       code: 'EEXIST',
     });
     expect(readFileSync(path.join(fx.root, 'hello.txt'), 'utf8')).toBe('hello');
@@ -68,15 +81,17 @@ describe('writeFileAtomic', () => {
   });
 
   it('[PATH-WRITE-02] refuses data over maxWriteBytes before touching the disk', async () => {
-    await expect(fx.guard.writeFileAtomic('big.txt', 'x'.repeat(65))).rejects.toBeInstanceOf(LimitExceededError);
+    await expect(fx.guard.writeFileAtomic('big.txt', 'x'.repeat(65))).rejects.toBeInstanceOf(
+      LimitExceededError,
+    );
     expect(existsSync(path.join(fx.root, 'big.txt'))).toBe(false);
   });
 
   it('[PATH-WRITE-01] a failure after the temp file exists (append over the limit) removes it and keeps the old content', async () => {
     writeFileSync(path.join(fx.root, 'a/full.txt'), 'y'.repeat(60));
-    await expect(fx.guard.writeFileAtomic('a/full.txt', 'z'.repeat(10), { mode: 'append' })).rejects.toBeInstanceOf(
-      LimitExceededError,
-    );
+    await expect(
+      fx.guard.writeFileAtomic('a/full.txt', 'z'.repeat(10), { mode: 'append' }),
+    ).rejects.toBeInstanceOf(LimitExceededError);
     expect(readFileSync(path.join(fx.root, 'a/full.txt'), 'utf8')).toBe('y'.repeat(60));
     expect(tempFilesIn(path.join(fx.root, 'a'))).toEqual([]);
   });
@@ -86,7 +101,9 @@ describe('writeFileAtomic', () => {
     await expect(fx.guard.writeFileAtomic('.', 'x')).rejects.toMatchObject({ code: 'EISDIR' });
     const missing = fx.guard.writeFileAtomic('no/such/dir/f.txt', 'x');
     await expect(missing).rejects.toBeInstanceOf(FileSystemError);
-    await expect(missing).rejects.toThrow(/parent directory of "no\/such\/dir\/f.txt" does not exist/);
+    await expect(missing).rejects.toThrow(
+      /parent directory of "no\/such\/dir\/f.txt" does not exist/,
+    );
     expect(tempFilesIn(path.join(fx.root, 'a/b'))).toEqual([]);
     expect(tempFilesIn(fx.root)).toEqual([]);
   });
@@ -99,7 +116,9 @@ describe('writeFileAtomic', () => {
       writeFileSync(path.join(dir, 'f.txt'), 'kept');
       chmodSync(dir, 0o555);
       try {
-        await expect(fx.guard.writeFileAtomic('locked/f.txt', 'new')).rejects.toMatchObject({ code: 'EACCES' });
+        await expect(fx.guard.writeFileAtomic('locked/f.txt', 'new')).rejects.toMatchObject({
+          code: 'EACCES',
+        });
         expect(readFileSync(path.join(dir, 'f.txt'), 'utf8')).toBe('kept');
         expect(tempFilesIn(dir)).toEqual([]);
       } finally {
@@ -109,8 +128,32 @@ describe('writeFileAtomic', () => {
   );
 
   it('[PATH-DENY-01] refuses to write a denied name, even through an innocent link', async () => {
-    await expect(fx.guard.writeFileAtomic('.env', 'x')).rejects.toMatchObject({ code: 'PATH_DENIED' });
-    await expect(fx.guard.writeFileAtomic('innocent', 'x')).rejects.toMatchObject({ code: 'PATH_DENIED' });
+    await expect(fx.guard.writeFileAtomic('.env', 'x')).rejects.toMatchObject({
+      code: 'PATH_DENIED',
+    });
+    await expect(fx.guard.writeFileAtomic('innocent', 'x')).rejects.toMatchObject({
+      code: 'PATH_DENIED',
+    });
     expect(readFileSync(path.join(fx.root, '.env'), 'utf8')).toBe(fx.secret);
+  });
+});
+
+describe('writeFileAtomic concurrency and temp names', () => {
+  it('[PATH-WRITE-01] concurrent appends through one guard are serialised: no line is lost', async () => {
+    const guard = createPathGuard({ ...fx.config, limits: { ...fx.config.limits, maxWriteBytes: 4096 } });
+    const lines = Array.from({ length: 25 }, (_, i) => `line-${i}\n`);
+    await Promise.all(lines.map((line) => guard.writeFileAtomic('concurrent.log', line, { mode: 'append' })));
+    const written = readFileSync(path.join(fx.root, 'concurrent.log'), 'utf8');
+    expect(written.split('\n').filter(Boolean).sort()).toEqual(lines.map((l) => l.trim()).sort());
+    expect(tempFilesIn(fx.root)).toEqual([]);
+  });
+
+  it('recognises its own temp names, including for very long names', async () => {
+    expect(isBastionTempName('.notes.txt.bastion-0123456789abcdef.tmp')).toBe(true);
+    expect(isBastionTempName('notes.txt')).toBe(false);
+    expect(isBastionTempName('.x.bastion-zz.tmp')).toBe(false);
+    const longName = `${'n'.repeat(240)}.txt`;
+    await fx.guard.writeFileAtomic(longName, 'long');
+    expect(readFileSync(path.join(fx.root, longName), 'utf8')).toBe('long');
   });
 });

@@ -4,7 +4,7 @@ import type { BashParser } from './bash-parser.js';
 import { findBacktickScripts, heredocText, unparsedHeredocText } from './heredoc.js';
 import type { FoundCommand } from './types.js';
 import type { Unwrapped } from './unwrapped.js';
-import { wordValue } from './word-value.js';
+import { wordValue, type WordValue } from './word-value.js';
 import { unwrapArgv } from './wrappers.js';
 
 // Limits that keep hostile input from exhausting the stack or the CPU; past them we fail closed.
@@ -117,6 +117,13 @@ function visitHeredoc(collector: Collector, node: Node, scope: Scope, depth: num
       continue;
     }
     if (heredocText(node).quoted) continue;
+    // Security: tree-sitter drops the expansions of a body that starts with blanks (`<<-EOF`,
+    // indented heredocs); parse a copy without leading blanks so `$(rm x)` is still seen.
+    const stripped = child.text.replace(/^[ \t]+/gm, '');
+    if (stripped !== child.text) {
+      visitReparsedHeredoc(collector, stripped, scope, depth);
+      continue;
+    }
     for (const part of child.namedChildren) if (part !== null) walk(collector, part, scope, depth + 1);
     // Security: tree-sitter leaves backticks in heredoc bodies as text, but bash runs them.
     const scripts = findBacktickScripts(unparsedHeredocText(child));
@@ -129,6 +136,23 @@ function visitHeredoc(collector: Collector, node: Node, scope: Scope, depth: num
   }
 }
 
+function visitReparsedHeredoc(collector: Collector, body: string, scope: Scope, depth: number): void {
+  let delimiter = 'BASTION_EOF';
+  while (body.includes(delimiter)) delimiter += '_';
+  const parsed = collector.parser.parse(`: <<${delimiter}\n${body}${body.endsWith('\n') ? '' : '\n'}${delimiter}\n`);
+  if (parsed === null) {
+    collector.errors.push('the parser gave up');
+    return;
+  }
+  try {
+    const redirect = parsed.root.namedChildren[0]?.namedChildren.find((c) => c?.type === 'heredoc_redirect');
+    if (redirect) visitHeredoc(collector, redirect, scope, depth + 1);
+    else collector.errors.push('unreadable here-document');
+  } finally {
+    parsed.dispose();
+  }
+}
+
 function commandWords(node: Node): Node[] {
   const words: Node[] = [];
   node.children.forEach((child, i) => {
@@ -137,6 +161,25 @@ function commandWords(node: Node): Node[] {
     if (field === 'name') words.push(child.namedChildren[0] ?? child);
     // tree-sitter splits `$"..."` into `$` and the string; the string alone is the word.
     else if (field === 'argument' && child.isNamed) words.push(child);
+  });
+  return words;
+}
+
+// Security: tree-sitter splits `r\<newline>m` into two words; bash joins them into `rm`.
+function joinContinuedWords(command: Node, nodes: readonly Node[]): WordValue[] {
+  const source = command.text;
+  const base = command.startIndex;
+  const words: WordValue[] = [];
+  nodes.forEach((node, i) => {
+    const value = wordValue(node);
+    const previous = nodes[i - 1];
+    const gap = previous === undefined ? '' : source.slice(previous.endIndex - base, node.startIndex - base);
+    const last = words.at(-1);
+    if (last !== undefined && /^(\\\n)+$/.test(gap)) {
+      words[words.length - 1] = last.value === null || value.value === null ? { value: null } : { value: last.value + value.value };
+    } else {
+      words.push(value);
+    }
   });
   return words;
 }
@@ -159,7 +202,7 @@ function visitCommand(collector: Collector, node: Node, outer: readonly Node[], 
   for (const child of node.children) if (child !== null) walk(collector, child, scope, depth + 1);
   const redirects = [...outer, ...node.children.filter((c): c is Node => c !== null && /redirect$/.test(c.type))];
   const stdin = stdinOf(redirects);
-  const words = commandWords(node).map(wordValue);
+  const words = joinContinuedWords(node, commandWords(node));
   const argv = words.map((w) => w.value);
   const pattern = words[0]?.value === null ? words[0].pattern : undefined;
   visitArgv(collector, argv, node.text, { ...scope, ...(stdin === undefined ? {} : { stdin }) }, pattern);

@@ -103,3 +103,33 @@ export function unwrapFlock(argv: readonly (string | null)[]): Unwrapped[] {
   if (command !== undefined) return [{ kind: 'script', source: command, via: 'flock -c' }];
   return wrappedCommand(argv, after.index, unknown, 'flock');
 }
+
+// `trap ACTION SIGNAL...` runs ACTION as shell code when the signal (or EXIT) arrives.
+export function unwrapTrap(argv: readonly (string | null)[]): Unwrapped[] {
+  const scan = scanOptions(argv, 1, { shortFlags: 'lpP' });
+  const operands = argv.slice(scan.index);
+  const action = operands[0];
+  if (operands.length < 2 || action === '-' || action === '') return [];
+  return [{ kind: 'script', source: action ?? null, via: 'trap' }];
+}
+
+// `script -c STRING` (util-linux) runs STRING with the user's shell.
+export function unwrapScript(argv: readonly (string | null)[]): Unwrapped[] {
+  const scan = scanOptions(argv, 1, {
+    shortWithArg: 'cEIOBTm',
+    longWithArg: ['command', 'echo', 'log-in', 'log-out', 'log-io', 'log-timing', 'logging-format', 'output-limit'],
+  });
+  const command = scan.seen.get('c')?.[0] ?? scan.seen.get('command')?.[0];
+  return command === undefined ? [] : [{ kind: 'script', source: command, via: 'script -c' }];
+}
+
+// `parallel [opts] COMMAND ::: ARGS` runs COMMAND (joined, through a shell) once per argument.
+export function unwrapParallel(argv: readonly (string | null)[]): Unwrapped[] {
+  const end = argv.findIndex((a, i) => i > 0 && (a === ':::' || a === '::::' || a === ':::+'));
+  const words = argv.slice(1, end === -1 ? argv.length : end);
+  const first = words.findIndex((w) => w === null || !w.startsWith('-'));
+  // Security: parallel's many options are not modelled; any option makes the command unknown.
+  if (first !== 0) return words.length === 0 ? [] : [{ kind: 'dynamic', via: 'parallel' }];
+  const source = words.some((w) => w === null) ? null : words.join(' ');
+  return [{ kind: 'script', source, via: 'parallel' }];
+}

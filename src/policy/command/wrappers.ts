@@ -5,7 +5,8 @@ import {
 } from './exec-wrappers.js';
 import { unwrapInterpreter } from './inline-code.js';
 import {
-  SHELL_NAMES, unwrapEval, unwrapFlock, unwrapShell, unwrapSource, unwrapSu, unwrapWatch,
+  SHELL_NAMES, unwrapEval, unwrapFlock, unwrapParallel, unwrapScript, unwrapShell, unwrapSource, unwrapSu,
+  unwrapTrap, unwrapWatch,
 } from './shell-wrappers.js';
 import type { Unwrapped } from './unwrapped.js';
 
@@ -24,6 +25,12 @@ export function unwrapArgv(name: string, argv: readonly (string | null)[]): Unwr
       return unwrapSource(argv);
     case 'su':
       return unwrapSu(argv);
+    case 'trap':
+      return unwrapTrap(argv);
+    case 'script':
+      return unwrapScript(argv);
+    case 'parallel':
+      return unwrapParallel(argv);
     case 'watch':
       return unwrapWatch(argv);
     case 'flock':

@@ -34,7 +34,10 @@ export async function canonicalizePath(absPath: string): Promise<CanonicalPath> 
   return canonicalizeWithBudget(absPath, { hops: 0 });
 }
 
-async function canonicalizeWithBudget(absPath: string, budget: { hops: number }): Promise<CanonicalPath> {
+async function canonicalizeWithBudget(
+  absPath: string,
+  budget: { hops: number },
+): Promise<CanonicalPath> {
   try {
     return { path: await realpath(absPath), exists: true };
   } catch (err) {

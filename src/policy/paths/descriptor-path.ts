@@ -15,7 +15,10 @@ export function fdDirectoryPath(fd: number): string {
 // (/proc/self/fd, see proc(5)), so a symlink or directory swapped in after the path check cannot
 // pass. Without /proc (macOS), fall back to: the real path of `expectedPath` must be the same
 // inode (dev + ino) as the handle, which still proves the handle is the file found at a checked path.
-export async function descriptorRealPath(handle: FileHandle, expectedPath: string): Promise<string> {
+export async function descriptorRealPath(
+  handle: FileHandle,
+  expectedPath: string,
+): Promise<string> {
   let linked: string | undefined;
   try {
     linked = await readlink(fdDirectoryPath(handle.fd));
@@ -26,7 +29,9 @@ export async function descriptorRealPath(handle: FileHandle, expectedPath: strin
     // Security: an unlinked file or a non-path object (pipe:, socket:, anon_inode:) has no place
     // inside a root; refuse instead of guessing.
     if (!linked.startsWith('/') || linked.endsWith(DELETED_SUFFIX)) {
-      throw new PathOutsideRootsError('The opened file is no longer at a path inside the allowed roots.');
+      throw new PathOutsideRootsError(
+        'The opened file is no longer at a path inside the allowed roots.',
+      );
     }
     return linked;
   }

@@ -6,7 +6,10 @@ import { isInside } from './is-inside.js';
 
 // The configured roots narrowed to the client's MCP roots; never wider than `configured`.
 // No overlap (or an empty client list) yields an empty list: everything is refused.
-export function narrowRoots(configured: readonly Root[], rawClientRoots: readonly string[]): Root[] {
+export function narrowRoots(
+  configured: readonly Root[],
+  rawClientRoots: readonly string[],
+): Root[] {
   const clientRoots = rawClientRoots.flatMap((raw) => {
     const real = parseClientRoot(raw);
     return real === undefined ? [] : [real];
@@ -46,7 +49,8 @@ export function deepestContaining(roots: readonly Root[], absPath: string): Root
 
 // A client root as a real directory path, or undefined when it is unusable (ignored).
 function parseClientRoot(raw: string): string | undefined {
-  if (typeof raw !== 'string' || raw.length === 0 || raw.length > 65536 || raw.includes('\0')) return undefined;
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > 65536 || raw.includes('\0'))
+    return undefined;
   let candidate: string;
   try {
     candidate = /^file:/i.test(raw) ? fileURLToPath(raw) : raw;

@@ -3,13 +3,27 @@ import { FileSystemError, PathDeniedError } from '../../errors/index.js';
 import { rethrowFileSystemError, toFileSystemError } from './index.js';
 
 function errno(code: string): NodeJS.ErrnoException {
-  const err: NodeJS.ErrnoException = new Error(`${code}: failed, open '/home/someone/private/file'`);
+  const err: NodeJS.ErrnoException = new Error(
+    `${code}: failed, open '/home/someone/private/file'`,
+  );
   err.code = code;
   return err;
 }
 
 describe('toFileSystemError', () => {
-  const CODES = ['ENOENT', 'EACCES', 'EPERM', 'ENOSPC', 'EISDIR', 'ENOTDIR', 'EEXIST', 'ELOOP', 'ENAMETOOLONG', 'EROFS', 'EMFILE'];
+  const CODES = [
+    'ENOENT',
+    'EACCES',
+    'EPERM',
+    'ENOSPC',
+    'EISDIR',
+    'ENOTDIR',
+    'EEXIST',
+    'ELOOP',
+    'ENAMETOOLONG',
+    'EROFS',
+    'EMFILE',
+  ];
   it.each(CODES)('[PATH-ERR-01] maps %s with only the requested path in the message', (code) => {
     const mapped = toFileSystemError(errno(code), 'docs/plan.md');
     expect(mapped).toBeInstanceOf(FileSystemError);

@@ -5,13 +5,16 @@ const MAX_DISPLAY_CHARS = 200;
 // Quote the path the agent asked for, shortened, so a message never echoes megabytes or raw controls.
 export function formatDisplayPath(displayPath: string): string {
   const short =
-    displayPath.length > MAX_DISPLAY_CHARS ? `${displayPath.slice(0, MAX_DISPLAY_CHARS)}...` : displayPath;
+    displayPath.length > MAX_DISPLAY_CHARS
+      ? `${displayPath.slice(0, MAX_DISPLAY_CHARS)}...`
+      : displayPath;
   return JSON.stringify(short);
 }
 
 // errno code -> message template; each says what was wrong and what the agent can do instead.
 const ERRNO_MESSAGES: Readonly<Record<string, (p: string) => string>> = {
-  ENOENT: (p) => `No such file or directory: ${p}. Expected an existing path; list the parent directory to check the name.`,
+  ENOENT: (p) =>
+    `No such file or directory: ${p}. Expected an existing path; list the parent directory to check the name.`,
   EACCES: (p) => `Permission denied by the operating system for ${p}.`,
   EPERM: (p) => `Operation not permitted by the operating system on ${p}.`,
   ENOSPC: (p) => `Not enough disk space to write ${p}; the file was left unchanged.`,
@@ -20,7 +23,8 @@ const ERRNO_MESSAGES: Readonly<Record<string, (p: string) => string>> = {
   ENOTDIR: (p) => `Expected a directory, got a file (or a file used as a directory) in ${p}.`,
   EEXIST: (p) => `Already exists: ${p}. Choose another name or overwrite explicitly.`,
   ENOTEMPTY: (p) => `Directory not empty: ${p}.`,
-  ELOOP: (p) => `Too many levels of symbolic links (a link loop, or a symlink where none is allowed) in ${p}.`,
+  ELOOP: (p) =>
+    `Too many levels of symbolic links (a link loop, or a symlink where none is allowed) in ${p}.`,
   ENAMETOOLONG: (p) => `Path or file name too long: ${p}. Expected names under 255 bytes.`,
   EROFS: (p) => `The file system holding ${p} is mounted read-only.`,
   EMFILE: (p) => `Too many open files in the server while accessing ${p}; try again shortly.`,
@@ -57,15 +61,20 @@ export function toFileSystemError(err: unknown, displayPath: string): BastionErr
   const code = errnoCode(err);
   if (code !== undefined) {
     const template = ERRNO_MESSAGES[code];
-    const message = template ? template(shown) : `The operating system refused the operation on ${shown} (${code}).`;
+    const message = template
+      ? template(shown)
+      : `The operating system refused the operation on ${shown} (${code}).`;
     return new FileSystemError(code, message, { cause: err });
   }
-  return new FileSystemError('FS_UNEXPECTED', `Unexpected error while accessing ${shown}.`, { cause: err });
+  return new FileSystemError('FS_UNEXPECTED', `Unexpected error while accessing ${shown}.`, {
+    cause: err,
+  });
 }
 
 // Throw the mapped error for OS errors and BastionErrors; rethrow anything else unchanged so the
 // edge reports it as an internal error with a reference id.
 export function rethrowFileSystemError(err: unknown, displayPath: string): never {
-  if (err instanceof BastionError || errnoCode(err) !== undefined) throw toFileSystemError(err, displayPath);
+  if (err instanceof BastionError || errnoCode(err) !== undefined)
+    throw toFileSystemError(err, displayPath);
   throw err;
 }

@@ -1,7 +1,13 @@
 // The path security core: every file tool validates, canonicalises and opens paths through here.
 export { createPathGuard } from './path-guard.js';
 export { isInside } from './is-inside.js';
-export { toFileSystemError, rethrowFileSystemError, isErrnoError, formatDisplayPath } from './fs-errors.js';
+export { isBastionTempName } from './write-atomic.js';
+export {
+  toFileSystemError,
+  rethrowFileSystemError,
+  isErrnoError,
+  formatDisplayPath,
+} from './fs-errors.js';
 export type {
   PathGuard,
   PathIntent,

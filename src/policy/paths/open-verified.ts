@@ -35,7 +35,10 @@ export function notFound(displayPath: string): Error {
 // symlink (ELOOP) it is, so the agent is not told a directory is a file.
 export async function openErrorFor(err: unknown, openedPath: string): Promise<unknown> {
   if ((err as NodeJS.ErrnoException).code !== 'ENOTDIR') return err;
-  const isLink = await lstat(openedPath).then((st) => st.isSymbolicLink(), () => false);
+  const isLink = await lstat(openedPath).then(
+    (st) => st.isSymbolicLink(),
+    () => false,
+  );
   if (!isLink) return err;
   const loop: NodeJS.ErrnoException = new Error('ELOOP');
   loop.code = 'ELOOP';
@@ -94,13 +97,17 @@ export async function openFileForRead(checks: GuardChecks, rawPath: string): Pro
 // the path to a symlink after the check cannot redirect the listing. Names that are not valid
 // UTF-8 come back with U+FFFD replacement characters (Node decodes them lossily): they list
 // without crashing but cannot be opened by that name.
-export async function openVerifiedDirectory(checks: GuardChecks, rawPath: string): Promise<OpenedDirectory> {
+export async function openVerifiedDirectory(
+  checks: GuardChecks,
+  rawPath: string,
+): Promise<OpenedDirectory> {
   const resolved = await checks.resolve(rawPath, 'read');
   if (!resolved.exists) throw notFound(rawPath);
   const flags = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
   const opened = await openVerified(checks, resolved, flags, 'read', rawPath);
   try {
-    const viaDescriptor = process.platform === 'linux' ? fdDirectoryPath(opened.handle.fd) : opened.path;
+    const viaDescriptor =
+      process.platform === 'linux' ? fdDirectoryPath(opened.handle.fd) : opened.path;
     const dir = await opendir(viaDescriptor);
     return { dir, path: opened.path, root: opened.root };
   } catch (err) {

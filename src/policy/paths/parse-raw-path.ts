@@ -6,12 +6,19 @@ import { formatDisplayPath } from './fs-errors.js';
 // Turn untrusted input into an absolute, lexically normalised path (no fs access yet): `..`, `.`,
 // duplicate and trailing slashes are folded; relative paths resolve against `base` (the first
 // effective root). Throws InvalidInputError for input that cannot be a path.
-export function parseRawPath(rawPath: unknown, maxPathLength: number, base: string | undefined): string {
+export function parseRawPath(
+  rawPath: unknown,
+  maxPathLength: number,
+  base: string | undefined,
+): string {
   // Security: non-string input (arrays, objects) could slip past string checks via coercion.
   if (typeof rawPath !== 'string') {
-    throw new InvalidInputError(`Expected a path string, got ${rawPath === null ? 'null' : typeof rawPath}.`);
+    throw new InvalidInputError(
+      `Expected a path string, got ${rawPath === null ? 'null' : typeof rawPath}.`,
+    );
   }
-  if (rawPath.length === 0) throw new InvalidInputError('Expected a non-empty path, got an empty string.');
+  if (rawPath.length === 0)
+    throw new InvalidInputError('Expected a non-empty path, got an empty string.');
   // Security: a huge path is a cheap CPU/memory attack on every later step; cap before any work.
   if (rawPath.length > maxPathLength) {
     throw new InvalidInputError(
@@ -20,7 +27,9 @@ export function parseRawPath(rawPath: unknown, maxPathLength: number, base: stri
   }
   // Security: NUL truncates C strings: `safe.txt\0/../../etc/passwd` must never reach a syscall.
   if (rawPath.includes('\0')) {
-    throw new InvalidInputError(`Expected a path without NUL bytes, got ${formatDisplayPath(rawPath)}.`);
+    throw new InvalidInputError(
+      `Expected a path without NUL bytes, got ${formatDisplayPath(rawPath)}.`,
+    );
   }
   let candidate = rawPath;
   if (/^file:/i.test(candidate)) candidate = parseFileUri(rawPath);
@@ -47,11 +56,15 @@ function parseFileUri(rawUri: string): string {
   try {
     url = new URL(rawUri);
   } catch {
-    throw new InvalidInputError(`Expected a file:// URI like file:///dir/name, got ${formatDisplayPath(rawUri)}.`);
+    throw new InvalidInputError(
+      `Expected a file:// URI like file:///dir/name, got ${formatDisplayPath(rawUri)}.`,
+    );
   }
   // Security: a remote host (file://server/share) would be a UNC path elsewhere; only local files.
   if (url.host !== '' && url.host !== 'localhost') {
-    throw new InvalidInputError(`Expected a local file:// URI without a host, got host ${JSON.stringify(url.host)}.`);
+    throw new InvalidInputError(
+      `Expected a local file:// URI without a host, got host ${JSON.stringify(url.host)}.`,
+    );
   }
   let decoded: string;
   try {
@@ -62,7 +75,9 @@ function parseFileUri(rawUri: string): string {
   }
   // Security: %00 decodes to NUL; re-check after decoding.
   if (decoded.includes('\0')) {
-    throw new InvalidInputError(`Expected a path without NUL bytes, got ${formatDisplayPath(rawUri)}.`);
+    throw new InvalidInputError(
+      `Expected a path without NUL bytes, got ${formatDisplayPath(rawUri)}.`,
+    );
   }
   return decoded;
 }

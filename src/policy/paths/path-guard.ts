@@ -10,6 +10,7 @@ import { formatDisplayPath, toFileSystemError } from './fs-errors.js';
 import { isInside } from './is-inside.js';
 import { openFileForRead, openVerifiedDirectory, type GuardChecks } from './open-verified.js';
 import { parseRawPath } from './parse-raw-path.js';
+import type { PathLocks } from './path-lock.js';
 import type { PathGuard, PathIntent, ResolvedPath } from './types.js';
 import { writeFileAtomic } from './write-atomic.js';
 
@@ -62,7 +63,8 @@ function canonicalRoots(roots: readonly Root[]): readonly Root[] {
 
 // The checking half of a guard (no opening or writing); tests drive the open/write helpers with
 // it to replay a swap between check and use deterministically.
-export type PathChecks = GuardChecks & Pick<PathGuard, 'roots' | 'setClientRoots' | 'rootFor' | 'isDenied'>;
+export type PathChecks = GuardChecks &
+  Pick<PathGuard, 'roots' | 'setClientRoots' | 'rootFor' | 'isDenied'>;
 
 // Build the checks for one server instance. State (the effective roots) lives in the returned
 // object, never in the module, so tenants and tests stay independent.
@@ -129,7 +131,8 @@ export function createPathChecks(config: Pick<Config, 'roots' | 'deny' | 'limits
       return effective;
     },
     setClientRoots(rawUris) {
-      effective = rawUris === undefined ? configured : Object.freeze(narrowRoots(configured, rawUris));
+      effective =
+        rawUris === undefined ? configured : Object.freeze(narrowRoots(configured, rawUris));
     },
     resolve,
     verifyRealPath,
@@ -143,6 +146,7 @@ export function createPathChecks(config: Pick<Config, 'roots' | 'deny' | 'limits
 export function createPathGuard(config: Pick<Config, 'roots' | 'deny' | 'limits'>): PathGuard {
   const checks = createPathChecks(config);
   const { maxWriteBytes } = config.limits;
+  const writeLocks: PathLocks = new Map();
   return {
     get roots() {
       return checks.roots;
@@ -152,7 +156,7 @@ export function createPathGuard(config: Pick<Config, 'roots' | 'deny' | 'limits'
     openForRead: (rawPath) => openFileForRead(checks, rawPath),
     openDirectory: (rawPath) => openVerifiedDirectory(checks, rawPath),
     writeFileAtomic: (rawPath, data, options) =>
-      writeFileAtomic(checks, maxWriteBytes, rawPath, data, options?.mode),
+      writeFileAtomic(checks, maxWriteBytes, rawPath, data, options?.mode, writeLocks),
     isDenied: (absPath) => checks.isDenied(absPath),
     rootFor: (absPath) => checks.rootFor(absPath),
   };

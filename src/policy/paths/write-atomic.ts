@@ -4,11 +4,17 @@ import type { Stats } from 'node:fs';
 import { link, lstat, open, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { FileSystemError, InvalidInputError, LimitExceededError, PathOutsideRootsError } from '../../errors/index.js';
+import {
+  FileSystemError,
+  InvalidInputError,
+  LimitExceededError,
+  PathOutsideRootsError,
+} from '../../errors/index.js';
 import { descriptorRealPath, fdDirectoryPath } from './descriptor-path.js';
 import { formatDisplayPath, toFileSystemError } from './fs-errors.js';
 import { describeKind, openErrorFor, type GuardChecks } from './open-verified.js';
-import type { WriteMode, WriteResult } from './types.js';
+import { withPathLock, type PathLocks } from './path-lock.js';
+import type { ResolvedPath, WriteMode, WriteResult } from './types.js';
 
 const COPY_CHUNK_BYTES = 64 * 1024;
 
@@ -16,6 +22,14 @@ function errnoError(code: string): NodeJS.ErrnoException {
   const err: NodeJS.ErrnoException = new Error(code);
   err.code = code;
   return err;
+}
+
+const TEMP_NAME_PATTERN = /^\..*\.bastion-[0-9a-f]{16}\.tmp$/s;
+
+// True for a temp file of an interrupted writeFileAtomic (a crash between create and rename);
+// listings may hide these and a cleanup may delete them.
+export function isBastionTempName(name: string): boolean {
+  return TEMP_NAME_PATTERN.test(name);
 }
 
 // `.<name>.bastion-<random>.tmp`, kept under NAME_MAX (255 bytes) even for long names.
@@ -34,11 +48,19 @@ async function lstatOrUndefined(target: string): Promise<Stats | undefined> {
 }
 
 // Stream the old file into the temp file; the old file is opened O_NOFOLLOW in the verified dir.
-async function copyExisting(source: string, into: FileHandle, extraBytes: number, maxBytes: number): Promise<void> {
+async function copyExisting(
+  source: string,
+  into: FileHandle,
+  extraBytes: number,
+  maxBytes: number,
+): Promise<void> {
   const old = await open(source, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
     const stat = await old.stat();
-    if (!stat.isFile()) throw new InvalidInputError(`Expected a regular file to append to, got ${describeKind(stat)}.`);
+    if (!stat.isFile())
+      throw new InvalidInputError(
+        `Expected a regular file to append to, got ${describeKind(stat)}.`,
+      );
     if (stat.size + extraBytes > maxBytes) {
       throw new LimitExceededError(
         `Expected the file after appending to be at most ${maxBytes} bytes, got ${stat.size + extraBytes}. ` +
@@ -61,7 +83,8 @@ async function copyExisting(source: string, into: FileHandle, extraBytes: number
 // through /proc/self/fd/<dirfd>/ (openat-like), so swapping the directory for a symlink after the
 // check cannot redirect the write. 'append' copies old + new into the temp file and renames (not
 // O_APPEND): a crash mid-append can then never leave a torn tail; concurrent appends may lose one
-// of the two (last rename wins). Permission bits of an existing file are kept (setuid/setgid are
+// of the two (last rename wins) unless they share `locks` (one guard serialises its own writes
+// per path; other processes are not covered). Permission bits of an existing file are kept (setuid/setgid are
 // dropped). Parent directories are never created.
 export async function writeFileAtomic(
   checks: GuardChecks,
@@ -69,20 +92,40 @@ export async function writeFileAtomic(
   rawPath: string,
   data: string | Uint8Array,
   mode: WriteMode = 'overwrite',
+  locks?: PathLocks,
 ): Promise<WriteResult> {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   // Security: bound disk use per call before touching the file system.
   if (bytes.byteLength > maxWriteBytes) {
-    throw new LimitExceededError(`Expected at most ${maxWriteBytes} bytes to write, got ${bytes.byteLength}.`);
+    throw new LimitExceededError(
+      `Expected at most ${maxWriteBytes} bytes to write, got ${bytes.byteLength}.`,
+    );
   }
   const resolved = await checks.resolve(rawPath, 'write');
+  if (locks === undefined) return writeResolved(checks, maxWriteBytes, rawPath, bytes, mode, resolved);
+  return withPathLock(locks, resolved.path, () =>
+    writeResolved(checks, maxWriteBytes, rawPath, bytes, mode, resolved),
+  );
+}
+
+async function writeResolved(
+  checks: GuardChecks,
+  maxWriteBytes: number,
+  rawPath: string,
+  bytes: Uint8Array,
+  mode: WriteMode,
+  resolved: ResolvedPath,
+): Promise<WriteResult> {
   if (resolved.path === resolved.root.path) throw toFileSystemError(errnoError('EISDIR'), rawPath);
   const dirPath = path.dirname(resolved.path);
   const name = path.basename(resolved.path);
   let dirHandle: FileHandle;
   try {
     // Security: O_NOFOLLOW on the parent refuses a directory already swapped for a symlink.
-    dirHandle = await open(dirPath, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+    dirHandle = await open(
+      dirPath,
+      constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW,
+    );
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new FileSystemError(
@@ -105,7 +148,10 @@ export async function writeFileAtomic(
       // Security: a symlink appearing at the target after resolve() is a swap attempt; refuse.
       if (existing.isSymbolicLink()) throw errnoError('ELOOP');
       if (existing.isDirectory()) throw errnoError('EISDIR');
-      if (!existing.isFile()) throw new InvalidInputError(`Expected a regular file, got ${describeKind(existing)}: ${formatDisplayPath(rawPath)}.`);
+      if (!existing.isFile())
+        throw new InvalidInputError(
+          `Expected a regular file, got ${describeKind(existing)}: ${formatDisplayPath(rawPath)}.`,
+        );
       if (mode === 'create') throw errnoError('EEXIST');
     }
     tempPath = `${prefix}/${tempNameFor(name)}`;
@@ -115,11 +161,13 @@ export async function writeFileAtomic(
       existing ? 0o600 : 0o666,
     );
     try {
-      if (mode === 'append' && existing) await copyExisting(targetVia, temp, bytes.byteLength, maxWriteBytes);
+      if (mode === 'append' && existing)
+        await copyExisting(targetVia, temp, bytes.byteLength, maxWriteBytes);
       await temp.writeFile(bytes);
       if (existing) {
         await temp.chmod(existing.mode & 0o777);
-        if (existing.uid !== process.getuid?.()) await temp.chown(existing.uid, existing.gid).catch(() => undefined);
+        if (existing.uid !== process.getuid?.())
+          await temp.chown(existing.uid, existing.gid).catch(() => undefined);
       }
       // Durability: the data reaches the disk before the name points at it.
       await temp.sync();
@@ -129,7 +177,10 @@ export async function writeFileAtomic(
     // Security: re-verify right before the rename that the opened directory is still inside the
     // roots (it may have been moved since it was opened).
     const dirNow = await descriptorRealPath(dirHandle, dirPath);
-    if (dirNow !== dirReal) throw new PathOutsideRootsError(`The directory of ${formatDisplayPath(rawPath)} moved during the write; nothing was written.`);
+    if (dirNow !== dirReal)
+      throw new PathOutsideRootsError(
+        `The directory of ${formatDisplayPath(rawPath)} moved during the write; nothing was written.`,
+      );
     checks.verifyRealPath(path.join(dirNow, name), 'write', rawPath);
     if (mode === 'create' || (mode === 'append' && !existing)) {
       // link() fails with EEXIST if the name appeared meanwhile: create never clobbers.

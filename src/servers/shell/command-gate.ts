@@ -37,13 +37,15 @@ export async function resolveCommandPlace(ctx: ShellContext, rawCwd: string | un
 }
 
 // Decide one command under a policy; a "confirm" rule asks the user through elicitation.
+// `checkText` is what the policy analyses when it differs from what the user is shown.
 export async function gateCommand(
   ctx: ShellContext,
   command: string,
   place: CommandPlace,
   extra: ToolExtra,
+  checkText: string = command,
 ): Promise<GateVerdict> {
-  const decision = ctx.deps.policy.decide(command, place.policy);
+  const decision = ctx.deps.policy.decide(checkText, place.policy);
   switch (decision.action) {
     case 'allow':
       return { allowed: true, decision, confirmed: false };

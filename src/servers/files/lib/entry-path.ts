@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Root } from '../../../config/index.js';
-import { InvalidInputError, PathDeniedError } from '../../../errors/index.js';
+import { FileSystemError, InvalidInputError, PathDeniedError, PathOutsideRootsError } from '../../../errors/index.js';
 import { formatDisplayPath, isInside, type PathGuard, type PathIntent } from '../../../policy/paths/index.js';
 
 // A directory entry named by the agent, located WITHOUT following its last component: the
@@ -66,8 +66,7 @@ export async function resolveEntry(
   if (name === '' || name === '.' || name === '..' || guard.roots.some((r) => isInside(r.path, absolute))) {
     throw rootRefusal(rawPath);
   }
-  const dirname = path.dirname(lexical);
-  const parent = await guard.resolve(dirname, intent);
+  const parent = await resolveParent(guard, path.dirname(lexical), intent, rawPath);
   if (!parent.exists) {
     throw new InvalidInputError(`The parent directory of ${formatDisplayPath(rawPath)} does not exist; create it first.`);
   }
@@ -81,4 +80,18 @@ export async function resolveEntry(
   // Security: a nested root reached through a symlinked parent is still a root.
   if (guard.roots.some((r) => isInside(r.path, entry))) throw rootRefusal(rawPath);
   return { parent: parent.path, name, path: entry, root: parent.root };
+}
+
+// Resolve the parent, but word any refusal in terms of the path the agent gave (not its parent).
+async function resolveParent(guard: PathGuard, dirname: string, intent: PathIntent, rawPath: string): ReturnType<PathGuard['resolve']> {
+  try {
+    return await guard.resolve(dirname, intent);
+  } catch (err) {
+    const reword = (message: string): string => message.split(formatDisplayPath(dirname)).join(formatDisplayPath(rawPath));
+    if (err instanceof PathOutsideRootsError) throw new PathOutsideRootsError(reword(err.message));
+    if (err instanceof PathDeniedError) throw new PathDeniedError(reword(err.message));
+    if (err instanceof InvalidInputError) throw new InvalidInputError(reword(err.message));
+    if (err instanceof FileSystemError) throw new FileSystemError(err.code, reword(err.message), { cause: err });
+    throw err;
+  }
 }

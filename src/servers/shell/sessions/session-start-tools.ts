@@ -8,6 +8,7 @@ import type { ShellContext } from '../shell-context.js';
 import { NO_POLICY_ACCESS, commandHints } from '../tool-annotations.js';
 import { isShellProgram } from './is-shell-program.js';
 import type { SessionRegistry } from './session-registry.js';
+import { sessionPolicyText } from './session-start-text.js';
 import { createShellSession } from './shell-session.js';
 
 // A line ending in an unescaped backslash would join the NEXT input onto this line inside bash,
@@ -45,7 +46,7 @@ export function registerSessionStartTools(ctx: ShellContext, registry: SessionRe
       registry.assertCapacity();
       const place = await resolveCommandPlace(ctx, args.cwd);
       const details = { command, cwd: place.cwd };
-      const verdict = await gateCommand(ctx, command, place, extra);
+      const verdict = await gateCommand(ctx, command, place, extra, sessionPolicyText(command));
       if (!verdict.allowed) return refusalResult(verdict, details);
       registry.assertCapacity();
       const isShell = isShellProgram(verdict.decision.commands);
