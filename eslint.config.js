@@ -28,6 +28,13 @@ const LAYER_RULES = {
   'src/transport/**': ['../servers/*', '../cli/*'],
 };
 
+// child_process.exec runs a shell on a string; every spawn must be an argv array.
+const BANNED_IMPORTS = ['node:child_process', 'child_process'].map((name) => ({
+  name,
+  importNames: ['exec', 'execSync'],
+  message: 'Use execFile/spawn with an argv array.',
+}));
+
 export default tseslint.config(
   {
     ignores: [
@@ -54,14 +61,11 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'import-x/no-cycle': 'error',
+      'no-restricted-imports': ['error', { paths: BANNED_IMPORTS }],
       'no-restricted-syntax': [
         'error',
         {
-          selector: "CallExpression[callee.property.name='exec']",
-          message: 'Use execFile/spawn with an argv array.',
-        },
-        {
-          selector: "CallExpression[callee.name='exec']",
+          selector: "CallExpression[callee.object.name=/^(child_process|cp|childProcess)$/][callee.property.name=/^exec(Sync)?$/]",
           message: 'Use execFile/spawn with an argv array.',
         },
         {
@@ -79,7 +83,7 @@ export default tseslint.config(
   },
   ...Object.entries(LAYER_RULES).map(([files, patterns]) => ({
     files: [files],
-    rules: { 'no-restricted-imports': ['error', { patterns }] },
+    rules: { 'no-restricted-imports': ['error', { paths: BANNED_IMPORTS, patterns }] },
   })),
   {
     files: ['**/*.test.ts', 'test/**/*.ts'],
@@ -104,6 +108,10 @@ export default tseslint.config(
         clearTimeout: 'readonly',
         Buffer: 'readonly',
         performance: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        AbortController: 'readonly',
       },
     },
   },

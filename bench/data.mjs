@@ -1,4 +1,13 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 
 // Bump when the layout or contents change, so stale data under bench/.data/ is rebuilt.
@@ -7,8 +16,22 @@ const MARKER = '.complete.json';
 
 // Sizes of the generated data; --quick uses the small set to validate the harness in seconds.
 export const SIZES = {
-  full: { groups: 5, pkgs: 10, mods: 20, filesPerDir: 100, wideEntries: 10_000, bigBytes: 200 * 1024 * 1024 },
-  quick: { groups: 2, pkgs: 2, mods: 5, filesPerDir: 100, wideEntries: 1_000, bigBytes: 10 * 1024 * 1024 },
+  full: {
+    groups: 5,
+    pkgs: 10,
+    mods: 20,
+    filesPerDir: 100,
+    wideEntries: 10_000,
+    bigBytes: 200 * 1024 * 1024,
+  },
+  quick: {
+    groups: 2,
+    pkgs: 2,
+    mods: 5,
+    filesPerDir: 100,
+    wideEntries: 1_000,
+    bigBytes: 10 * 1024 * 1024,
+  },
 };
 
 // 100 distinct words for file names; NAME_TOKEN is one of them, so a `*invoice*` search hits ~1%.
@@ -27,7 +50,10 @@ export const NAME_TOKEN = 'invoice';
 // A word that occurs in the contents of ~1% of files (every 97th), for content search.
 export const CONTENT_TOKEN = 'frobnicate';
 const EXTS = ['ts', 'md', 'py', 'txt', 'json'];
-const LOREM = 'the quick brown fox jumps over the lazy dog while the agent reads files inside its roots'.split(' ');
+const LOREM =
+  'the quick brown fox jumps over the lazy dog while the agent reads files inside its roots'.split(
+    ' ',
+  );
 
 // The file name regex every generated tree file matches (used to count entries in responses).
 export const TREE_FILE_RE = /[a-z]+-\d{5}\.(?:ts|md|py|txt|json)/g;
@@ -41,7 +67,8 @@ function fileBody(i) {
     for (let w = 0; w < 8; w++) words.push(LOREM[(i * 31 + l * 7 + w * 3) % LOREM.length]);
     lines.push(words.join(' '));
   }
-  if (i % 97 === 0) lines.push(`TODO: ${CONTENT_TOKEN} the ${WORDS[i % WORDS.length]} before release`);
+  if (i % 97 === 0)
+    lines.push(`TODO: ${CONTENT_TOKEN} the ${WORDS[i % WORDS.length]} before release`);
   return lines.join('\n') + '\n';
 }
 
@@ -64,7 +91,8 @@ function generateTree(treeDir, s) {
 
 function generateWide(wideDir, count) {
   mkdirSync(wideDir, { recursive: true });
-  for (let i = 0; i < count; i++) writeFileSync(path.join(wideDir, `entry-${String(i).padStart(5, '0')}.txt`), `${i}\n`);
+  for (let i = 0; i < count; i++)
+    writeFileSync(path.join(wideDir, `entry-${String(i).padStart(5, '0')}.txt`), `${i}\n`);
 }
 
 // Numbered lines of ~100 bytes, written in 4 MiB chunks.
@@ -161,6 +189,7 @@ function ensureSmallRoot(dir) {
 function countNameMatches(total, s) {
   let n = 0;
   const perGroup = s.pkgs * s.mods * s.filesPerDir;
-  for (let i = 0; i < total; i++) if (WORDS[(i * 37 + Math.floor(i / perGroup)) % WORDS.length] === NAME_TOKEN) n++;
+  for (let i = 0; i < total; i++)
+    if (WORDS[(i * 37 + Math.floor(i / perGroup)) % WORDS.length] === NAME_TOKEN) n++;
   return n;
 }

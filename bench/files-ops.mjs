@@ -30,7 +30,8 @@ export async function resolveFilesOps(session) {
     const key = pick(propsOf(search), ['pattern', 'glob', 'query']);
     // Both servers take a glob matched against the path relative to `path` (the official server
     // uses minimatch on the relative path), so a name match anywhere needs a leading `**/`.
-    ops.searchNames = (path, token, t) => session.call(search.name, { path, [key]: `**/*${token}*` }, t);
+    ops.searchNames = (path, token, t) =>
+      session.call(search.name, { path, [key]: `**/*${token}*` }, t);
   }
   const content = byName.get('search_file_contents');
   if (content) {

@@ -39,7 +39,9 @@ export async function startServer(spec) {
     await client.connect(transport, { timeout: spec.startTimeoutMs ?? 30_000 });
   } catch (err) {
     await client.close().catch(() => {});
-    throw new Error(`${spec.label} failed to start: ${err.message}\n--- stderr ---\n${stderr.slice(-2000)}`);
+    throw new Error(
+      `${spec.label} failed to start: ${err.message}\n--- stderr ---\n${stderr.slice(-2000)}`,
+    );
   }
   const pid = transport.pid;
   const stats = { bytesIn: 0, messagesIn: 0 };

@@ -37,7 +37,9 @@ export async function measureCell(row, who, handle, fn) {
   try {
     return await fn();
   } catch (err) {
-    const message = String(err?.message ?? err).split('\n')[0].slice(0, 200);
+    const message = String(err?.message ?? err)
+      .split('\n')[0]
+      .slice(0, 200);
     addNote(row, `${who}: ${message}`);
     if (handle && /timed out|timeout/i.test(message)) await handle.restart().catch(() => {});
     return null;
@@ -53,6 +55,7 @@ export function addNote(row, note) {
 export function countEntries(result, regex) {
   const text = (result?.content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
   let n = text.match(regex)?.length ?? 0;
-  if (n === 0 && result?.structuredContent) n = JSON.stringify(result.structuredContent).match(regex)?.length ?? 0;
+  if (n === 0 && result?.structuredContent)
+    n = JSON.stringify(result.structuredContent).match(regex)?.length ?? 0;
   return n;
 }

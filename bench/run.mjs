@@ -1,6 +1,7 @@
 // `npm run bench`: Bastion's files and shell servers side by side with the official filesystem
 // server, Desktop Commander and command-line floors. Usage: node bench/run.mjs [--quick] [--only files|shell]
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -34,12 +35,15 @@ function parseCli() {
 async function main() {
   const { quick, only } = parseCli();
   for (const [name, entry] of Object.entries(ENTRY)) {
-    if (!existsSync(path.join(REPO_ROOT, entry))) log(`warning: ${name} entry point ${entry} is missing; its cells will be n/a`);
+    if (!existsSync(path.join(REPO_ROOT, entry)))
+      log(`warning: ${name} entry point ${entry} is missing; its cells will be n/a`);
   }
   const mode = quick ? 'quick' : 'full';
   log(`data: ensuring ${mode} data set under ${path.relative(REPO_ROOT, DATA_DIR)}/${mode}`);
   const data = ensureData(DATA_DIR, mode);
-  log(data.reused ? 'data: reused' : `data: generated in ${(data.generatedMs / 1000).toFixed(1)} s`);
+  log(
+    data.reused ? 'data: reused' : `data: generated in ${(data.generatedMs / 1000).toFixed(1)} s`,
+  );
   const specs = serverSpecs({
     repoRoot: REPO_ROOT,
     workDir: path.join(DATA_DIR, `run-${mode}`),
@@ -47,6 +51,7 @@ async function main() {
     smallRoot: data.paths.smallRoot,
   });
 
+  const loadAtStart = os.loadavg();
   const started = performance.now();
   const rows = [];
   const workloads = [
@@ -63,7 +68,7 @@ async function main() {
   }
   const { paths, ...counts } = data;
   const results = {
-    machine: machineInfo(),
+    machine: machineInfo(loadAtStart),
     quick,
     only,
     data: { ...counts, root: path.relative(REPO_ROOT, paths.root) },
@@ -73,7 +78,9 @@ async function main() {
   mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
   writeFileSync(RESULTS_FILE, JSON.stringify(results, null, 2) + '\n');
   process.stdout.write(renderMarkdown(results) + '\n');
-  log(`done in ${(results.durationMs / 1000).toFixed(0)} s; results in ${path.relative(REPO_ROOT, RESULTS_FILE)}`);
+  log(
+    `done in ${(results.durationMs / 1000).toFixed(0)} s; results in ${path.relative(REPO_ROOT, RESULTS_FILE)}`,
+  );
 }
 
 main().then(

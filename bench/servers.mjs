@@ -43,11 +43,28 @@ function writeBastionConfig(workDir, dataRoot) {
 function prepareDesktopCommanderHome(workDir, dataRoot) {
   const home = path.join(workDir, 'dc-home');
   const configDir = path.join(home, '.claude-server-commander');
-  const chromeDir = path.join(configDir, 'puppeteer-cache', 'chrome', 'linux-bench', 'chrome-linux64');
+  const chromeDir = path.join(
+    configDir,
+    'puppeteer-cache',
+    'chrome',
+    'linux-bench',
+    'chrome-linux64',
+  );
   mkdirSync(chromeDir, { recursive: true });
   writeFileSync(path.join(chromeDir, 'chrome'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
   const config = {
-    blockedCommands: ['mkfs', 'format', 'mount', 'umount', 'fdisk', 'dd', 'sudo', 'su', 'shutdown', 'reboot'],
+    blockedCommands: [
+      'mkfs',
+      'format',
+      'mount',
+      'umount',
+      'fdisk',
+      'dd',
+      'sudo',
+      'su',
+      'shutdown',
+      'reboot',
+    ],
     defaultShell: '/bin/sh',
     allowedDirectories: [dataRoot],
     telemetryEnabled: false,

@@ -13,11 +13,18 @@ const COMMAND = 'echo hi';
 // The floor: spawn /bin/sh -c 'echo hi' from Node and wait for it to close.
 function bareSpawn() {
   return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', COMMAND], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: BENCH_PATH } });
+    const child = spawn('/bin/sh', ['-c', COMMAND], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: BENCH_PATH },
+    });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.on('error', reject);
-    child.on('close', () => (out.includes('hi') ? resolve() : reject(new Error(`bare spawn printed ${JSON.stringify(out)}`))));
+    child.on('close', () =>
+      out.includes('hi')
+        ? resolve()
+        : reject(new Error(`bare spawn printed ${JSON.stringify(out)}`)),
+    );
   });
 }
 
@@ -26,28 +33,33 @@ function propsOf(tool) {
 }
 
 // How to run `echo hi` through each server's command tool, checked against its tools/list.
-async function resolveRunner(session, kind) {
+async function resolveRunner(session, kind, timeoutMs) {
   if (kind === 'desktopCommander') {
     const tool = await session.tool('start_process');
     if (!tool) throw new Error('no start_process tool');
     // start_process returns when the process exits (or at timeout_ms, which we never reach).
-    return () => session.call('start_process', { command: COMMAND, timeout_ms: 10_000 });
+    return () => session.call('start_process', { command: COMMAND, timeout_ms: 10_000 }, timeoutMs);
   }
   const tool = (await session.tool('run_command')) ?? (await session.tool('execute_command'));
   if (!tool) throw new Error('no run_command tool');
   const props = propsOf(tool);
   const key = ['command', 'cmd', 'script'].find((k) => props.includes(k)) ?? 'command';
-  return () => session.call(tool.name, { [key]: COMMAND });
+  return () => session.call(tool.name, { [key]: COMMAND }, timeoutMs);
 }
 
 // `echo hi` through one server: first call checked, warm-up, then `runs` sequential calls.
 async function measureEcho(side, s) {
-  const run = await resolveRunner(await side.handle.get(), side.kind);
+  const run = await resolveRunner(await side.handle.get(), side.kind, s.callTimeoutMs);
   const first = await run();
-  if (!textOf(first).includes('hi')) throw new Error(`output was ${JSON.stringify(textOf(first).slice(0, 200))}`);
+  if (!textOf(first).includes('hi'))
+    throw new Error(`output was ${JSON.stringify(textOf(first).slice(0, 200))}`);
   for (let i = 0; i < s.warmup; i++) await run();
   const r = await runSequential(s.runs, s.rowBudgetMs, run);
-  return { p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), n: r.latencies.length };
+  return {
+    p50: percentile(r.latencies, 50),
+    p99: percentile(r.latencies, 99),
+    n: r.latencies.length,
+  };
 }
 
 // Shell rows: Bastion's sandboxed run_command against Desktop Commander's start_process, with a
@@ -61,13 +73,32 @@ export async function runShellWorkload({ specs, data, quick, log }) {
     rows.push(r);
     return r;
   };
-  const small = { kind: 'bastion', spec: specs.bastionShellSmall, handle: createServerHandle(specs.bastionShellSmall) };
-  const big = { kind: 'bastion', spec: specs.bastionShell, handle: createServerHandle(specs.bastionShell) };
-  const dc = { kind: 'desktopCommander', spec: specs.desktopCommander, handle: createServerHandle(specs.desktopCommander) };
+  const small = {
+    kind: 'bastion',
+    spec: specs.bastionShellSmall,
+    handle: createServerHandle(specs.bastionShellSmall),
+  };
+  const big = {
+    kind: 'bastion',
+    spec: specs.bastionShell,
+    handle: createServerHandle(specs.bastionShell),
+  };
+  const dc = {
+    kind: 'desktopCommander',
+    spec: specs.desktopCommander,
+    handle: createServerHandle(specs.desktopCommander),
+  };
 
   log('shell: cold start');
-  const cold = row('shell_cold_start', 'shell server cold start (spawn → initialize → tools/list), median', 'ms');
-  for (const [key, side] of [['bastion', big], ['anchor', dc]]) {
+  const cold = row(
+    'shell_cold_start',
+    'shell server cold start (spawn → initialize → tools/list), median',
+    'ms',
+  );
+  for (const [key, side] of [
+    ['bastion', big],
+    ['anchor', dc],
+  ]) {
     cold[key] = await measureCell(cold, side.spec.label, null, async () => {
       const samples = [];
       for (let i = 0; i < s.coldStarts; i++) samples.push(await measureColdStart(side.spec));
@@ -91,26 +122,49 @@ export async function runShellWorkload({ specs, data, quick, log }) {
     [big, `root holding ${files} files`, 'big'],
   ]) {
     log(`shell: Bastion run_command ×${s.runs}, ${where}`);
-    const p50 = row(`echo_${id}_p50`, `\`${COMMAND}\` ×${s.runs}, ${where}: p50`, 'ms', { floorTool: 'bare spawn', floor: bareP50 });
-    const p99 = row(`echo_${id}_p99`, `\`${COMMAND}\` ×${s.runs}, ${where}: p99`, 'ms', { floorTool: 'bare spawn', floor: bareP99 });
-    const over = row(`echo_${id}_overhead`, `\`${COMMAND}\` p50 over bare spawn, ${where}`, 'ms', { goal: 'Bastion < 10 ms' });
+    const p50 = row(`echo_${id}_p50`, `\`${COMMAND}\` ×${s.runs}, ${where}: p50`, 'ms', {
+      floorTool: 'bare spawn',
+      floor: bareP50,
+    });
+    const p99 = row(`echo_${id}_p99`, `\`${COMMAND}\` ×${s.runs}, ${where}: p99`, 'ms', {
+      floorTool: 'bare spawn',
+      floor: bareP99,
+    });
+    const over = row(`echo_${id}_overhead`, `\`${COMMAND}\` p50 over bare spawn, ${where}`, 'ms', {
+      goal: 'Bastion < 10 ms',
+    });
     p50.goal = 'Bastion < Desktop Commander';
     p50.notes.push(...dcRow.notes);
     const mine = await measureCell(p50, side.spec.label, side.handle, () => measureEcho(side, s));
-    for (const [r, field] of [[p50, 'p50'], [p99, 'p99']]) {
+    for (const [r, field] of [
+      [p50, 'p50'],
+      [p99, 'p99'],
+    ]) {
       r.bastion = mine?.[field] ?? null;
       r.anchor = dcEcho?.[field] ?? null;
     }
     over.bastion = mine ? mine.p50 - bareP50 : null;
     over.anchor = dcEcho ? dcEcho.p50 - bareP50 : null;
-    if (mine && mine.n < s.runs) p50.notes.push(`${side.spec.label}: only ${mine.n} calls within the ${s.rowBudgetMs / 1000} s budget`);
-    if (dcEcho && dcEcho.n < s.runs) p50.notes.push(`${dc.spec.label}: only ${dcEcho.n} calls within the budget`);
+    if (mine && mine.n < s.runs)
+      p50.notes.push(
+        `${side.spec.label}: only ${mine.n} calls within the ${s.rowBudgetMs / 1000} s budget`,
+      );
+    if (dcEcho && dcEcho.n < s.runs)
+      p50.notes.push(`${dc.spec.label}: only ${dcEcho.n} calls within the budget`);
   }
-  if (dcEcho) rows.find((r) => r.id === 'echo_big_p50').notes.push('Desktop Commander has no per-root work per command: same measurement as the row above');
+  if (dcEcho)
+    rows
+      .find((r) => r.id === 'echo_big_p50')
+      .notes.push(
+        'Desktop Commander has no per-root work per command: same measurement as the row above',
+      );
 
   const rss = row('rss_shell', 'peak RSS of the server process (VmHWM)', 'bytes');
   rss.notes.push(`Bastion: the server with the ${files}-file root`);
-  for (const [key, side] of [['bastion', big], ['anchor', dc]]) {
+  for (const [key, side] of [
+    ['bastion', big],
+    ['anchor', dc],
+  ]) {
     const kb = side.handle.peakRssKb();
     rss[key] = kb === null ? null : kb * 1024;
   }

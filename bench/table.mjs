@@ -1,7 +1,7 @@
 import os from 'node:os';
 
 // What the numbers were measured on; printed above the table and stored with the results.
-export function machineInfo() {
+export function machineInfo(loadAtStart = os.loadavg()) {
   const cpus = os.cpus();
   return {
     cores: cpus.length,
@@ -10,7 +10,13 @@ export function machineInfo() {
     node: process.version,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     date: new Date().toISOString(),
+    // Other work on the machine skews latencies; the 1-minute load average says how busy it was.
+    load1m: { start: round2(loadAtStart[0]), end: round2(os.loadavg()[0]) },
   };
+}
+
+function round2(n) {
+  return Math.round(n * 100) / 100;
 }
 
 function formatValue(value, unit) {
@@ -34,7 +40,8 @@ function formatRatio(a, b) {
 export function renderMarkdown(results) {
   const m = results.machine;
   const lines = [
-    `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, ${m.date}` +
+    `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, ${m.date}, ` +
+      `load average (1 min) ${m.load1m.start} at start, ${m.load1m.end} at end` +
       `${results.quick ? ' — QUICK sizes, not comparable to the full run' : ''}`,
     '',
     '| metric | Bastion | official / DC | floor (find/rg/bare) | ratio Bastion/anchor | ratio Bastion/floor |',
@@ -49,7 +56,8 @@ export function renderMarkdown(results) {
       lines.push(`| **${section}** (${anchor}) | | | | | |`);
     }
     const noRatio = row.id.endsWith('_overhead');
-    const floor = row.floor === null ? '—' : `${formatValue(row.floor, row.unit)} (${row.floorTool})`;
+    const floor =
+      row.floor === null ? '—' : `${formatValue(row.floor, row.unit)} (${row.floorTool})`;
     lines.push(
       `| ${row.metric} | ${formatValue(row.bastion, row.unit)} | ${formatValue(row.anchor, row.unit)} | ${floor} | ` +
         `${noRatio ? '—' : formatRatio(row.bastion, row.anchor)} | ${noRatio ? '—' : formatRatio(row.bastion, row.floor)} |`,
@@ -64,6 +72,7 @@ export function renderMarkdown(results) {
 function goalVerdict(row) {
   if (row.bastion === null) return ' — not measured';
   if (row.id.endsWith('_overhead')) return row.bastion < 10 ? ' — met' : ' — MISSED';
-  if (row.id.endsWith('_p50') && row.section === 'shell') return row.anchor === null ? '' : row.bastion < row.anchor ? ' — met' : ' — MISSED';
+  if (row.id.endsWith('_p50') && row.section === 'shell')
+    return row.anchor === null ? '' : row.bastion < row.anchor ? ' — met' : ' — MISSED';
   return '';
 }

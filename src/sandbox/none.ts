@@ -13,7 +13,7 @@ export function planNone(prlimitPath: string | null, cgroupLayout: CgroupLayout 
       ? [
           prlimitPath,
           `--fsize=${limits.maxFileSizeMb * mb}`,
-          `--cpu=${limits.maxCpuSeconds}`,
+          `--cpu=${limits.maxCpuSeconds}:${limits.maxCpuSeconds + 1}`,
           '--core=0',
           ...(cgroup?.memory ? [] : [`--as=${limits.maxMemoryMb * mb}`]),
           '--',

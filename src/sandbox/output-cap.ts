@@ -55,9 +55,12 @@ export class OutputCapper {
   result(): CappedText {
     const kept = this.#headBytes + this.#tailBytes;
     const omitted = this.#total - kept;
+    if (omitted <= 0) {
+      const text = Buffer.concat([...this.#head, ...this.#tail]).toString('utf8');
+      return { text, totalBytes: this.#total, truncated: false };
+    }
     const head = Buffer.concat(this.#head).toString('utf8');
     const tail = Buffer.concat(this.#tail).toString('utf8');
-    if (omitted <= 0) return { text: head + tail, totalBytes: this.#total, truncated: false };
     return {
       text: `${head}\n[... ${omitted} bytes omitted ...]\n${tail}`,
       totalBytes: this.#total,

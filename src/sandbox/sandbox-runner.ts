@@ -39,9 +39,8 @@ export function createSandboxRunner(
     if (argv.length === 0) throw new TypeError('expected a non-empty argv, got []');
     validateLimits(limits);
     const launchPlan = plan(argv, spec, limits);
-    let proc: SandboxedProcess | undefined;
-    proc = launchTree(launchPlan, () => {
-      if (proc) live.delete(proc);
+    const proc: SandboxedProcess = launchTree(launchPlan, () => {
+      live.delete(proc);
     });
     live.add(proc);
     return proc;

@@ -122,6 +122,16 @@ export function removeShellDirs(dirs: ShellTestDirs): void {
   rmSync(dirs.base, { recursive: true, force: true });
 }
 
+// A structured field as text ('' when absent), for output assertions.
+export function asText(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+// Everything a run_command call showed: summary, stdout and stderr, for canary checks.
+export function everything(res: CallOutcome): string {
+  return `${res.text}\n${asText(res.data.stdout)}\n${asText(res.data.stderr)}`;
+}
+
 // The structured result of a call, typed loosely for assertions.
 export interface CallOutcome {
   isError: boolean;
@@ -151,7 +161,7 @@ export async function readUntil(
   for (let i = 0; i < maxReads; i += 1) {
     const res = await callTool(client, 'read_output', { sessionId, waitMs: 2000 });
     last = res.data;
-    output += String(res.data.output ?? '');
+    output += asText(res.data.output);
     if (predicate(output) || last.running === false) break;
   }
   return { output, last };

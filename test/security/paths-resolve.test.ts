@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -205,5 +205,68 @@ describe('isDenied and rootFor', () => {
     expect(fx.guard.rootFor(fx.root)?.path).toBe(fx.root);
     expect(fx.guard.rootFor(`${fx.rootEvil}/x`)).toBeUndefined();
     expect(fx.guard.rootFor(fx.base)).toBeUndefined();
+  });
+});
+
+describe('symlink chains and odd names', () => {
+  it('[PATH-LINK-04] follows a long chain inside the root but refuses more than 40 dangling hops', async () => {
+    const chainDir = path.join(fx.root, 'chains');
+    mkdirSync(chainDir);
+    writeFileSync(path.join(chainDir, 'end.txt'), 'end');
+    symlinkSync('end.txt', path.join(chainDir, 'ok-30'));
+    for (let i = 29; i >= 0; i -= 1) symlinkSync(`ok-${i + 1}`, path.join(chainDir, `ok-${i}`));
+    await expect(fx.guard.resolve('chains/ok-0', 'read')).resolves.toMatchObject({
+      path: path.join(chainDir, 'end.txt'),
+      exists: true,
+    });
+    // 45 links ending in a missing name: only the hop budget stops the dangling-link walk.
+    for (let i = 0; i < 45; i += 1) symlinkSync(`long-${i + 1}`, path.join(chainDir, `long-${i}`));
+    await expect(fx.guard.resolve('chains/long-0', 'write')).rejects.toMatchObject({
+      code: 'ELOOP',
+    });
+    // A dangling chain whose last hop points outside is judged by that last hop.
+    symlinkSync(path.join(fx.outside, 'new-via-chain.txt'), path.join(chainDir, 'out-2'));
+    symlinkSync('out-2', path.join(chainDir, 'out-1'));
+    await expect(fx.guard.writeFileAtomic('chains/out-1', 'x')).rejects.toBeInstanceOf(
+      PathOutsideRootsError,
+    );
+    expect(existsSync(path.join(fx.outside, 'new-via-chain.txt'))).toBe(false);
+  });
+
+  it('[PATH-INPUT-02] an over-long name is a clear ENAMETOOLONG, an encoded slash in a URI is invalid', async () => {
+    await expect(fx.guard.resolve(`${'n'.repeat(300)}.txt`, 'write')).rejects.toMatchObject({
+      code: 'ENAMETOOLONG',
+    });
+    await expect(fx.guard.resolve(`file://${fx.root}/a%2Ffile.txt`, 'read')).rejects.toBeInstanceOf(
+      InvalidInputError,
+    );
+  });
+
+  it('[PATH-ERR-01] probing outside paths gives one answer whether they exist or not', async () => {
+    for (const probe of [
+      fx.canary,
+      `${fx.canary}/x`,
+      `${fx.outside}/missing`,
+      '/proc/1/root/etc',
+    ]) {
+      await expect(fx.guard.resolve(probe, 'read')).rejects.toBeInstanceOf(PathOutsideRootsError);
+    }
+    await expect(fx.guard.resolve('link-file-out/x', 'read')).rejects.toBeInstanceOf(
+      PathOutsideRootsError,
+    );
+  });
+});
+
+describe('deny by spelling', () => {
+  it('[PATH-DENY-04] a denied name that is a link to an allowed directory stays denied', async () => {
+    mkdirSync(path.join(fx.root, 'cfg'));
+    symlinkSync(path.join(fx.root, 'a'), path.join(fx.root, 'cfg/.ssh'));
+    await expect(fx.guard.resolve('cfg/.ssh/file.txt', 'read')).rejects.toBeInstanceOf(
+      PathDeniedError,
+    );
+    const { content } = await readViaGuard(fx.guard, 'cfg/.ssh/file.txt');
+    expect(content).toBeUndefined();
+    // The same file by its own name is fine: the rule is about the spelling and the real path.
+    await expect(fx.guard.resolve('a/file.txt', 'read')).resolves.toMatchObject({ exists: true });
   });
 });

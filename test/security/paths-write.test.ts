@@ -140,9 +140,14 @@ describe('writeFileAtomic', () => {
 
 describe('writeFileAtomic concurrency and temp names', () => {
   it('[PATH-WRITE-01] concurrent appends through one guard are serialised: no line is lost', async () => {
-    const guard = createPathGuard({ ...fx.config, limits: { ...fx.config.limits, maxWriteBytes: 4096 } });
+    const guard = createPathGuard({
+      ...fx.config,
+      limits: { ...fx.config.limits, maxWriteBytes: 4096 },
+    });
     const lines = Array.from({ length: 25 }, (_, i) => `line-${i}\n`);
-    await Promise.all(lines.map((line) => guard.writeFileAtomic('concurrent.log', line, { mode: 'append' })));
+    await Promise.all(
+      lines.map((line) => guard.writeFileAtomic('concurrent.log', line, { mode: 'append' })),
+    );
     const written = readFileSync(path.join(fx.root, 'concurrent.log'), 'utf8');
     expect(written.split('\n').filter(Boolean).sort()).toEqual(lines.map((l) => l.trim()).sort());
     expect(tempFilesIn(fx.root)).toEqual([]);

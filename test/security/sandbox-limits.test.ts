@@ -79,8 +79,8 @@ describe.skipIf(!IS_LINUX)('bubblewrap sandbox: resource limits', () => {
     const r = await bash(
       sandbox,
       specFor(world),
-      `python3 -c "b = b'x' * (1024 * 1024 * 1024); print('ALLOCATED-' + 'OK', len(b))"; echo end`,
-      { limits: { maxMemoryMb: 256 } },
+      `python3 -c "b = b'x' * (512 * 1024 * 1024); print('ALLOCATED-' + 'OK', len(b))"; echo end`,
+      { limits: { maxMemoryMb: 128 } },
     );
     expect(r.stdout.text).toContain('end');
     expect(r.stdout.text).not.toContain(marker);

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   callTool,
+  everything,
   makeShellDirs,
   removeShellDirs,
   startShell,
@@ -31,7 +32,7 @@ function isAlive(pid: number): boolean {
 
 async function all(server: ShellTestServer, command: string, timeoutMs = 10_000): Promise<string> {
   const res = await callTool(server.client, 'run_command', { command, timeoutMs });
-  return `${res.text}\n${String(res.data.stdout ?? '')}\n${String(res.data.stderr ?? '')}`;
+  return everything(res);
 }
 
 describe('shell sandbox: the server process is out of reach', () => {

@@ -4,7 +4,11 @@
 export type PathLocks = Map<string, Promise<void>>;
 
 // Run `task` once every earlier task for `key` has settled; the map never grows past live keys.
-export async function withPathLock<T>(locks: PathLocks, key: string, task: () => Promise<T>): Promise<T> {
+export async function withPathLock<T>(
+  locks: PathLocks,
+  key: string,
+  task: () => Promise<T>,
+): Promise<T> {
   const previous = locks.get(key) ?? Promise.resolve();
   const run = previous.then(task);
   const tail = run.then(

@@ -102,7 +102,8 @@ export async function writeFileAtomic(
     );
   }
   const resolved = await checks.resolve(rawPath, 'write');
-  if (locks === undefined) return writeResolved(checks, maxWriteBytes, rawPath, bytes, mode, resolved);
+  if (locks === undefined)
+    return writeResolved(checks, maxWriteBytes, rawPath, bytes, mode, resolved);
   return withPathLock(locks, resolved.path, () =>
     writeResolved(checks, maxWriteBytes, rawPath, bytes, mode, resolved),
   );

@@ -7,7 +7,8 @@ import { SANDBOX_HOME } from '../env.js';
 import type { LaunchPlan } from '../process-tree.js';
 import type { SandboxLimits, SandboxSpec } from '../types.js';
 import { buildBwrapArgs, ETC_SECRETS, systemDirArgs } from './bwrap-args.js';
-import { computeDenyMasks, listPrivateEntries, type MaskList } from './deny-masks.js';
+import { DenyMaskCache } from './deny-mask-cache.js';
+import { listPrivateEntries, type MaskList } from './deny-masks.js';
 
 // The host paths a bubblewrap launch needs, found once by detectSandbox/createSandbox.
 export interface BubblewrapHost {
@@ -47,13 +48,14 @@ function isInside(child: string, parent: string): boolean {
 export function planBubblewrap(host: BubblewrapHost) {
   const systemArgs = systemDirArgs();
   const etcMasks = systemMasks();
+  const maskCache = new DenyMaskCache();
   return (argv: readonly string[], spec: SandboxSpec, limits: SandboxLimits): LaunchPlan => {
     const cwd = path.resolve(spec.cwd);
     // Security: the working directory must be inside a root, or it would not exist inside.
     if (!spec.roots.some((r) => isInside(cwd, r.path))) {
       throw new PathOutsideRootsError('The working directory is outside every allowed root.');
     }
-    const denyMasks = computeDenyMasks(spec.roots.map((r) => r.path), spec.deny);
+    const denyMasks = maskCache.compute(spec.roots.map((r) => r.path), spec.deny);
     const masks: MaskList = {
       files: [...etcMasks.files, ...denyMasks.files],
       dirs: [...etcMasks.dirs, ...denyMasks.dirs],

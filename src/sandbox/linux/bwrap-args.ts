@@ -113,7 +113,8 @@ export function buildBwrapArgs(input: BwrapInput, argv: readonly string[]): stri
     // counts only this sandbox's processes when the server is not root.
     `--nproc=${limits.maxProcesses}`,
     `--fsize=${limits.maxFileSizeMb * mb}`,
-    `--cpu=${limits.maxCpuSeconds}`,
+    // SIGXCPU at the soft limit (a clear message), SIGKILL one second later.
+    `--cpu=${limits.maxCpuSeconds}:${limits.maxCpuSeconds + 1}`,
     '--core=0',
     ...(input.rlimitAs ? [`--as=${limits.maxMemoryMb * mb}`] : []),
     '--',

@@ -16,7 +16,8 @@ export const MAX_MASKS = 20_000;
 
 type Matcher = (p: string) => boolean;
 
-function compile(deny: readonly string[]): { any: Matcher; dirOnly: Matcher } {
+// Deny globs as matchers on root-relative paths; `dirOnly` hides a whole dir for "dir/**".
+export function compileDeny(deny: readonly string[]): { any: Matcher; dirOnly: Matcher } {
   const opts = { dot: true };
   const any = picomatch([...deny], opts);
   // "dir/**" patterns hide the directory itself, so files created later stay hidden too.
@@ -26,11 +27,11 @@ function compile(deny: readonly string[]): { any: Matcher; dirOnly: Matcher } {
 }
 
 // Walk every root (without following symlinks) and list what matches a deny glob, relative to
-// the root. Synchronous on purpose: spawn() is synchronous; cost is measured in docs/SANDBOX.md.
+// the root. The uncached reference walk; DenyMaskCache is what spawn() uses.
 export function computeDenyMasks(roots: readonly string[], deny: readonly string[]): MaskList {
   const masks: MaskList = { files: [], dirs: [] };
   if (deny.length === 0) return masks;
-  const { any, dirOnly } = compile(deny);
+  const { any, dirOnly } = compileDeny(deny);
   let seen = 0;
   for (const root of roots) {
     const stack: string[] = [''];
@@ -55,7 +56,7 @@ export function computeDenyMasks(roots: readonly string[], deny: readonly string
           // Security: a denied directory (e.g. .ssh) is covered whole, including future files.
           if (any(childRel) || dirOnly(childRel)) masks.dirs.push(abs);
           else stack.push(childRel);
-        } else if (entry.isFile() || entry.isFIFO() || entry.isSocket() || entry.isCharacterDevice() || entry.isBlockDevice()) {
+        } else if (!entry.isSymbolicLink()) {
           // Security: a denied file (.env, *.pem) reads as /dev/null inside the sandbox.
           if (any(childRel)) masks.files.push(abs);
         }

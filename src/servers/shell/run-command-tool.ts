@@ -56,7 +56,7 @@ export function registerRunCommandTool(ctx: ShellContext): void {
           maxOutputBytes: shell.maxOutputBytes,
           ...(args.stdin !== undefined ? { stdin: args.stdin } : {}),
           signal: extra.signal,
-          onOutput: progress.onOutput,
+          onOutput: (bytes) => progress.onOutput(bytes),
         })
         .finally(() => progress.stop());
       return {

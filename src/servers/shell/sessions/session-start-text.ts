@@ -6,7 +6,7 @@ const BARE_SHELL = /^\s*(?:\S*\/)?(?:bash|sh|zsh|dash|ksh|mksh|ash|yash|posh)((?
 // input is checked by send_input instead, so the shell itself is checked as if it ran a no-op.
 // Anything else (pipes into a shell, `bash < file`, `-c`) is checked exactly as written.
 export function sessionPolicyText(command: string): string {
-  const match = BARE_SHELL.exec(command);
+  const match = command.match(BARE_SHELL);
   if (match === null) return command;
   // Security: a `-c` among short flags would make the appended text change what runs.
   if (/(?:^|\s)-[A-Za-z]*c/.test(match[1] ?? '')) return command;

@@ -15,7 +15,7 @@ import { createShellSession } from './shell-session.js';
 // letting two harmless-looking inputs form a denied command (`t\` + `ouch marker`).
 function endsWithContinuation(input: string): boolean {
   const trimmed = input.replace(/[\r\n]+$/, '');
-  const backslashes = /\\+$/.exec(trimmed)?.[0].length ?? 0;
+  const backslashes = trimmed.match(/\\+$/)?.[0].length ?? 0;
   return backslashes % 2 === 1;
 }
 
