@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 
 const CGROUP_FS = '/sys/fs/cgroup';
@@ -65,17 +73,48 @@ export function probeCgroupLayout(): { layout: CgroupLayout } | { layout: null; 
     }
     return { layout: null, reason: 'no pids cgroup controller available to this process' };
   } catch (err) {
-    return { layout: null, reason: `cgroups not writable (${(err as NodeJS.ErrnoException).code ?? String(err)})` };
+    return {
+      layout: null,
+      reason: `cgroups not writable (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    };
   }
 }
 
-function tryLayout(layout: CgroupLayout): { layout: CgroupLayout } | { layout: null; reason: string } {
+// Cgroups younger than this may belong to a command another server is starting right now.
+const STALE_CGROUP_MS = 60_000;
+
+// Remove empty per-command cgroups left by a server that was killed before it could reap them.
+function sweepStale(layout: CgroupLayout): void {
+  const parents = layout.version === 1 ? [layout.pidsParent, layout.memoryParent] : [layout.parent];
+  for (const parent of parents) {
+    if (parent === null) continue;
+    for (const name of readdirSync(parent)) {
+      if (!name.startsWith('bastion-')) continue;
+      const dir = path.join(parent, name);
+      try {
+        if (Date.now() - statSync(dir).mtimeMs < STALE_CGROUP_MS) continue;
+        // rmdir fails (EBUSY) on a cgroup that still holds processes: only empty ones go.
+        rmdirSync(dir);
+      } catch {
+        // In use or already gone.
+      }
+    }
+  }
+}
+
+function tryLayout(
+  layout: CgroupLayout,
+): { layout: CgroupLayout } | { layout: null; reason: string } {
   try {
     const probe = createSandboxCgroup(layout, { maxProcesses: 8, maxMemoryMb: 64 });
     if (!probe.remove()) return { layout: null, reason: 'could not remove a probe cgroup' };
+    sweepStale(layout);
     return { layout };
   } catch (err) {
-    return { layout: null, reason: `cgroups not writable (${(err as NodeJS.ErrnoException).code ?? String(err)})` };
+    return {
+      layout: null,
+      reason: `cgroups not writable (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    };
   }
 }
 
@@ -130,7 +169,11 @@ export function createSandboxCgroup(
     procsFiles,
     memory,
     killAll() {
-      if (layout.version === 2 && dirs[0] !== undefined && existsSync(path.join(dirs[0], 'cgroup.kill'))) {
+      if (
+        layout.version === 2 &&
+        dirs[0] !== undefined &&
+        existsSync(path.join(dirs[0], 'cgroup.kill'))
+      ) {
         try {
           writeFileSync(path.join(dirs[0], 'cgroup.kill'), '1');
         } catch {

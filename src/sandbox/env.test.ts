@@ -25,7 +25,11 @@ describe('buildSandboxEnv', () => {
   });
 
   it('adds passEnv names that exist, never overrides HOME, ignores malformed names', () => {
-    const env = buildSandboxEnv(['GIT_AUTHOR_NAME', 'MISSING', 'HOME', 'BAD-NAME'], host, '/home/sandbox');
+    const env = buildSandboxEnv(
+      ['GIT_AUTHOR_NAME', 'MISSING', 'HOME', 'BAD-NAME'],
+      host,
+      '/home/sandbox',
+    );
     expect(env.GIT_AUTHOR_NAME).toBe('Alice');
     expect(env.HOME).toBe('/home/sandbox');
     expect(Object.keys(env)).not.toContain('MISSING');

@@ -25,7 +25,9 @@ export type { DetectOptions } from './linux/detect.js';
 // Probe this machine: tries a tiny real bwrap run; on failure says why and how to fix it.
 export async function detectSandbox(
   options: DetectOptions = {},
-): Promise<{ ok: true; kind: 'bubblewrap'; detail: string } | { ok: false; reason: string; fix: string }> {
+): Promise<
+  { ok: true; kind: 'bubblewrap'; detail: string } | { ok: false; reason: string; fix: string }
+> {
   const result = await detectLinux(options);
   return result.ok ? { ok: true, kind: result.kind, detail: result.detail } : result;
 }
@@ -34,12 +36,22 @@ export async function detectSandbox(
 export interface CreateSandboxOptions extends DetectOptions {
   enabled: boolean;
   logger?: SandboxLogger;
+  // false skips the per-command cgroup (tests of the rlimit/PID-namespace fallback).
+  useCgroups?: boolean;
 }
 
-function enforcementFor(cgroupMemory: boolean, cgroupPids: boolean, nproc: boolean): LimitEnforcement {
+function enforcementFor(
+  cgroupMemory: boolean,
+  cgroupPids: boolean,
+  nproc: boolean,
+): LimitEnforcement {
   const isRoot = process.getuid?.() === 0;
   return {
-    processes: cgroupPids ? 'cgroup' : nproc && !isRoot ? 'rlimit-nproc' : 'pid-namespace-and-timeout-only',
+    processes: cgroupPids
+      ? 'cgroup'
+      : nproc && !isRoot
+        ? 'rlimit-nproc'
+        : 'pid-namespace-and-timeout-only',
     memory: cgroupMemory ? 'cgroup' : 'rlimit-as',
     fileSize: 'rlimit-fsize',
     cpu: 'rlimit-cpu',
@@ -49,12 +61,24 @@ function enforcementFor(cgroupMemory: boolean, cgroupPids: boolean, nproc: boole
 // enabled && available => bubblewrap; enabled && unavailable => SandboxUnavailableError with the
 // fix; !enabled => 'none' (no isolation; the caller must print a loud warning).
 export async function createSandbox(options: CreateSandboxOptions): Promise<Sandbox> {
-  const cg = process.platform === 'linux' ? probeCgroupLayout() : { layout: null, reason: 'not Linux' };
-  if (cg.layout === null) options.logger?.info(`sandbox: no per-sandbox cgroup (${cg.reason}); using rlimits`);
-  const memoryCg = cg.layout !== null && (cg.layout.version === 1 ? cg.layout.memoryParent !== null : cg.layout.memory);
+  const cg =
+    options.useCgroups === false
+      ? { layout: null, reason: 'disabled by the caller' }
+      : process.platform === 'linux'
+        ? probeCgroupLayout()
+        : { layout: null, reason: 'not Linux' };
+  if (cg.layout === null)
+    options.logger?.info(`sandbox: no per-sandbox cgroup (${cg.reason}); using rlimits`);
+  const memoryCg =
+    cg.layout !== null &&
+    (cg.layout.version === 1 ? cg.layout.memoryParent !== null : cg.layout.memory);
   if (!options.enabled) {
     const prlimitPath = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => existsSync(p)) ?? null;
-    return createSandboxRunner('none', enforcementFor(memoryCg, cg.layout !== null, false), planNone(prlimitPath, cg.layout));
+    return createSandboxRunner(
+      'none',
+      enforcementFor(memoryCg, cg.layout !== null, false),
+      planNone(prlimitPath, cg.layout),
+    );
   }
   const detected = await detectLinux(options);
   if (!detected.ok) {
@@ -69,6 +93,10 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
       'sandbox: running as root without a writable pids cgroup; the process limit is not enforced (RLIMIT_NPROC does not apply to uid 0). Only the PID namespace and the timeout bound a fork bomb.',
     );
   }
-  const plan = planBubblewrap({ bwrapPath: detected.bwrapPath, prlimitPath: detected.prlimitPath, cgroupLayout: cg.layout });
+  const plan = planBubblewrap({
+    bwrapPath: detected.bwrapPath,
+    prlimitPath: detected.prlimitPath,
+    cgroupLayout: cg.layout,
+  });
   return createSandboxRunner('bubblewrap', enforcement, plan);
 }

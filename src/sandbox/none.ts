@@ -19,6 +19,12 @@ export function planNone(prlimitPath: string | null, cgroupLayout: CgroupLayout 
           '--',
         ]
       : [];
-    return { argv: [...rlimits, ...argv], cwd: spec.cwd, env: spec.env, cgroup, scanDescendants: true };
+    return {
+      argv: [...rlimits, ...argv],
+      cwd: spec.cwd,
+      env: spec.env,
+      cgroup,
+      leaderIsSupervisor: false,
+    };
   };
 }

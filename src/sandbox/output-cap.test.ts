@@ -16,16 +16,20 @@ describe('OutputCapper', () => {
 
   it('holds the same result whatever the chunking, in bounded memory (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 40 }), fc.integer({ min: 0, max: 100 }), (chunks, max) => {
-        const whole = Buffer.concat(chunks.map((c) => Buffer.from(c)));
-        const capper = new OutputCapper(max);
-        for (const c of chunks) capper.push(Buffer.from(c));
-        const expected = capText(whole, max);
-        const got = capper.result();
-        expect(got).toEqual(expected);
-        expect(got.totalBytes).toBe(whole.length);
-        if (whole.length <= max) expect(got.text).toBe(whole.toString('utf8'));
-      }),
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 40 }),
+        fc.integer({ min: 0, max: 100 }),
+        (chunks, max) => {
+          const whole = Buffer.concat(chunks.map((c) => Buffer.from(c)));
+          const capper = new OutputCapper(max);
+          for (const c of chunks) capper.push(Buffer.from(c));
+          const expected = capText(whole, max);
+          const got = capper.result();
+          expect(got).toEqual(expected);
+          expect(got.totalBytes).toBe(whole.length);
+          if (whole.length <= max) expect(got.text).toBe(whole.toString('utf8'));
+        },
+      ),
     );
   });
 });

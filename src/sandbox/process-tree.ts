@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxCgroup } from './cgroup.js';
 import type { SandboxedProcess } from './types.js';
@@ -14,14 +15,20 @@ const REAP_ATTEMPTS = 100;
 const CGROUP_ENTER_SCRIPT =
   'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
 
+// The child's fd that carries argsFdPayload (NUL-separated), read by `bwrap --args 3`.
+export const ARGS_FD = 3;
+
 // What to start: a full argv (already wrapped in bwrap/prlimit), its cwd and its whole env.
 export interface LaunchPlan {
   argv: readonly string[];
   cwd: string;
   env: Readonly<Record<string, string>>;
   cgroup: SandboxCgroup | null;
-  // Snapshot descendants through /proc before killing (the 'none' sandbox has no PID namespace).
-  scanDescendants: boolean;
+  // Options written NUL-separated to fd ARGS_FD of the child (bwrap --args).
+  argsFdPayload?: readonly string[];
+  // The leader is bwrap: SIGTERM goes to the processes inside (a grace to clean up), since
+  // bwrap's own death SIGKILLs the whole PID namespace at once.
+  leaderIsSupervisor: boolean;
 }
 
 function descendantsOf(rootPid: number): number[] {
@@ -67,18 +74,34 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 // Start a process tree in its own session/process group, killable as a whole.
 export function launchTree(plan: LaunchPlan, onGone: () => void): SandboxedProcess {
   const argv = plan.cgroup
-    ? ['/bin/sh', '-c', CGROUP_ENTER_SCRIPT, 'bastion-enter-cgroup', String(plan.cgroup.procsFiles.length), ...plan.cgroup.procsFiles, ...plan.argv]
+    ? [
+        '/bin/sh',
+        '-c',
+        CGROUP_ENTER_SCRIPT,
+        'bastion-enter-cgroup',
+        String(plan.cgroup.procsFiles.length),
+        ...plan.cgroup.procsFiles,
+        ...plan.argv,
+      ]
     : [...plan.argv];
   const [file, ...args] = argv;
   if (file === undefined) throw new TypeError('expected a non-empty argv, got []');
+  const payload = plan.argsFdPayload;
+  if (payload?.some((a) => a.includes('\0')))
+    throw new TypeError('expected arguments without NUL bytes');
   // Security: argv array, no shell: true; the env is exactly the allowlisted plan.env;
   // detached puts the tree in its own process group so kill() reaches every member.
   const child = spawn(file, args, {
     cwd: plan.cwd,
     env: { ...plan.env },
-    stdio: ['pipe', 'pipe', 'pipe'],
+    stdio: payload ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
     detached: true,
   });
+  const argsPipe = payload ? (child.stdio[ARGS_FD] as Writable | null) : null;
+  if (payload && argsPipe) {
+    argsPipe.on('error', () => undefined);
+    argsPipe.end(payload.map((a) => `${a}\0`).join(''));
+  }
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, sig) => resolve({ code, signal: sig }));
     child.once('error', () => resolve({ code: null, signal: null }));
@@ -106,14 +129,17 @@ export function launchTree(plan: LaunchPlan, onGone: () => void): SandboxedProce
   const kill = (): Promise<void> => {
     killing ??= (async () => {
       if (pid > 0) {
-        const extra = plan.scanDescendants ? descendantsOf(pid) : [];
-        // Security: signal the whole process group (-pid), not just the leader, so background
-        // jobs die too; for bubblewrap the leader's death tears down the PID namespace.
-        signal(-pid, 'SIGTERM');
+        const extra = descendantsOf(pid);
+        if (!plan.leaderIsSupervisor) signal(-pid, 'SIGTERM');
         for (const p of extra) signal(p, 'SIGTERM');
         await Promise.race([exited, sleep(KILL_GRACE_MS)]);
+        // Security: SIGKILL the whole process group (-pid), not just the leader, plus every
+        // descendant seen, so background jobs die too; for bubblewrap the leader's death tears
+        // down the PID namespace, which kills setsid/double-forked escapees inside it.
         signal(-pid, 'SIGKILL');
-        for (const p of [...extra, ...(plan.scanDescendants ? descendantsOf(pid) : [])]) signal(p, 'SIGKILL');
+        // (Snapshot pids are re-signalled only without a PID namespace, to limit pid-reuse risk.)
+        if (!plan.leaderIsSupervisor)
+          for (const p of [...extra, ...descendantsOf(pid)]) signal(p, 'SIGKILL');
         plan.cgroup?.killAll();
         await Promise.race([exited, sleep(5_000)]);
       }

@@ -17,7 +17,11 @@ export const OUTPUT_KILL_FLOOR_BYTES = 16 * 1024 * 1024;
 const STREAM_DRAIN_MS = 2_000;
 
 // Turns (argv, spec, limits) into the exact process to launch; one per sandbox kind.
-export type PlanLaunch = (argv: readonly string[], spec: SandboxSpec, limits: SandboxLimits) => LaunchPlan;
+export type PlanLaunch = (
+  argv: readonly string[],
+  spec: SandboxSpec,
+  limits: SandboxLimits,
+) => LaunchPlan;
 
 function validateLimits(limits: SandboxLimits): void {
   for (const [key, value] of Object.entries(limits)) {
@@ -35,7 +39,11 @@ export function createSandboxRunner(
 ): Sandbox {
   const live = new Set<SandboxedProcess>();
 
-  const spawn = (argv: readonly string[], spec: SandboxSpec, limits: SandboxLimits): SandboxedProcess => {
+  const spawn = (
+    argv: readonly string[],
+    spec: SandboxSpec,
+    limits: SandboxLimits,
+  ): SandboxedProcess => {
     if (argv.length === 0) throw new TypeError('expected a non-empty argv, got []');
     validateLimits(limits);
     const launchPlan = plan(argv, spec, limits);
@@ -55,7 +63,16 @@ export function createSandboxRunner(
     const started = performance.now();
     if (options.signal?.aborted) {
       const empty = new OutputCapper(0).result();
-      return { exitCode: null, signal: null, stdout: empty, stderr: empty, durationMs: 0, timedOut: false, cancelled: true, outputLimitHit: false };
+      return {
+        exitCode: null,
+        signal: null,
+        stdout: empty,
+        stderr: empty,
+        durationMs: 0,
+        timedOut: false,
+        cancelled: true,
+        outputLimitHit: false,
+      };
     }
     const proc = spawn(argv, spec, limits);
     const out = new OutputCapper(options.maxOutputBytes);

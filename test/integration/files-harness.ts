@@ -48,7 +48,10 @@ export async function startInProcess(options: InProcessOptions): Promise<InProce
   const audit: AuditSink = createAuditLog({ dir: path.join(home, 'logs') });
   const server = createFilesServer(config, { audit, logger: createLogger('files-test', 'silent') });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: 'files-test', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
+  const client = new Client(
+    { name: 'files-test', version: '1.0.0' },
+    { capabilities: options.capabilities ?? {} },
+  );
   options.setup?.(client);
   await server.connect(serverSide);
   await client.connect(clientSide);
@@ -56,7 +59,8 @@ export async function startInProcess(options: InProcessOptions): Promise<InProce
     client,
     config,
     auditDir: path.join(home, 'logs'),
-    call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult,
+    call: async (name, args = {}) =>
+      (await client.callTool({ name, arguments: args })) as CallToolResult,
     close: async () => {
       await client.close();
       await server.close();

@@ -15,14 +15,21 @@ beforeAll(async () => {
   writeFileSync(at('README.md'), '# readme\nhello world\n');
   writeFileSync(at('src/a.ts'), 'export const a = 1;\n// TODO first\n');
   writeFileSync(at('src/lib/b.ts'), 'line1\nline2\nTODO second\nline4\nline5\n');
-  writeFileSync(at('src/lib/big.bin'), Buffer.concat([Buffer.from('TODO'), Buffer.alloc(100), Buffer.from('TODO')]));
+  writeFileSync(
+    at('src/lib/big.bin'),
+    Buffer.concat([Buffer.from('TODO'), Buffer.alloc(100), Buffer.from('TODO')]),
+  );
   writeFileSync(at('node_modules/pkg/index.ts'), 'TODO in deps\n');
   writeFileSync(at('.gitignore'), 'src/\n');
   writeFileSync(at('.hidden.ts'), '// TODO hidden\n');
   symlinkSync('src', at('srclink'));
-  for (let i = 0; i < 30; i += 1) writeFileSync(at('many', `f${String(i).padStart(2, '0')}.txt`), `n${i}`);
+  for (let i = 0; i < 30; i += 1)
+    writeFileSync(at('many', `f${String(i).padStart(2, '0')}.txt`), `n${i}`);
   writeFileSync(Buffer.from(`${at('many')}/bad-\xff.txt`, 'latin1'), 'x');
-  s = await startInProcess({ roots: [root], limits: { maxListEntries: 10, maxTreeEntries: 8, maxSearchResults: 5 } });
+  s = await startInProcess({
+    roots: [root],
+    limits: { maxListEntries: 10, maxTreeEntries: 8, maxSearchResults: 5 },
+  });
 });
 
 afterAll(async () => {
@@ -34,9 +41,21 @@ describe('list_directory', () => {
   it('lists [FILE]/[DIR]/[LINK] entries sorted, with structured content', async () => {
     const result = await s.call('list_directory', { path: root });
     expect(textOf(result)).toBe(
-      ['[FILE] .gitignore', '[FILE] .hidden.ts', '[FILE] README.md', '[DIR] many', '[DIR] node_modules', '[DIR] src', '[LINK] srclink'].join('\n'),
+      [
+        '[FILE] .gitignore',
+        '[FILE] .hidden.ts',
+        '[FILE] README.md',
+        '[DIR] many',
+        '[DIR] node_modules',
+        '[DIR] src',
+        '[LINK] srclink',
+      ].join('\n'),
     );
-    expect(result.structuredContent).toMatchObject({ total: 7, truncated: false, entries: expect.arrayContaining([{ name: 'srclink', type: 'symlink' }]) });
+    expect(result.structuredContent).toMatchObject({
+      total: 7,
+      truncated: false,
+      entries: expect.arrayContaining([{ name: 'srclink', type: 'symlink' }]),
+    });
   });
 
   it('pages at maxListEntries with offset to continue', async () => {
@@ -44,7 +63,10 @@ describe('list_directory', () => {
     expect(first.structuredContent).toMatchObject({ total: 31, truncated: true, nextOffset: 10 });
     expect(textOf(first)).toContain('offset=10');
     const last = await s.call('list_directory', { path: 'many', offset: 30 });
-    expect(last.structuredContent).toMatchObject({ truncated: false, entries: [{ name: 'f29.txt' }] });
+    expect(last.structuredContent).toMatchObject({
+      truncated: false,
+      entries: [{ name: 'f29.txt' }],
+    });
     const small = await s.call('list_directory', { path: 'many', limit: 2, offset: 3 });
     expect(textOf(small).split('\n').slice(0, 2)).toEqual(['[FILE] f02.txt', '[FILE] f03.txt']); // 'bad-…' sorts first
   });
@@ -52,11 +74,15 @@ describe('list_directory', () => {
   it('lists non-UTF-8 names without crashing', async () => {
     const result = await s.call('list_directory', { path: 'many', offset: 0, limit: 1 });
     expect(result.isError).toBeFalsy();
-    expect((result.structuredContent as { entries: { name: string }[] }).entries[0]?.name).toMatch(/^bad-/);
+    expect((result.structuredContent as { entries: { name: string }[] }).entries[0]?.name).toMatch(
+      /^bad-/,
+    );
   });
 
   it('refuses a file where a directory is expected, and a missing path', async () => {
-    expect(textOf(await s.call('list_directory', { path: 'README.md' }))).toMatch(/Expected a directory/);
+    expect(textOf(await s.call('list_directory', { path: 'README.md' }))).toMatch(
+      /Expected a directory/,
+    );
     expect(textOf(await s.call('list_directory', { path: 'nope' }))).toMatch(/No such file/);
   });
 });
@@ -84,51 +110,100 @@ describe('directory_tree', () => {
     const result = await s.call('directory_tree', { path: root, excludePatterns: ['many'] });
     const tree = result.structuredContent as { entries: number; truncated: boolean };
     expect(tree).toMatchObject({ entries: 8, truncated: true });
-    const link = (tree as unknown as { tree: { name: string; type: string; children?: unknown }[] }).tree.find((n) => n.name === 'srclink');
+    const link = (
+      tree as unknown as { tree: { name: string; type: string; children?: unknown }[] }
+    ).tree.find((n) => n.name === 'srclink');
     expect(link).toEqual({ name: 'srclink', type: 'symlink' });
   });
 
   it('respects maxDepth', async () => {
     const result = await s.call('directory_tree', { path: 'src', maxDepth: 1 });
-    expect(result.structuredContent).toMatchObject({ tree: [{ name: 'a.ts' }, { name: 'lib', children: [] }] });
+    expect(result.structuredContent).toMatchObject({
+      tree: [{ name: 'a.ts' }, { name: 'lib', children: [] }],
+    });
   });
 });
 
 describe('search_files', () => {
   it('matches names at any depth without a slash, relative paths with one', async () => {
-    const byName = await s.call('search_files', { path: root, pattern: '*.ts', excludePatterns: ['node_modules'] });
-    expect((byName.structuredContent as { matches: string[] }).matches.sort()).toEqual([at('.hidden.ts'), at('src/a.ts'), at('src/lib/b.ts')]);
+    const byName = await s.call('search_files', {
+      path: root,
+      pattern: '*.ts',
+      excludePatterns: ['node_modules'],
+    });
+    expect((byName.structuredContent as { matches: string[] }).matches.sort()).toEqual([
+      at('.hidden.ts'),
+      at('src/a.ts'),
+      at('src/lib/b.ts'),
+    ]);
     const byPath = await s.call('search_files', { path: root, pattern: 'src/**/*.ts' });
     expect(textOf(byPath).split('\n').sort()).toEqual([at('src/a.ts'), at('src/lib/b.ts')]);
-    expect(textOf(await s.call('search_files', { path: root, pattern: '*.nothing' }))).toBe('No matches found');
+    expect(textOf(await s.call('search_files', { path: root, pattern: '*.nothing' }))).toBe(
+      'No matches found',
+    );
   });
 
   it('pages at maxSearchResults', async () => {
     const first = await s.call('search_files', { path: 'many', pattern: 'f*.txt' });
     expect(first.structuredContent).toMatchObject({ truncated: true, nextOffset: 5 });
     const rest = await s.call('search_files', { path: 'many', pattern: 'f*.txt', offset: 25 });
-    expect(rest.structuredContent).toMatchObject({ truncated: false, matches: [at('many/f25.txt'), at('many/f26.txt'), at('many/f27.txt'), at('many/f28.txt'), at('many/f29.txt')] });
+    expect(rest.structuredContent).toMatchObject({
+      truncated: false,
+      matches: [
+        at('many/f25.txt'),
+        at('many/f26.txt'),
+        at('many/f27.txt'),
+        at('many/f28.txt'),
+        at('many/f29.txt'),
+      ],
+    });
   });
 });
 
 describe('search_file_contents', () => {
   it('finds text regardless of .gitignore, skipping binary files, with context', async () => {
-    const result = await s.call('search_file_contents', { path: root, pattern: 'TODO \\w+', exclude: ['node_modules/**'], contextLines: 1 });
-    const matches = (result.structuredContent as { matches: { path: string; line: number; text: string; before?: string[] }[] }).matches;
-    expect(matches.map((m) => `${path.relative(root, m.path)}:${m.line}`)).toEqual(['.hidden.ts:1', 'src/a.ts:2', 'src/lib/b.ts:3']);
+    const result = await s.call('search_file_contents', {
+      path: root,
+      pattern: 'TODO \\w+',
+      exclude: ['node_modules/**'],
+      contextLines: 1,
+    });
+    const matches = (
+      result.structuredContent as {
+        matches: { path: string; line: number; text: string; before?: string[] }[];
+      }
+    ).matches;
+    expect(matches.map((m) => `${path.relative(root, m.path)}:${m.line}`)).toEqual([
+      '.hidden.ts:1',
+      'src/a.ts:2',
+      'src/lib/b.ts:3',
+    ]);
     expect(matches[2]).toMatchObject({ text: 'TODO second', before: ['line2'], after: ['line4'] });
     expect(textOf(result)).toContain(`${at('src/lib/b.ts')}:3:TODO second`);
   });
 
   it('supports literal, case-insensitive and include globs', async () => {
-    const literal = await s.call('search_file_contents', { path: root, pattern: 'a = 1;', literal: true });
+    const literal = await s.call('search_file_contents', {
+      path: root,
+      pattern: 'a = 1;',
+      literal: true,
+    });
     expect(textOf(literal)).toContain('src/a.ts:1:export const a = 1;');
-    const caseless = await s.call('search_file_contents', { path: root, pattern: 'HELLO', ignoreCase: true, include: ['*.md'] });
+    const caseless = await s.call('search_file_contents', {
+      path: root,
+      pattern: 'HELLO',
+      ignoreCase: true,
+      include: ['*.md'],
+    });
     expect(textOf(caseless)).toBe(`${at('README.md')}:2:hello world`);
   });
 
   it('pages at maxSearchResults and reports bad regexes clearly', async () => {
-    const paged = await s.call('search_file_contents', { path: 'many', pattern: 'n', maxResults: 3 });
+    const paged = await s.call('search_file_contents', {
+      path: 'many',
+      pattern: 'n',
+      maxResults: 3,
+    });
     expect(paged.structuredContent).toMatchObject({ truncated: true, nextOffset: 3 });
     const bad = await s.call('search_file_contents', { path: root, pattern: '(unclosed' });
     expect(bad.isError).toBe(true);
@@ -149,9 +224,22 @@ describe('tool definitions', () => {
   it('every tool declares all four hints and the openWorldHint is false', async () => {
     const { tools } = await s.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([
-      'copy_file', 'create_directory', 'delete_path', 'directory_tree', 'edit_file', 'get_file_info',
-      'list_allowed_directories', 'list_directory', 'list_directory_with_sizes', 'move_file', 'read_media_file',
-      'read_multiple_files', 'read_text_file', 'search_file_contents', 'search_files', 'write_file',
+      'copy_file',
+      'create_directory',
+      'delete_path',
+      'directory_tree',
+      'edit_file',
+      'get_file_info',
+      'list_allowed_directories',
+      'list_directory',
+      'list_directory_with_sizes',
+      'move_file',
+      'read_media_file',
+      'read_multiple_files',
+      'read_text_file',
+      'search_file_contents',
+      'search_files',
+      'write_file',
     ]);
     for (const tool of tools) {
       expect(tool.annotations, tool.name).toMatchObject({ openWorldHint: false });

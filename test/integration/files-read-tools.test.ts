@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, startInProcess, textOf, type InProcessServer } from './files-harness.js';
@@ -19,7 +19,10 @@ beforeAll(async () => {
   writeFileSync(path.join(root, 'blob.bin'), Buffer.from([0, 1, 2]));
   writeFileSync(path.join(root, 'huge-media.png'), Buffer.alloc(5000));
   mkdirSync(path.join(root, 'sub'));
-  s = await startInProcess({ roots: [root], limits: { maxReadBytes: 100_000, maxMediaBytes: 4096 } });
+  s = await startInProcess({
+    roots: [root],
+    limits: { maxReadBytes: 100_000, maxMediaBytes: 4096 },
+  });
 });
 
 afterAll(async () => {
@@ -29,7 +32,9 @@ afterAll(async () => {
 
 describe('read_text_file', () => {
   it('reads a whole file', async () => {
-    expect(textOf(await s.call('read_text_file', { path: path.join(root, 'nl.txt') }))).toBe('l1\nl2\nl3\nl4\nl5\n');
+    expect(textOf(await s.call('read_text_file', { path: path.join(root, 'nl.txt') }))).toBe(
+      'l1\nl2\nl3\nl4\nl5\n',
+    );
   });
 
   it.each([
@@ -61,6 +66,24 @@ describe('read_text_file', () => {
   it('tail of a file over the read limit reads only the end', async () => {
     const result = await s.call('read_text_file', { path: 'big.txt', tail: 3 });
     expect(textOf(result)).toBe(`${'x'.repeat(99)}\n`.repeat(3).slice(0, -1));
+  });
+
+  it('tail and head of a sparse 1 GB file read only what they return (bounded by maxReadBytes)', async () => {
+    const huge = path.join(root, 'huge.log');
+    writeFileSync(huge, 'first line\n');
+    truncateSync(huge, 1024 ** 3);
+    appendFileSync(huge, '\nsecond to last\nlast\n');
+    expect(textOf(await s.call('read_text_file', { path: 'huge.log', tail: 2 }))).toBe(
+      'second to last\nlast',
+    );
+    expect(textOf(await s.call('read_text_file', { path: 'huge.log', head: 1 }))).toBe(
+      'first line',
+    );
+    // The third-to-last "line" is ~1 GB of zeros: refused after maxReadBytes, never read whole.
+    const tooLong = await s.call('read_text_file', { path: 'huge.log', tail: 3 });
+    expect(tooLong.isError).toBe(true);
+    expect(textOf(tooLong)).toMatch(/at most 100000 bytes.*smaller head\/tail\/length/);
+    rmSync(huge);
   });
 
   it('refuses a whole read over maxReadBytes and suggests head/tail/offset', async () => {
@@ -104,8 +127,17 @@ describe('read_text_file', () => {
   });
 
   it('malformed arguments are refused without crashing the server', async () => {
-    for (const args of [{}, { path: 42 }, { path: 'nl.txt', head: -1 }, { path: 'nl.txt', head: 1.5 }, { path: ['a'] }]) {
-      const result = await s.call('read_text_file', args).catch((err: Error) => ({ isError: true, content: [{ type: 'text' as const, text: err.message }] }));
+    for (const args of [
+      {},
+      { path: 42 },
+      { path: 'nl.txt', head: -1 },
+      { path: 'nl.txt', head: 1.5 },
+      { path: ['a'] },
+    ]) {
+      const result = await s.call('read_text_file', args).catch((err: Error) => ({
+        isError: true,
+        content: [{ type: 'text' as const, text: err.message }],
+      }));
       expect(result.isError, JSON.stringify(args)).toBe(true);
     }
     expect(textOf(await s.call('read_text_file', { path: 'nl.txt', head: 1 }))).toBe('l1');
@@ -125,11 +157,18 @@ describe('read_text_file', () => {
 describe('read_media_file', () => {
   it('returns images and audio as base64 with their MIME type', async () => {
     const image = await s.call('read_media_file', { path: 'pic.png' });
-    expect(image.content[0]).toEqual({ type: 'image', mimeType: 'image/png', data: Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]).toString('base64') });
+    expect(image.content[0]).toEqual({
+      type: 'image',
+      mimeType: 'image/png',
+      data: Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]).toString('base64'),
+    });
     const audio = await s.call('read_media_file', { path: 'sound.mp3' });
     expect(audio.content[0]).toMatchObject({ type: 'audio', mimeType: 'audio/mpeg' });
     const blob = await s.call('read_media_file', { path: 'blob.bin' });
-    expect(blob.content[0]).toMatchObject({ type: 'resource', resource: { mimeType: 'application/octet-stream', blob: 'AAEC' } });
+    expect(blob.content[0]).toMatchObject({
+      type: 'resource',
+      resource: { mimeType: 'application/octet-stream', blob: 'AAEC' },
+    });
   });
 
   it('refuses files over maxMediaBytes', async () => {
@@ -141,7 +180,9 @@ describe('read_media_file', () => {
 
 describe('read_multiple_files', () => {
   it('reads several files; one failure does not fail the batch', async () => {
-    const result = await s.call('read_multiple_files', { paths: ['nl.txt', 'missing.txt', 'no-nl.txt'] });
+    const result = await s.call('read_multiple_files', {
+      paths: ['nl.txt', 'missing.txt', 'no-nl.txt'],
+    });
     expect(result.isError).toBeFalsy();
     const text = textOf(result);
     expect(text).toContain('nl.txt:\nl1\nl2\nl3\nl4\nl5\n');
@@ -161,7 +202,9 @@ describe('read_multiple_files', () => {
   });
 
   it('refuses an empty list', async () => {
-    const result = await s.call('read_multiple_files', { paths: [] }).catch(() => ({ isError: true }));
+    const result = await s
+      .call('read_multiple_files', { paths: [] })
+      .catch(() => ({ isError: true }));
     expect(result.isError).toBe(true);
   });
 });
@@ -169,8 +212,15 @@ describe('read_multiple_files', () => {
 describe('get_file_info', () => {
   it('describes files and directories', async () => {
     const file = await s.call('get_file_info', { path: 'nl.txt' });
-    expect(file.structuredContent).toMatchObject({ size: 15, isFile: true, isDirectory: false, type: 'file' });
-    expect(textOf(file)).toMatch(/^size: 15\ncreated: .*\nmodified: .*\naccessed: .*\nisDirectory: false\nisFile: true\npermissions: \d{3}$/);
+    expect(file.structuredContent).toMatchObject({
+      size: 15,
+      isFile: true,
+      isDirectory: false,
+      type: 'file',
+    });
+    expect(textOf(file)).toMatch(
+      /^size: 15\ncreated: .*\nmodified: .*\naccessed: .*\nisDirectory: false\nisFile: true\npermissions: \d{3}$/,
+    );
     const dir = await s.call('get_file_info', { path: 'sub' });
     expect(dir.structuredContent).toMatchObject({ isDirectory: true, type: 'directory' });
   });

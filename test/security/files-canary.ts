@@ -3,7 +3,12 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { ListRootsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { expect } from 'vitest';
-import { makeTempDir, startInProcess, type InProcessOptions, type InProcessServer } from '../integration/files-harness.js';
+import {
+  makeTempDir,
+  startInProcess,
+  type InProcessOptions,
+  type InProcessServer,
+} from '../integration/files-harness.js';
 
 // A root with canaries around it: `outside/` and the prefix sibling `root-evil/` hold files whose
 // unique secret must never appear in any answer; `root/` holds the agent's files.
@@ -49,7 +54,9 @@ export async function createCanaryWorld(options: CanaryOptions = {}): Promise<Ca
       ? {
           capabilities: { roots: { listChanged: true } },
           setup: (client) => {
-            client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: offered.map((uri) => ({ uri })) }));
+            client.setRequestHandler(ListRootsRequestSchema, () => ({
+              roots: offered.map((uri) => ({ uri })),
+            }));
           },
         }
       : {}),
@@ -58,10 +65,13 @@ export async function createCanaryWorld(options: CanaryOptions = {}): Promise<Ca
     const snapshot: Record<string, string> = {};
     for (const dir of [base, outside, sibling]) {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        if (entry.isFile()) snapshot[path.join(dir, entry.name)] = readFileSync(path.join(dir, entry.name), 'utf8');
+        if (entry.isFile())
+          snapshot[path.join(dir, entry.name)] = readFileSync(path.join(dir, entry.name), 'utf8');
       }
     }
-    snapshot['(listing)'] = [base, outside, sibling].map((d) => readdirSync(d).sort().join(',')).join('|');
+    snapshot['(listing)'] = [base, outside, sibling]
+      .map((d) => readdirSync(d).sort().join(','))
+      .join('|');
     return snapshot;
   };
   return {
@@ -87,7 +97,10 @@ export async function createCanaryWorld(options: CanaryOptions = {}): Promise<Ca
 // the client received: text, structured content, embedded data.
 export function expectNoLeak(world: CanaryWorld, result: CallToolResult, typedPath = ''): void {
   // The agent's own spelling may be echoed back; nothing else may name the outside.
-  const all = typedPath === '' ? JSON.stringify(result) : JSON.stringify(result).split(JSON.stringify(typedPath).slice(1, -1)).join('');
+  const all =
+    typedPath === ''
+      ? JSON.stringify(result)
+      : JSON.stringify(result).split(JSON.stringify(typedPath).slice(1, -1)).join('');
   expect(all).not.toContain(world.secret);
   expect(all).not.toContain(Buffer.from(world.secret).toString('base64').slice(0, 40));
   expect(all).not.toContain(world.outside);
@@ -123,7 +136,11 @@ export function pathAttacks(target: string): [string, Record<string, unknown>][]
 }
 
 // Call a tool; protocol-level refusals (bad arguments) count as errors, never as crashes.
-export async function attack(world: CanaryWorld, tool: string, args: Record<string, unknown>): Promise<CallToolResult> {
+export async function attack(
+  world: CanaryWorld,
+  tool: string,
+  args: Record<string, unknown>,
+): Promise<CallToolResult> {
   return world.server.call(tool, args).catch((err: unknown) => ({
     isError: true,
     content: [{ type: 'text' as const, text: (err as Error).message }],
@@ -133,6 +150,7 @@ export async function attack(world: CanaryWorld, tool: string, args: Record<stri
 // A refusal: an error result, or for the batch read every file reported as failed.
 export function isRefused(tool: string, result: CallToolResult): boolean {
   if (tool !== 'read_multiple_files' || result.isError) return result.isError === true;
-  const files = (result.structuredContent as { files?: { ok: boolean }[] } | undefined)?.files ?? [];
+  const files =
+    (result.structuredContent as { files?: { ok: boolean }[] } | undefined)?.files ?? [];
   return files.length > 0 && files.every((f) => !f.ok);
 }

@@ -45,7 +45,9 @@ describe('crash during write_file', () => {
       // Kill as soon as the temp file appears (the write is under way); stop polling if it finished.
       let sawTemp = false;
       for (let polls = 0; polls < POLL_LIMIT && !sawTemp && !settled; polls += 1) {
-        sawTemp = readdirSync(root).some((name) => name.startsWith('.target.txt.') && name.endsWith('.tmp'));
+        sawTemp = readdirSync(root).some(
+          (name) => name.startsWith('.target.txt.') && name.endsWith('.tmp'),
+        );
         if (!sawTemp) await tick();
       }
       try {
@@ -57,8 +59,11 @@ describe('crash during write_file', () => {
       await server.close().catch(() => undefined);
       if (sawTemp) killedWhileTempExisted += 1;
       const after = readFileSync(target, 'utf8');
-      expect(after === old || after === fresh, `attempt ${attempt}: ${after.length} bytes`).toBe(true);
-      for (const name of readdirSync(root)) if (name.endsWith('.tmp')) rmSync(path.join(root, name));
+      expect(after === old || after === fresh, `attempt ${attempt}: ${after.length} bytes`).toBe(
+        true,
+      );
+      for (const name of readdirSync(root))
+        if (name.endsWith('.tmp')) rmSync(path.join(root, name));
     }
     expect(killedWhileTempExisted).toBeGreaterThan(0);
   });

@@ -1,9 +1,23 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { textOf } from '../integration/files-harness.js';
-import { attack, createCanaryWorld, expectNoLeak, isRefused, pathAttacks, type CanaryWorld } from './files-canary.js';
+import {
+  attack,
+  createCanaryWorld,
+  expectNoLeak,
+  isRefused,
+  pathAttacks,
+  type CanaryWorld,
+} from './files-canary.js';
 
 const DENIED_SECRET = 'DENIED-SECRET-3f9a1c';
 
@@ -26,7 +40,8 @@ describe('deny rules', () => {
     await w.close();
   });
 
-  const snapshot = (): string[] => deniedFiles.map((f) => (existsSync(at(f)) ? readFileSync(at(f), 'utf8') : 'MISSING'));
+  const snapshot = (): string[] =>
+    deniedFiles.map((f) => (existsSync(at(f)) ? readFileSync(at(f), 'utf8') : 'MISSING'));
 
   it('[FS-DENY-01] and [FS-DENY-02] secrets are neither read nor written by any tool', async () => {
     const before = snapshot();
@@ -44,8 +59,14 @@ describe('deny rules', () => {
 
   it('[FS-DENY-02] a directory holding a secret is not deleted, moved or copied with it', async () => {
     expect((await attack(w, 'delete_path', { path: 'sub', recursive: true })).isError).toBe(true);
-    expect((await attack(w, 'move_file', { source: 'sub', destination: 'sub2' })).isError).toBe(true);
-    const copy = await attack(w, 'copy_file', { source: 'sub', destination: 'sub-copy', recursive: true });
+    expect((await attack(w, 'move_file', { source: 'sub', destination: 'sub2' })).isError).toBe(
+      true,
+    );
+    const copy = await attack(w, 'copy_file', {
+      source: 'sub',
+      destination: 'sub-copy',
+      recursive: true,
+    });
     expect(copy.isError).toBeFalsy();
     expect(readdirSync(at('sub-copy'))).toEqual(['plain.txt']);
     expect(snapshot()).not.toContain('MISSING');
@@ -59,21 +80,35 @@ describe('deny rules', () => {
       ['search_files', { path: '.', pattern: '**' }],
       ['search_files', { path: '.', pattern: '.env*' }],
       ['search_file_contents', { path: '.', pattern: DENIED_SECRET }],
-      ['search_file_contents', { path: '.', pattern: 'DENIED', include: ['.env', '*.pem', '**/.ssh/**'], ignoreCase: true }],
+      [
+        'search_file_contents',
+        {
+          path: '.',
+          pattern: 'DENIED',
+          include: ['.env', '*.pem', '**/.ssh/**'],
+          ignoreCase: true,
+        },
+      ],
     ];
     for (const [tool, args] of calls) {
       const result = await attack(w, tool, args);
       expect(result.isError, tool).toBeFalsy();
       const all = JSON.stringify(result);
       expect(all, tool).not.toContain(DENIED_SECRET);
-      for (const name of ['.env"', '.env.local', 'key.pem', 'id_rsa', '.ssh']) expect(all, `${tool} ${name}`).not.toContain(name);
+      for (const name of ['.env"', '.env.local', 'key.pem', 'id_rsa', '.ssh'])
+        expect(all, `${tool} ${name}`).not.toContain(name);
     }
   });
 
   it('[FS-DENY-04] innocent names linking to secrets are refused', async () => {
     for (const target of ['innocent.txt', 'keys/id_rsa', 'keys']) {
       for (const tool of ['read_text_file', 'read_multiple_files', 'list_directory', 'copy_file']) {
-        const args = tool === 'read_multiple_files' ? { paths: [target] } : tool === 'copy_file' ? { source: target, destination: 'leak.txt' } : { path: target };
+        const args =
+          tool === 'read_multiple_files'
+            ? { paths: [target] }
+            : tool === 'copy_file'
+              ? { source: target, destination: 'leak.txt' }
+              : { path: target };
         const result = await attack(w, tool, args);
         expect(isRefused(tool, result), `${tool} ${target}`).toBe(true);
         expect(JSON.stringify(result)).not.toContain(DENIED_SECRET);
@@ -122,7 +157,15 @@ describe('read-only roots, the roots themselves, special files', () => {
   });
 
   it('[FS-ROOT-01] the root itself is never deleted or moved', async () => {
-    for (const target of [w.root, '.', './', `${w.root}/`, `${w.root}/dir/..`, `file://${w.root}`, '/']) {
+    for (const target of [
+      w.root,
+      '.',
+      './',
+      `${w.root}/`,
+      `${w.root}/dir/..`,
+      `file://${w.root}`,
+      '/',
+    ]) {
       const del = await attack(w, 'delete_path', { path: target, recursive: true });
       expect(del.isError, target).toBe(true);
       const move = await attack(w, 'move_file', { source: target, destination: 'elsewhere' });
@@ -133,7 +176,12 @@ describe('read-only roots, the roots themselves, special files', () => {
 
   it('[FS-DOS-01] a FIFO is refused without hanging the server', async () => {
     for (const tool of ['read_text_file', 'read_media_file', 'edit_file', 'copy_file']) {
-      const args = tool === 'copy_file' ? { source: 'pipe', destination: 'p2' } : tool === 'edit_file' ? { path: 'pipe', edits: [{ oldText: 'a', newText: 'b' }], dryRun: true } : { path: 'pipe' };
+      const args =
+        tool === 'copy_file'
+          ? { source: 'pipe', destination: 'p2' }
+          : tool === 'edit_file'
+            ? { path: 'pipe', edits: [{ oldText: 'a', newText: 'b' }], dryRun: true }
+            : { path: 'pipe' };
       const result = await attack(w, tool, args);
       expect(result.isError, tool).toBe(true);
     }
@@ -151,38 +199,57 @@ describe('MCP client roots', () => {
     ['relative and bogus URIs', () => ['..', 'http://example.com/', 'file://evil-host/etc']],
   ];
 
-  it.each(offers)('[FS-ROOTS-01] a client offering %s cannot widen access', async (_label, clientRoots) => {
-    const w = await createCanaryWorld({ clientRoots });
-    try {
-      const before = w.outsideSnapshot();
-      for (const target of [path.join(w.outside, 'secret.txt'), '../secret.txt', path.join(w.sibling, 'secret.txt')]) {
-        for (const [tool, args] of pathAttacks(target)) {
-          const result = await attack(w, tool, args);
-          expect(isRefused(tool, result), `${tool} ${target}`).toBe(true);
-          expectNoLeak(w, result, target);
+  it.each(offers)(
+    '[FS-ROOTS-01] a client offering %s cannot widen access',
+    async (_label, clientRoots) => {
+      const w = await createCanaryWorld({ clientRoots });
+      try {
+        const before = w.outsideSnapshot();
+        for (const target of [
+          path.join(w.outside, 'secret.txt'),
+          '../secret.txt',
+          path.join(w.sibling, 'secret.txt'),
+        ]) {
+          for (const [tool, args] of pathAttacks(target)) {
+            const result = await attack(w, tool, args);
+            expect(isRefused(tool, result), `${tool} ${target}`).toBe(true);
+            expectNoLeak(w, result, target);
+          }
         }
+        const allowed = await attack(w, 'list_allowed_directories', {});
+        expect(JSON.stringify(allowed.structuredContent)).not.toContain(w.outside);
+        expect(JSON.stringify(allowed.structuredContent)).not.toContain(`"${w.base}"`);
+        expect(w.outsideSnapshot()).toEqual(before);
+      } finally {
+        await w.close();
       }
-      const allowed = await attack(w, 'list_allowed_directories', {});
-      expect(JSON.stringify(allowed.structuredContent)).not.toContain(w.outside);
-      expect(JSON.stringify(allowed.structuredContent)).not.toContain(`"${w.base}"`);
-      expect(w.outsideSnapshot()).toEqual(before);
-    } finally {
-      await w.close();
-    }
-  });
+    },
+  );
 
   it('[FS-ROOTS-01] client roots narrow access, and a roots/list_changed cannot widen it again', async () => {
-    const w = await createCanaryWorld({ clientRoots: (d) => [`file://${d.root}/narrow`, `file://${d.outside}`] });
+    const w = await createCanaryWorld({
+      clientRoots: (d) => [`file://${d.root}/narrow`, `file://${d.outside}`],
+    });
     try {
-      expect((await attack(w, 'read_text_file', { path: path.join(w.root, 'ok.txt') })).isError).toBe(true);
-      expect(textOf(await attack(w, 'read_text_file', { path: path.join(w.root, 'narrow', 'n.txt') }))).toBe('n\n');
+      expect(
+        (await attack(w, 'read_text_file', { path: path.join(w.root, 'ok.txt') })).isError,
+      ).toBe(true);
+      expect(
+        textOf(await attack(w, 'read_text_file', { path: path.join(w.root, 'narrow', 'n.txt') })),
+      ).toBe('n\n');
       const allowed = await attack(w, 'list_allowed_directories', {});
-      expect(allowed.structuredContent).toEqual({ roots: [{ path: path.join(w.root, 'narrow'), mode: 'read-write' }] });
+      expect(allowed.structuredContent).toEqual({
+        roots: [{ path: path.join(w.root, 'narrow'), mode: 'read-write' }],
+      });
       await w.offerRoots(['file:///', `file://${w.outside}`]);
-      const widened = await attack(w, 'read_text_file', { path: path.join(w.outside, 'secret.txt') });
+      const widened = await attack(w, 'read_text_file', {
+        path: path.join(w.outside, 'secret.txt'),
+      });
       expect(widened.isError).toBe(true);
       expectNoLeak(w, widened, path.join(w.outside, 'secret.txt'));
-      expect(textOf(await attack(w, 'read_text_file', { path: path.join(w.root, 'ok.txt') }))).toBe('hello\n');
+      expect(textOf(await attack(w, 'read_text_file', { path: path.join(w.root, 'ok.txt') }))).toBe(
+        'hello\n',
+      );
       await w.offerRoots([`file://${w.outside}`]);
       const none = await attack(w, 'read_text_file', { path: path.join(w.root, 'ok.txt') });
       expect(none.isError).toBe(true);

@@ -1,8 +1,23 @@
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { textOf } from '../integration/files-harness.js';
-import { attack, createCanaryWorld, expectNoLeak, isRefused, pathAttacks, type CanaryWorld } from './files-canary.js';
+import {
+  attack,
+  createCanaryWorld,
+  expectNoLeak,
+  isRefused,
+  pathAttacks,
+  type CanaryWorld,
+} from './files-canary.js';
 
 let w: CanaryWorld;
 const at = (...parts: string[]): string => path.join(w.root, ...parts);
@@ -32,7 +47,9 @@ async function expectRefusedThrough(target: string): Promise<void> {
   for (const [tool, args] of pathAttacks(target)) {
     if (tool === 'delete_path' || (tool === 'move_file' && args.source === target)) continue;
     const result = await attack(w, tool, args);
-    expect(isRefused(tool, result), `${tool} ${JSON.stringify(args)} -> ${textOf(result)}`).toBe(true);
+    expect(isRefused(tool, result), `${tool} ${JSON.stringify(args)} -> ${textOf(result)}`).toBe(
+      true,
+    );
     expectNoLeak(w, result);
   }
   expect(w.outsideSnapshot()).toEqual(before);
@@ -91,15 +108,26 @@ describe('symbolic links leading out of the root', () => {
   it('[FS-LINK-06] move and copy act on links safely', async () => {
     const before = w.outsideSnapshot();
     symlinkSync(path.join(w.outside, 'secret.txt'), at('to-move'));
-    const moved = await attack(w, 'move_file', { source: 'to-move', destination: 'inner/moved-link' });
+    const moved = await attack(w, 'move_file', {
+      source: 'to-move',
+      destination: 'inner/moved-link',
+    });
     expect(moved.isError).toBeFalsy();
     expect(lstatSync(at('inner/moved-link')).isSymbolicLink()).toBe(true);
     expect(readlinkSync(at('inner/moved-link'))).toBe(path.join(w.outside, 'secret.txt'));
     const onto = await attack(w, 'move_file', { source: 'ok.txt', destination: 'link-file' });
     expect(textOf(onto)).toMatch(/already exists/);
-    const copyOnto = await attack(w, 'copy_file', { source: 'ok.txt', destination: 'link-file', overwrite: true });
+    const copyOnto = await attack(w, 'copy_file', {
+      source: 'ok.txt',
+      destination: 'link-file',
+      overwrite: true,
+    });
     expect(copyOnto.isError).toBe(true);
-    const tree = await attack(w, 'copy_file', { source: 'inner', destination: 'inner-copy', recursive: true });
+    const tree = await attack(w, 'copy_file', {
+      source: 'inner',
+      destination: 'inner-copy',
+      recursive: true,
+    });
     expect(tree.isError).toBeFalsy();
     expect(existsSync(at('inner-copy/deep-out'))).toBe(false);
     expect(existsSync(at('inner-copy/moved-link'))).toBe(false);
@@ -156,6 +184,8 @@ describe('symbolic links leading out of the root', () => {
   });
 
   it('links that stay inside the root keep working', async () => {
-    expect(textOf(await attack(w, 'read_text_file', { path: 'inner-link/inside.txt' }))).toBe('inside\n');
+    expect(textOf(await attack(w, 'read_text_file', { path: 'inner-link/inside.txt' }))).toBe(
+      'inside\n',
+    );
   });
 });

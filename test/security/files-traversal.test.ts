@@ -1,7 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attack, createCanaryWorld, expectNoLeak, isRefused, pathAttacks, type CanaryWorld } from './files-canary.js';
+import {
+  attack,
+  createCanaryWorld,
+  expectNoLeak,
+  isRefused,
+  pathAttacks,
+  type CanaryWorld,
+} from './files-canary.js';
 
 let w: CanaryWorld;
 let before: Record<string, string>;
@@ -79,7 +86,9 @@ describe('path spellings that leave the root', () => {
       expect(isRefused(tool, result), tool).toBe(true);
       expect(JSON.stringify(result).length).toBeLessThan(2000);
     }
-    const many = await attack(w, 'read_multiple_files', { paths: Array.from({ length: 1000 }, () => 'ok.txt') });
+    const many = await attack(w, 'read_multiple_files', {
+      paths: Array.from({ length: 1000 }, () => 'ok.txt'),
+    });
     expect(many.isError).toBe(true);
   });
 });

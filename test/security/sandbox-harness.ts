@@ -15,13 +15,21 @@ import {
 } from '../../src/sandbox/index.js';
 
 // The test/fixtures dir, mounted read-only into sandboxes that run fixture scripts.
-export const FIXTURES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
+export const FIXTURES_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../fixtures',
+);
 
 export const IS_LINUX = process.platform === 'linux';
 export const IS_ROOT = process.getuid?.() === 0;
 
 // Small limits so attacks end quickly on a 2-core machine.
-export const TEST_LIMITS: SandboxLimits = { maxProcesses: 64, maxMemoryMb: 1024, maxFileSizeMb: 16, maxCpuSeconds: 30 };
+export const TEST_LIMITS: SandboxLimits = {
+  maxProcesses: 64,
+  maxMemoryMb: 1024,
+  maxFileSizeMb: 16,
+  maxCpuSeconds: 30,
+};
 
 // A unique secret per test run: found in output means the boundary failed.
 export function canarySecret(label: string): string {
@@ -49,7 +57,14 @@ export function createWorld(): SandboxWorld {
   writeFileSync(path.join(outside, 'canary.txt'), outsideSecret);
   writeFileSync(path.join(ro, 'readme.txt'), 'read-only content\n');
   chmodSync(base, 0o755);
-  return { base, rw, ro, outside, outsideSecret, cleanup: () => rmSync(base, { recursive: true, force: true }) };
+  return {
+    base,
+    rw,
+    ro,
+    outside,
+    outsideSecret,
+    cleanup: () => rmSync(base, { recursive: true, force: true }),
+  };
 }
 
 // A spec over the world's roots (plus the fixtures dir read-only), network off, scrubbed env.
@@ -76,17 +91,26 @@ export function bash(
   script: string,
   options: { timeoutMs?: number; limits?: Partial<SandboxLimits>; maxOutputBytes?: number } = {},
 ): Promise<RunResult> {
-  return sandbox.run(['/bin/bash', '-c', script], spec, { ...TEST_LIMITS, ...options.limits }, {
-    timeoutMs: options.timeoutMs ?? 20_000,
-    maxOutputBytes: options.maxOutputBytes ?? 256 * 1024,
-  });
+  return sandbox.run(
+    ['/bin/bash', '-c', script],
+    spec,
+    { ...TEST_LIMITS, ...options.limits },
+    {
+      timeoutMs: options.timeoutMs ?? 20_000,
+      maxOutputBytes: options.maxOutputBytes ?? 256 * 1024,
+    },
+  );
 }
 
 // Host pids whose command line contains the token (none = nothing leaked out of the sandbox).
 export function hostPidsMatching(token: string): number[] {
   try {
     const out = execFileSync('pgrep', ['-f', token], { encoding: 'utf8' });
-    return out.split('\n').filter(Boolean).map(Number).filter((pid) => pid !== process.pid);
+    return out
+      .split('\n')
+      .filter(Boolean)
+      .map(Number)
+      .filter((pid) => pid !== process.pid);
   } catch {
     return []; // pgrep exits 1 when nothing matches.
   }

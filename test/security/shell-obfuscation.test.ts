@@ -45,6 +45,11 @@ const DISGUISES: ((m: string) => string)[] = [
   (m) => `f() { touch "$1"; }; f ${m}`,
   (m) => `alias t=touch; t ${m}`,
   (m) => `shopt -s expand_aliases; alias t=touch\nt ${m}`,
+  (m) => `shopt -s expand_aliases; alias t='touch -c' u=touch\nu ${m}`,
+  (m) => `shopt -s expand_aliases; BASH_ALIASES[t]=touch\nt ${m}`,
+  (m) => `shopt -s expand_aliases; declare "BASH_ALI""ASES[t]=touch"\nt ${m}`,
+  (m) => `o=expand; shopt -s "$\{o}_aliases"; x=BASH_ALI; declare "$\{x}ASES[t]=touch"\nt ${m}`,
+  (m) => `bash -ic 'x=BASH_ALI; declare "$\{x}ASES[t]=touch"\nt ${m}'`,
   (m) => `source <(echo touch ${m})`,
   (m) => `t=$(printf '\\x74\\x6f\\x75\\x63\\x68'); $t ${m}`,
 ];

@@ -4,7 +4,7 @@ import { PathOutsideRootsError } from '../../errors/index.js';
 import type { CgroupLayout } from '../cgroup.js';
 import { createSandboxCgroup } from '../cgroup.js';
 import { SANDBOX_HOME } from '../env.js';
-import type { LaunchPlan } from '../process-tree.js';
+import { ARGS_FD, type LaunchPlan } from '../process-tree.js';
 import type { SandboxLimits, SandboxSpec } from '../types.js';
 import { buildBwrapArgs, ETC_SECRETS, systemDirArgs } from './bwrap-args.js';
 import { DenyMaskCache } from './deny-mask-cache.js';
@@ -23,7 +23,9 @@ export function systemMasks(): MaskList {
   const known = new Set([...masks.files, ...masks.dirs]);
   let sshKeys: string[] = [];
   try {
-    sshKeys = readdirSync('/etc/ssh').filter((n) => n.endsWith('_key')).map((n) => path.join('/etc/ssh', n));
+    sshKeys = readdirSync('/etc/ssh')
+      .filter((n) => n.endsWith('_key'))
+      .map((n) => path.join('/etc/ssh', n));
   } catch {
     // No /etc/ssh.
   }
@@ -55,13 +57,16 @@ export function planBubblewrap(host: BubblewrapHost) {
     if (!spec.roots.some((r) => isInside(cwd, r.path))) {
       throw new PathOutsideRootsError('The working directory is outside every allowed root.');
     }
-    const denyMasks = maskCache.compute(spec.roots.map((r) => r.path), spec.deny);
+    const denyMasks = maskCache.compute(
+      spec.roots.map((r) => r.path),
+      spec.deny,
+    );
     const masks: MaskList = {
       files: [...etcMasks.files, ...denyMasks.files],
       dirs: [...etcMasks.dirs, ...denyMasks.dirs],
     };
     const cgroup = host.cgroupLayout ? createSandboxCgroup(host.cgroupLayout, limits) : null;
-    const args = buildBwrapArgs(
+    const { options, command } = buildBwrapArgs(
       {
         spec: { ...spec, cwd },
         limits,
@@ -74,6 +79,13 @@ export function planBubblewrap(host: BubblewrapHost) {
       argv,
     );
     // The bwrap process itself gets only PATH; the command's env is set by --clearenv/--setenv.
-    return { argv: [host.bwrapPath, ...args], cwd: '/', env: { PATH: '/usr/bin:/bin' }, cgroup, scanDescendants: false };
+    return {
+      argv: [host.bwrapPath, '--args', String(ARGS_FD), '--', ...command],
+      argsFdPayload: options,
+      cwd: '/',
+      env: { PATH: '/usr/bin:/bin' },
+      cgroup,
+      leaderIsSupervisor: true,
+    };
   };
 }

@@ -6,9 +6,27 @@ import type { MaskList } from './deny-masks.js';
 // The uid/gid the command sees; mapped to the server's own uid outside (never real root inside).
 export const SANDBOX_UID = '1000';
 // Host dirs every command needs (programs, libraries, config), always read-only.
-export const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/opt'] as const;
+export const SYSTEM_DIRS = [
+  '/usr',
+  '/bin',
+  '/sbin',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/libx32',
+  '/etc',
+  '/opt',
+] as const;
 // Files masked in /etc whatever their mode (secrets and privilege config).
-export const ETC_SECRETS = ['/etc/shadow', '/etc/gshadow', '/etc/shadow-', '/etc/gshadow-', '/etc/sudoers', '/etc/sudoers.d', '/etc/ssl/private'] as const;
+export const ETC_SECRETS = [
+  '/etc/shadow',
+  '/etc/gshadow',
+  '/etc/shadow-',
+  '/etc/gshadow-',
+  '/etc/sudoers',
+  '/etc/sudoers.d',
+  '/etc/ssl/private',
+] as const;
 
 // Bind args for the system dirs as they exist on this host (merged-/usr symlinks kept as links).
 export function systemDirArgs(): string[] {
@@ -59,8 +77,15 @@ function resolvConfArgs(): string[] {
   return [];
 }
 
-// The full bwrap argv after the binary: namespaces, mounts, masks, limits, then the command.
-export function buildBwrapArgs(input: BwrapInput, argv: readonly string[]): string[] {
+// bwrap's options (sent through --args FD: no ARG_MAX limit, and `ps` inside shows no mount
+// list) and the command after `--` (prlimit wrapping argv).
+export interface BwrapArgs {
+  options: string[];
+  command: string[];
+}
+
+// Namespaces, mounts, masks and env as bwrap options; limits and argv as the command.
+export function buildBwrapArgs(input: BwrapInput, argv: readonly string[]): BwrapArgs {
   const { spec, limits } = input;
   const mb = 1024 * 1024;
   const args: string[] = [
@@ -76,23 +101,43 @@ export function buildBwrapArgs(input: BwrapInput, argv: readonly string[]): stri
     // Security: new session, so TIOCSTI cannot inject keystrokes into the server's terminal.
     '--new-session',
     // Security: no capabilities at all (bwrap also sets PR_SET_NO_NEW_PRIVS: setuid is inert).
-    '--cap-drop', 'ALL',
-    '--uid', SANDBOX_UID,
-    '--gid', SANDBOX_UID,
-    '--hostname', 'bastion-sandbox',
+    '--cap-drop',
+    'ALL',
+    '--uid',
+    SANDBOX_UID,
+    '--gid',
+    SANDBOX_UID,
+    '--hostname',
+    'bastion-sandbox',
     '--clearenv',
     ...input.systemArgs,
     ...(spec.network ? resolvConfArgs() : []),
     // Security: fresh /dev (null, zero, tty, urandom...: no disks) and a /proc of our own PID
     // namespace only (no /proc/<server pid>/environ).
-    '--dev', '/dev',
-    '--proc', '/proc',
+    '--dev',
+    '/dev',
+    '--size',
+    String(limits.maxMemoryMb * mb),
+    '--tmpfs',
+    '/dev/shm',
+    '--proc',
+    '/proc',
     // Security: private, size-capped /tmp and HOME; the host's /tmp, /home, /root, /run, /var,
     // /srv and every other path not bound below simply do not exist inside.
-    '--size', String(limits.maxMemoryMb * mb), '--tmpfs', '/tmp',
-    '--size', String(limits.maxMemoryMb * mb), '--tmpfs', '/var/tmp',
-    '--size', String(limits.maxMemoryMb * mb), '--tmpfs', path.dirname(input.home),
-    '--dir', input.home,
+    '--size',
+    String(limits.maxMemoryMb * mb),
+    '--tmpfs',
+    '/tmp',
+    '--size',
+    String(limits.maxMemoryMb * mb),
+    '--tmpfs',
+    '/var/tmp',
+    '--size',
+    String(limits.maxMemoryMb * mb),
+    '--tmpfs',
+    path.dirname(input.home),
+    '--dir',
+    input.home,
   ];
   const roots = [...spec.roots].sort((a, b) => a.path.length - b.path.length);
   for (const root of roots) {
@@ -105,9 +150,19 @@ export function buildBwrapArgs(input: BwrapInput, argv: readonly string[]): stri
   args.push(
     // Security: all of /proc read-only (incl. /proc/sys): the command keeps uid 0 outside when
     // the server is root, and a writable /proc/sys would let it change host sysctls.
-    '--remount-ro', '/proc',
-    '--chdir', spec.cwd,
-    '--',
+    '--remount-ro',
+    '/proc',
+    // Security: the sandbox's own root and /dev tmpfs (unsized: half the host RAM) are made
+    // read-only, so a command cannot fill memory there; only the size-capped tmpfs and the
+    // read-write roots take writes.
+    '--remount-ro',
+    '/dev',
+    '--remount-ro',
+    '/',
+    '--chdir',
+    spec.cwd,
+  );
+  const command = [
     input.prlimitPath,
     // Security: per-process ceilings set after the user namespace exists, so RLIMIT_NPROC
     // counts only this sandbox's processes when the server is not root.
@@ -119,6 +174,6 @@ export function buildBwrapArgs(input: BwrapInput, argv: readonly string[]): stri
     ...(input.rlimitAs ? [`--as=${limits.maxMemoryMb * mb}`] : []),
     '--',
     ...argv,
-  );
-  return args;
+  ];
+  return { options: args, command };
 }

@@ -53,12 +53,19 @@ export class DenyMaskCache {
       this.#states.set(key, next);
     }
     if (masks.files.length + masks.dirs.length > MAX_MASKS) {
-      throw new SandboxUnavailableError(`More than ${MAX_MASKS} files match the deny patterns; narrow the roots or the patterns.`);
+      throw new SandboxUnavailableError(
+        `More than ${MAX_MASKS} files match the deny patterns; narrow the roots or the patterns.`,
+      );
     }
     return masks;
   }
 
-  #dirState(root: string, rel: string, cached: DirState | undefined, m: ReturnType<typeof compileDeny>): DirState | null {
+  #dirState(
+    root: string,
+    rel: string,
+    cached: DirState | undefined,
+    m: ReturnType<typeof compileDeny>,
+  ): DirState | null {
     const abs = path.join(root, rel);
     let stat;
     try {

@@ -14,7 +14,8 @@ export interface DetectOptions {
   searchPath?: string;
 }
 
-const INSTALL_FIX = 'Install bubblewrap: `sudo apt-get install -y bubblewrap` (Debian/Ubuntu), `sudo dnf install bubblewrap` (Fedora), `sudo pacman -S bubblewrap` (Arch).';
+const INSTALL_FIX =
+  'Install bubblewrap: `sudo apt-get install -y bubblewrap` (Debian/Ubuntu), `sudo dnf install bubblewrap` (Fedora), `sudo pacman -S bubblewrap` (Arch).';
 const USERNS_FIX =
   'Enable unprivileged user namespaces: `sudo sysctl -w kernel.unprivileged_userns_clone=1` (Debian), ' +
   'on Ubuntu 23.10+ `sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` or an AppArmor profile for bwrap, ' +
@@ -45,8 +46,14 @@ function tryRun(file: string, args: string[]): Promise<{ ok: boolean; output: st
     execFile(
       file,
       args,
-      { env: { PATH: '/usr/bin:/bin' }, timeout: 10_000, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 },
-      (error, stdout, stderr) => resolve({ ok: error === null, output: `${stdout}${stderr}`.trim() }),
+      {
+        env: { PATH: '/usr/bin:/bin' },
+        timeout: 10_000,
+        killSignal: 'SIGKILL',
+        maxBuffer: 64 * 1024,
+      },
+      (error, stdout, stderr) =>
+        resolve({ ok: error === null, output: `${stdout}${stderr}`.trim() }),
     );
   });
 }
@@ -60,7 +67,8 @@ export async function detectSandbox(options: DetectOptions = {}): Promise<Sandbo
       fix: 'Run the shell server on Linux (or in a Linux VM), or set bastion.shell.sandbox.enabled=false to accept running commands without isolation.',
     };
   }
-  const bwrapPath = options.bwrapPath ?? findInPath('bwrap', options.searchPath ?? process.env.PATH);
+  const bwrapPath =
+    options.bwrapPath ?? findInPath('bwrap', options.searchPath ?? process.env.PATH);
   if (bwrapPath === null || !isExecutable(bwrapPath)) {
     return { ok: false, reason: 'bubblewrap (bwrap) was not found.', fix: INSTALL_FIX };
   }
@@ -74,9 +82,25 @@ export async function detectSandbox(options: DetectOptions = {}): Promise<Sandbo
   }
   const version = await tryRun(bwrapPath, ['--version']);
   const probe = await tryRun(bwrapPath, [
-    '--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session',
-    '--cap-drop', 'ALL', ...systemDirArgs(), '--dev', '/dev', '--proc', '/proc', '--remount-ro', '/proc',
-    '--', prlimitPath, '--nproc=64', '--', 'true',
+    '--unshare-all',
+    '--unshare-user',
+    '--disable-userns',
+    '--die-with-parent',
+    '--new-session',
+    '--cap-drop',
+    'ALL',
+    ...systemDirArgs(),
+    '--dev',
+    '/dev',
+    '--proc',
+    '/proc',
+    '--remount-ro',
+    '/proc',
+    '--',
+    prlimitPath,
+    '--nproc=64',
+    '--',
+    'true',
   ]);
   if (!probe.ok) {
     const unknownOption = /Unknown option|unrecognized option/i.test(probe.output);
@@ -86,5 +110,11 @@ export async function detectSandbox(options: DetectOptions = {}): Promise<Sandbo
       fix: unknownOption ? `Upgrade bubblewrap to 0.8 or later. ${INSTALL_FIX}` : USERNS_FIX,
     };
   }
-  return { ok: true, kind: 'bubblewrap', detail: `${version.output || 'bwrap'} at ${bwrapPath}`, bwrapPath, prlimitPath };
+  return {
+    ok: true,
+    kind: 'bubblewrap',
+    detail: `${version.output || 'bwrap'} at ${bwrapPath}`,
+    bwrapPath,
+    prlimitPath,
+  };
 }

@@ -15,6 +15,8 @@ export interface FilesContext extends ToolContext {
   limits: Readonly<Limits>;
   // The configured deny globs, handed to ripgrep as exclusions (hits are re-checked by the guard).
   denyPatterns: readonly string[];
+  // The guard's deny check, made cheap for walks (see createWalkDenyCheck).
+  walkDenied: (absPath: string, name: string) => boolean;
   // Resolves once the client's MCP roots (if any) have been applied, so no call runs wider.
   rootsReady: () => Promise<void>;
   // Absolute path of ripgrep, or undefined when it is not installed.
@@ -22,7 +24,10 @@ export interface FilesContext extends ToolContext {
 }
 
 // Register a files tool: audited like every tool, and held until client roots are applied.
-export function registerFilesTool<I extends z.ZodRawShape, O extends z.ZodRawShape | undefined = undefined>(
+export function registerFilesTool<
+  I extends z.ZodRawShape,
+  O extends z.ZodRawShape | undefined = undefined,
+>(
   ctx: FilesContext,
   name: string,
   definition: AuditedToolDefinition<I, O>,

@@ -4,6 +4,7 @@ import type { Config } from '../../config/index.js';
 import type { Logger } from '../../logging/logger.js';
 import { createPathGuard } from '../../policy/paths/index.js';
 import type { FilesContext } from './context.js';
+import { createWalkDenyCheck } from './lib/deny-prefilter.js';
 import { findRipgrep } from './lib/ripgrep.js';
 import { installRootsSync } from './roots-sync.js';
 import { registerCopyFile } from './tools/copy-file.js';
@@ -30,7 +31,10 @@ export const FILES_AUDIT_NAME = 'files';
 
 // Build the files MCP server for one config: every tool goes through one path guard (its own
 // state, narrowed by the client's MCP roots) and is audited. The caller connects a transport.
-export function createFilesServer(config: Config, deps: { audit: AuditSink; logger: Logger }): McpServer {
+export function createFilesServer(
+  config: Config,
+  deps: { audit: AuditSink; logger: Logger },
+): McpServer {
   const mcp = new McpServer(
     { name: 'bastion-files', version: FILES_SERVER_VERSION },
     {
@@ -50,6 +54,7 @@ export function createFilesServer(config: Config, deps: { audit: AuditSink; logg
     guard,
     limits: config.limits,
     denyPatterns: config.deny,
+    walkDenied: createWalkDenyCheck(guard, config.deny),
     rootsReady,
     ripgrepPath: findRipgrep(),
   };

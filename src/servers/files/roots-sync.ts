@@ -9,17 +9,27 @@ const ROOTS_TIMEOUT_MS = 10_000;
 // Keep the guard narrowed to the client's MCP roots: fetched after initialization when the
 // client declares the roots capability, and again on every roots/list_changed. The guard only
 // ever narrows. Returns the gate tool calls await so none runs before the narrowing lands.
-export function installRootsSync(mcp: McpServer, guard: PathGuard, logger: Logger): () => Promise<void> {
+export function installRootsSync(
+  mcp: McpServer,
+  guard: PathGuard,
+  logger: Logger,
+): () => Promise<void> {
   let pending: Promise<void> = Promise.resolve();
 
   const sync = async (): Promise<void> => {
     try {
       const { roots } = await mcp.server.listRoots(undefined, { timeout: ROOTS_TIMEOUT_MS });
       guard.setClientRoots(roots.map((root) => root.uri));
-      logger.info({ clientRoots: roots.length, effectiveRoots: guard.roots.length }, 'applied client MCP roots');
+      logger.info(
+        { clientRoots: roots.length, effectiveRoots: guard.roots.length },
+        'applied client MCP roots',
+      );
     } catch (err) {
       // The configured roots stay in force: they are the ceiling the person set.
-      logger.warn({ err: (err as Error).message }, 'could not fetch client MCP roots; keeping the configured roots');
+      logger.warn(
+        { err: (err as Error).message },
+        'could not fetch client MCP roots; keeping the configured roots',
+      );
     }
   };
 

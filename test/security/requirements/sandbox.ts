@@ -1,27 +1,109 @@
 // Threats the OS sandbox (src/sandbox) defends against; every id needs a test whose name starts
 // with `[ID]` (test/security/threat-coverage.test.ts checks this). Tests: test/security/sandbox-*.
 export const SANDBOX_THREATS = [
-  { id: 'SBX-FS-01', description: 'A command reads host files outside the roots (/root, /home, /work, /srv, /var, /run sockets, the host /tmp).' },
-  { id: 'SBX-FS-02', description: 'A command writes into system dirs (/usr, /etc) to plant a trojan or change host config.' },
-  { id: 'SBX-FS-03', description: 'A command writes, creates or deletes files in a read-only root.' },
-  { id: 'SBX-FS-04', description: 'A command reads /etc secrets (/etc/shadow, /etc/gshadow, sudoers, SSH host keys, any non-world-readable file) that uid 0 could open.' },
-  { id: 'SBX-FS-05', description: 'A command reads a deny-listed file inside a root (.env, *.pem, .ssh/**), directly, through a symlink alias, or in a read-only root.' },
-  { id: 'SBX-FS-06', description: 'A command leaves or finds state in /tmp or HOME across commands, or sees the host /tmp.' },
-  { id: 'SBX-FS-07', description: 'A command unmasks a denied file by renaming, hard-linking, unmounting or deleting the mask.' },
-  { id: 'SBX-PROC-01', description: 'A command writes a host sysctl through /proc/sys (uid 0 outside keeps owner rights on procfs).' },
-  { id: 'SBX-PRIV-01', description: 'A command runs with capabilities, as uid 0, or regains privileges through a setuid binary.' },
-  { id: 'SBX-PRIV-02', description: 'A command creates a nested user namespace (the first step of most kernel privilege escalations).' },
-  { id: 'SBX-PID-01', description: 'A command sees or signals the server or other sandboxes (kill -9 <server pid>, /proc/<pid>/environ, ps).' },
-  { id: 'SBX-ENV-01', description: "A command reads the server's environment secrets (env, /proc/self/environ, /proc/1/environ, /proc/*/environ)." },
-  { id: 'SBX-NET-01', description: 'A command connects to a host service on 127.0.0.1 while the network is off (bash /dev/tcp, curl, python3).' },
-  { id: 'SBX-KILL-01', description: 'A background, setsid/nohup or double-forked child outlives the command timeout and acts later.' },
-  { id: 'SBX-KILL-02', description: 'kill() or close() leaves part of a sandboxed process tree running.' },
+  {
+    id: 'SBX-FS-01',
+    description:
+      'A command reads host files outside the roots (/root, /home, /work, /srv, /var, /run sockets, the host /tmp).',
+  },
+  {
+    id: 'SBX-FS-02',
+    description:
+      'A command writes into system dirs (/usr, /etc) to plant a trojan or change host config.',
+  },
+  {
+    id: 'SBX-FS-03',
+    description: 'A command writes, creates or deletes files in a read-only root.',
+  },
+  {
+    id: 'SBX-FS-04',
+    description:
+      'A command reads /etc secrets (/etc/shadow, /etc/gshadow, sudoers, SSH host keys, any non-world-readable file) that uid 0 could open.',
+  },
+  {
+    id: 'SBX-FS-05',
+    description:
+      'A command reads a deny-listed file inside a root (.env, *.pem, .ssh/**), directly, through a symlink alias, or in a read-only root.',
+  },
+  {
+    id: 'SBX-FS-06',
+    description:
+      'A command leaves or finds state in /tmp or HOME across commands, or sees the host /tmp.',
+  },
+  {
+    id: 'SBX-FS-07',
+    description:
+      'A command unmasks a denied file by renaming, hard-linking, unmounting or deleting the mask.',
+  },
+  {
+    id: 'SBX-PROC-01',
+    description:
+      'A command writes a host sysctl through /proc/sys (uid 0 outside keeps owner rights on procfs).',
+  },
+  {
+    id: 'SBX-PRIV-01',
+    description:
+      'A command runs with capabilities, as uid 0, or regains privileges through a setuid binary.',
+  },
+  {
+    id: 'SBX-PRIV-02',
+    description:
+      'A command creates a nested user namespace (the first step of most kernel privilege escalations).',
+  },
+  {
+    id: 'SBX-PID-01',
+    description:
+      'A command sees or signals the server or other sandboxes (kill -9 <server pid>, /proc/<pid>/environ, ps).',
+  },
+  {
+    id: 'SBX-ENV-01',
+    description:
+      "A command reads the server's environment secrets (env, /proc/self/environ, /proc/1/environ, /proc/*/environ).",
+  },
+  {
+    id: 'SBX-NET-01',
+    description:
+      'A command connects to a host service on 127.0.0.1 while the network is off (bash /dev/tcp, curl, python3).',
+  },
+  {
+    id: 'SBX-KILL-01',
+    description:
+      'A background, setsid/nohup or double-forked child outlives the command timeout and acts later.',
+  },
+  {
+    id: 'SBX-KILL-02',
+    description: 'kill() or close() leaves part of a sandboxed process tree running.',
+  },
   { id: 'SBX-KILL-03', description: 'A background child outlives a command that exited normally.' },
-  { id: 'SBX-DOS-01', description: 'A fork bomb exhausts the process table or makes the server unresponsive, or leaves processes behind.' },
-  { id: 'SBX-DOS-02', description: "An output flood (yes, head -c 1G /dev/zero) is buffered whole in the server's memory or runs forever." },
-  { id: 'SBX-DOS-03', description: 'A command fills the disk with one huge file beyond the file-size limit.' },
+  {
+    id: 'SBX-DOS-01',
+    description:
+      'A fork bomb exhausts the process table or makes the server unresponsive, or leaves processes behind.',
+  },
+  {
+    id: 'SBX-DOS-02',
+    description:
+      "An output flood (yes, head -c 1G /dev/zero) is buffered whole in the server's memory or runs forever.",
+  },
+  {
+    id: 'SBX-DOS-03',
+    description: 'A command fills the disk with one huge file beyond the file-size limit.',
+  },
   { id: 'SBX-DOS-04', description: 'A command allocates memory beyond the memory limit.' },
   { id: 'SBX-DOS-05', description: 'A command burns CPU beyond the CPU-time limit.' },
-  { id: 'SBX-UNAV-01', description: 'With the sandbox enabled but bwrap missing or broken, commands run unsandboxed instead of the server refusing with a fix.' },
-  { id: 'SBX-NONE-01', description: "With the sandbox disabled, a command still sees the server's secrets, outlives its timeout or floods memory." },
+  {
+    id: 'SBX-DOS-06',
+    description:
+      "A command fills the host's RAM through the sandbox's own tmpfs (/, /dev, /dev/shm, /tmp, HOME).",
+  },
+  {
+    id: 'SBX-UNAV-01',
+    description:
+      'With the sandbox enabled but bwrap missing or broken, commands run unsandboxed instead of the server refusing with a fix.',
+  },
+  {
+    id: 'SBX-NONE-01',
+    description:
+      "With the sandbox disabled, a command still sees the server's secrets, outlives its timeout or floods memory.",
+  },
 ] as const;

@@ -9,7 +9,11 @@ export interface TextEdit {
 
 function countExact(haystack: string, needle: string, stopAt: number): number {
   let count = 0;
-  for (let at = haystack.indexOf(needle); at !== -1 && count < stopAt; at = haystack.indexOf(needle, at + 1)) {
+  for (
+    let at = haystack.indexOf(needle);
+    at !== -1 && count < stopAt;
+    at = haystack.indexOf(needle, at + 1)
+  ) {
     count += 1;
   }
   return count;
@@ -17,7 +21,11 @@ function countExact(haystack: string, needle: string, stopAt: number): number {
 
 // Start indexes of every window of lines equal to `oldLines` when leading/trailing whitespace is
 // ignored (the official server's fallback), up to `stopAt`.
-function findFlexible(contentLines: readonly string[], oldLines: readonly string[], stopAt: number): number[] {
+function findFlexible(
+  contentLines: readonly string[],
+  oldLines: readonly string[],
+  stopAt: number,
+): number[] {
   const found: number[] = [];
   const trimmedOld = oldLines.map((l) => l.trim());
   for (let i = 0; i + oldLines.length <= contentLines.length && found.length < stopAt; i += 1) {
@@ -28,7 +36,12 @@ function findFlexible(contentLines: readonly string[], oldLines: readonly string
 
 // Replace the matched lines, shifting the new text by the same indentation the file has over
 // the oldText (the agent often quotes code de-indented), so every replaced line keeps its place.
-function replaceFlexible(contentLines: string[], at: number, oldLines: readonly string[], newText: string): string {
+function replaceFlexible(
+  contentLines: string[],
+  at: number,
+  oldLines: readonly string[],
+  newText: string,
+): string {
   const fileIndent = (contentLines[at] ?? '').match(/^\s*/)?.[0] ?? '';
   const oldIndent = (oldLines[0] ?? '').match(/^\s*/)?.[0] ?? '';
   const shift = fileIndent.length - oldIndent.length;
@@ -55,7 +68,9 @@ export function applyEdits(content: string, edits: readonly TextEdit[]): string 
     const oldText = edit.oldText.replace(/\r\n/g, '\n');
     const newText = edit.newText.replace(/\r\n/g, '\n');
     if (oldText.length === 0) {
-      throw new InvalidInputError(`Expected edits[${index}].oldText to be non-empty text copied from the file, got "".`);
+      throw new InvalidInputError(
+        `Expected edits[${index}].oldText to be non-empty text copied from the file, got "".`,
+      );
     }
     const exact = countExact(result, oldText, 2);
     if (exact === 1) {

@@ -1,8 +1,18 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Root } from '../../../config/index.js';
-import { FileSystemError, InvalidInputError, PathDeniedError, PathOutsideRootsError } from '../../../errors/index.js';
-import { formatDisplayPath, isInside, type PathGuard, type PathIntent } from '../../../policy/paths/index.js';
+import {
+  FileSystemError,
+  InvalidInputError,
+  PathDeniedError,
+  PathOutsideRootsError,
+} from '../../../errors/index.js';
+import {
+  formatDisplayPath,
+  isInside,
+  type PathGuard,
+  type PathIntent,
+} from '../../../policy/paths/index.js';
 
 // A directory entry named by the agent, located WITHOUT following its last component: the
 // parent is resolved and verified by the guard, the name is taken as is. Used where the entry
@@ -20,17 +30,23 @@ function lexicalForm(rawPath: string, maxPathLength: number): string {
   }
   // Security: cap and NUL-check before any work; the name part never reaches the guard's parser.
   if (rawPath.length > maxPathLength) {
-    throw new InvalidInputError(`Expected a path of at most ${maxPathLength} characters, got ${rawPath.length}.`);
+    throw new InvalidInputError(
+      `Expected a path of at most ${maxPathLength} characters, got ${rawPath.length}.`,
+    );
   }
   if (rawPath.includes('\0')) {
-    throw new InvalidInputError(`Expected a path without NUL bytes, got ${formatDisplayPath(rawPath)}.`);
+    throw new InvalidInputError(
+      `Expected a path without NUL bytes, got ${formatDisplayPath(rawPath)}.`,
+    );
   }
   let candidate = rawPath;
   if (/^file:/i.test(rawPath)) {
     try {
       candidate = fileURLToPath(rawPath);
     } catch {
-      throw new InvalidInputError(`Expected a file:// URI like file:///dir/name, got ${formatDisplayPath(rawPath)}.`);
+      throw new InvalidInputError(
+        `Expected a file:// URI like file:///dir/name, got ${formatDisplayPath(rawPath)}.`,
+      );
     }
   }
   // Security: like the guard, never expand '~' (it would mean the server's home, not the agent's).
@@ -61,14 +77,22 @@ export async function resolveEntry(
   const lexical = lexicalForm(rawPath, maxPathLength);
   const name = path.basename(lexical);
   const base = guard.roots[0]?.path;
-  const absolute = path.isAbsolute(lexical) || base === undefined ? lexical : path.resolve(base, lexical);
+  const absolute =
+    path.isAbsolute(lexical) || base === undefined ? lexical : path.resolve(base, lexical);
   // Security: the root itself, '.', '..' and '/' are never an entry to delete or move.
-  if (name === '' || name === '.' || name === '..' || guard.roots.some((r) => isInside(r.path, absolute))) {
+  if (
+    name === '' ||
+    name === '.' ||
+    name === '..' ||
+    guard.roots.some((r) => isInside(r.path, absolute))
+  ) {
     throw rootRefusal(rawPath);
   }
   const parent = await resolveParent(guard, path.dirname(lexical), intent, rawPath);
   if (!parent.exists) {
-    throw new InvalidInputError(`The parent directory of ${formatDisplayPath(rawPath)} does not exist; create it first.`);
+    throw new InvalidInputError(
+      `The parent directory of ${formatDisplayPath(rawPath)} does not exist; create it first.`,
+    );
   }
   const entry = path.join(parent.path, name);
   // Security: the entry itself may be a secret (.env) even when its parent is not.
@@ -83,15 +107,22 @@ export async function resolveEntry(
 }
 
 // Resolve the parent, but word any refusal in terms of the path the agent gave (not its parent).
-async function resolveParent(guard: PathGuard, dirname: string, intent: PathIntent, rawPath: string): ReturnType<PathGuard['resolve']> {
+async function resolveParent(
+  guard: PathGuard,
+  dirname: string,
+  intent: PathIntent,
+  rawPath: string,
+): ReturnType<PathGuard['resolve']> {
   try {
     return await guard.resolve(dirname, intent);
   } catch (err) {
-    const reword = (message: string): string => message.split(formatDisplayPath(dirname)).join(formatDisplayPath(rawPath));
+    const reword = (message: string): string =>
+      message.split(formatDisplayPath(dirname)).join(formatDisplayPath(rawPath));
     if (err instanceof PathOutsideRootsError) throw new PathOutsideRootsError(reword(err.message));
     if (err instanceof PathDeniedError) throw new PathDeniedError(reword(err.message));
     if (err instanceof InvalidInputError) throw new InvalidInputError(reword(err.message));
-    if (err instanceof FileSystemError) throw new FileSystemError(err.code, reword(err.message), { cause: err });
+    if (err instanceof FileSystemError)
+      throw new FileSystemError(err.code, reword(err.message), { cause: err });
     throw err;
   }
 }

@@ -2,7 +2,9 @@ import picomatch from 'picomatch';
 
 // Exclusion like the official server's directory_tree: a pattern with '*' matches the relative
 // path; a bare name matches that name (or path) anywhere, including everything below it.
-export function compileExcludes(patterns: readonly string[]): ((relative: string) => boolean) | undefined {
+export function compileExcludes(
+  patterns: readonly string[],
+): ((relative: string) => boolean) | undefined {
   if (patterns.length === 0) return undefined;
   const expanded = patterns.flatMap((p) => (p.includes('*') ? [p] : [p, `**/${p}`, `**/${p}/**`]));
   return picomatch(expanded, { dot: true });
@@ -12,5 +14,7 @@ export function compileExcludes(patterns: readonly string[]): ((relative: string
 // it matches the entry's name at any depth (`*.ts` finds every .ts file, like find -name).
 export function compileSearchGlob(pattern: string): (relative: string) => boolean {
   // picomatch's basename option would also apply to patterns with '/', so choose explicitly.
-  return pattern.includes('/') ? picomatch(pattern, { dot: true }) : picomatch(pattern, { dot: true, basename: true });
+  return pattern.includes('/')
+    ? picomatch(pattern, { dot: true })
+    : picomatch(pattern, { dot: true, basename: true });
 }

@@ -16,6 +16,7 @@ export interface ListedEntry {
 // links (lstat, never stat). Listed through the verified descriptor of the resolved directory.
 export async function listEntries(
   guard: PathGuard,
+  isDenied: (absPath: string, name: string) => boolean,
   rawPath: string,
   withSizes: boolean,
 ): Promise<{ path: string; entries: ListedEntry[] }> {
@@ -25,8 +26,9 @@ export async function listEntries(
       const dirents = readdirSync(`/proc/self/fd/${fd}`, { withFileTypes: true });
       const listed: ListedEntry[] = [];
       for (const dirent of dirents) {
-        // Security: secrets (.env, keys, .ssh) are not even named in listings.
-        if (guard.isDenied(path.join(resolved.path, dirent.name))) continue;
+        // Security: secrets (.env, keys, .ssh) are not even named in listings. The cheap walk check
+        // is exact here: the listed directory itself passed the guard.
+        if (isDenied(path.join(resolved.path, dirent.name), dirent.name)) continue;
         const entry: ListedEntry = { name: dirent.name, type: entryKind(dirent) };
         if (withSizes) {
           try {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { InvalidInputError } from '../../../errors/index.js';
+import { FileSystemError, InvalidInputError } from '../../../errors/index.js';
 
 // One matching line with up to `contextLines` lines around it.
 export interface ContentMatch {
@@ -15,6 +15,8 @@ export interface ContentMatch {
 export interface RipgrepSearch {
   rgPath: string;
   dir: string;
+  // Search only this file of `dir` (a name, not a path).
+  only?: string;
   pattern: string;
   literal: boolean;
   ignoreCase: boolean;
@@ -31,7 +33,12 @@ const MAX_COLUMNS = 1000;
 
 // Where ripgrep lives, or undefined. Looked up once per server from fixed places and PATH.
 export function findRipgrep(envPath = process.env.PATH ?? ''): string | undefined {
-  const candidates = [...envPath.split(path.delimiter).filter((d) => path.isAbsolute(d)), '/usr/bin', '/usr/local/bin', '/opt/homebrew/bin'];
+  const candidates = [
+    ...envPath.split(path.delimiter).filter((d) => path.isAbsolute(d)),
+    '/usr/bin',
+    '/usr/local/bin',
+    '/opt/homebrew/bin',
+  ];
   return candidates.map((dir) => path.join(dir, 'rg')).find((file) => existsSync(file));
 }
 
@@ -39,9 +46,19 @@ export function findRipgrep(envPath = process.env.PATH ?? ''): string | undefine
 // not depend on it), and deny globs come last so no include can re-admit a secret.
 export function ripgrepArgs(search: RipgrepSearch): string[] {
   return [
-    '--json', '--no-config', '--no-follow', '--hidden', '--no-ignore', '--no-messages', '--sort', 'path',
-    '--max-columns', String(MAX_COLUMNS), '--max-columns-preview',
-    '--max-filesize', String(search.maxFileBytes),
+    '--json',
+    '--no-config',
+    '--no-follow',
+    '--hidden',
+    '--no-ignore',
+    '--no-messages',
+    '--sort',
+    'path',
+    '--max-columns',
+    String(MAX_COLUMNS),
+    '--max-columns-preview',
+    '--max-filesize',
+    String(search.maxFileBytes),
     search.ignoreCase ? '--ignore-case' : '--case-sensitive',
     ...(search.literal ? ['--fixed-strings'] : []),
     ...(search.contextLines > 0 ? ['--context', String(search.contextLines)] : []),
@@ -49,9 +66,11 @@ export function ripgrepArgs(search: RipgrepSearch): string[] {
     ...search.exclude.flatMap((glob) => ['--glob', `!${glob}`]),
     // Security: deny patterns are excluded inside rg too (case-insensitively), not only post-filtered.
     ...search.deny.flatMap((glob) => ['--iglob', `!${glob}`]),
-    '--regexp', search.pattern,
+    '--regexp',
+    search.pattern,
     // rg runs in the search directory on '.', so globs are relative to it like everywhere else.
-    '--', '.',
+    '--',
+    search.only === undefined ? '.' : `./${search.only}`,
   ];
 }
 
@@ -114,11 +133,18 @@ class FileMatches {
 
 // Run one ripgrep search; `accept` returns false to stop early (the process is killed). Resolves
 // with whether the timeout cut the search. Invalid patterns become an InvalidInputError.
-export function runRipgrep(search: RipgrepSearch, accept: (match: ContentMatch) => boolean): Promise<{ timedOut: boolean }> {
+export function runRipgrep(
+  search: RipgrepSearch,
+  accept: (match: ContentMatch) => boolean,
+): Promise<{ timedOut: boolean }> {
   return new Promise((resolve, reject) => {
     // Security: argv array, no shell, empty environment (no RIPGREP_CONFIG_PATH), output parsed
     // line by line and the process killed once enough was read or the timeout passes.
-    const child = spawn(search.rgPath, ripgrepArgs(search), { cwd: search.dir, stdio: ['ignore', 'pipe', 'pipe'], env: {} });
+    const child = spawn(search.rgPath, ripgrepArgs(search), {
+      cwd: search.dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {},
+    });
     let stopped = false;
     let timedOut = false;
     let stderr = '';
@@ -135,9 +161,16 @@ export function runRipgrep(search: RipgrepSearch, accept: (match: ContentMatch) 
     }, search.timeoutMs);
     const handleLine = (line: string): void => {
       if (stopped || line === '') return;
-      const record = JSON.parse(line) as { type: string; data: { path?: RgText; lines?: RgText; line_number?: number } };
+      const record = JSON.parse(line) as {
+        type: string;
+        data: { path?: RgText; lines?: RgText; line_number?: number };
+      };
       if (record.type === 'begin') {
-        current = new FileMatches(path.join(search.dir, decodeRg(record.data.path)), search.contextLines, accept);
+        current = new FileMatches(
+          path.join(search.dir, decodeRg(record.data.path)),
+          search.contextLines,
+          accept,
+        );
       } else if ((record.type === 'match' || record.type === 'context') && current) {
         const text = decodeRg(record.data.lines).replace(/\r?\n$/, '');
         if (!current.add(record.data.line_number ?? 0, text, record.type === 'match')) stop();
@@ -169,14 +202,23 @@ export function runRipgrep(search: RipgrepSearch, accept: (match: ContentMatch) 
     });
     child.on('error', (err) => {
       clearTimeout(timer);
-      reject(err);
+      reject(
+        new FileSystemError(
+          'RIPGREP_FAILED',
+          `Content search could not start ripgrep (${(err as NodeJS.ErrnoException).code ?? 'error'}); try again or use search_files.`,
+        ),
+      );
     });
     child.on('close', (code) => {
       clearTimeout(timer);
       if (!stopped && code === 2 && stderr.trim() !== '') {
         // rg's own message names the pattern problem (rg runs on '.', so no host path is in it).
         const message = stderr.trim().split('\n').slice(0, 12).join('\n');
-        reject(new InvalidInputError(`Expected a valid search pattern, got an error from the regex engine:\n${message}`));
+        reject(
+          new InvalidInputError(
+            `Expected a valid search pattern, got an error from the regex engine:\n${message}`,
+          ),
+        );
         return;
       }
       resolve({ timedOut });

@@ -33,8 +33,9 @@ export async function readLineRange(
   offset: number,
   length: number,
   maxBytes: number,
+  chunkBytes = CHUNK_BYTES,
 ): Promise<LineRange> {
-  const buffer = Buffer.alloc(CHUNK_BYTES);
+  const buffer = Buffer.allocUnsafe(chunkBytes);
   const kept: Buffer[] = [];
   let keptBytes = 0;
   let newlines = 0;
@@ -43,7 +44,7 @@ export async function readLineRange(
   let lastByte = -1;
   if (length === 0) return { text: '', startLine: offset, lineCount: 0, hasMore: true };
   for (;;) {
-    const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, position);
+    const { bytesRead } = await handle.read(buffer, 0, chunkBytes, position);
     if (bytesRead === 0) break;
     const chunk = buffer.subarray(0, bytesRead);
     lastByte = chunk[bytesRead - 1] ?? -1;
@@ -62,7 +63,12 @@ export async function readLineRange(
         keptBytes += at - keepFrom;
         if (keptBytes > maxBytes) throw tooLong(maxBytes, 'the requested lines');
         const next = await handle.read(Buffer.alloc(1), 0, 1, position + at + 1);
-        return { text: decode(kept), startLine: offset, lineCount: length, hasMore: next.bytesRead > 0 };
+        return {
+          text: decode(kept),
+          startLine: offset,
+          lineCount: length,
+          hasMore: next.bytesRead > 0,
+        };
       }
     }
     if (collecting && keepFrom < bytesRead) {
@@ -82,7 +88,13 @@ export async function readLineRange(
 
 // Exactly the last `count` lines, read backwards from the end in chunks: a 1 GB file costs only
 // the bytes of those lines. The result has no trailing newline.
-export async function readTail(handle: FileHandle, size: number, count: number, maxBytes: number): Promise<string> {
+export async function readTail(
+  handle: FileHandle,
+  size: number,
+  count: number,
+  maxBytes: number,
+  chunkBytes = CHUNK_BYTES,
+): Promise<string> {
   if (count === 0 || size === 0) return '';
   const last = Buffer.alloc(1);
   await handle.read(last, 0, 1, size - 1);
@@ -93,9 +105,9 @@ export async function readTail(handle: FileHandle, size: number, count: number, 
   let newlines = 0;
   let position = end;
   while (position > 0) {
-    const readSize = Math.min(CHUNK_BYTES, position);
+    const readSize = Math.min(chunkBytes, position);
     position -= readSize;
-    const chunk = Buffer.alloc(readSize);
+    const chunk = Buffer.allocUnsafe(readSize);
     const { bytesRead } = await handle.read(chunk, 0, readSize, position);
     let searchFrom = bytesRead - 1;
     let startInChunk = 0;
@@ -119,18 +131,28 @@ export async function readTail(handle: FileHandle, size: number, count: number, 
   return decode(kept);
 }
 
-// The whole file, refusing (instead of truncating) when it is or grows past maxBytes.
-export async function readAllBounded(handle: FileHandle, maxBytes: number, tooBig: () => Error): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+// The whole file, refusing (instead of truncating) when it is or grows past maxBytes. The buffer
+// is sized from the size the caller saw (stat), plus one byte to notice growth.
+export async function readAllBounded(
+  handle: FileHandle,
+  expectedSize: number,
+  maxBytes: number,
+  tooBig: () => Error,
+): Promise<Buffer> {
+  // allocUnsafe: only the bytes actually read are ever returned.
+  let buffer = Buffer.allocUnsafe(Math.min(expectedSize, maxBytes) + 1);
   let total = 0;
   for (;;) {
-    const chunk = Buffer.alloc(Math.min(CHUNK_BYTES * 16, maxBytes + 1 - total));
-    const { bytesRead } = await handle.read(chunk, 0, chunk.length, total);
+    if (total === buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, maxBytes + 1));
+      buffer.copy(grown, 0, 0, total);
+      buffer = grown;
+    }
+    const { bytesRead } = await handle.read(buffer, total, buffer.length - total, total);
     if (bytesRead === 0) break;
     total += bytesRead;
     // Security: a file growing while it is read cannot push the answer past the limit.
     if (total > maxBytes) throw tooBig();
-    chunks.push(chunk.subarray(0, bytesRead));
   }
-  return Buffer.concat(chunks, total);
+  return buffer.subarray(0, total);
 }

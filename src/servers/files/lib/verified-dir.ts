@@ -19,7 +19,9 @@ export function openVerifiedDirFd(absPath: string): number {
     // Security: a parent component swapped for a symlink (TOCTOU) lands elsewhere; the kernel's
     // own name for the descriptor must be exactly the path that was checked.
     if (readlinkSync(`/proc/self/fd/${fd}`) !== absPath) {
-      throw new PathOutsideRootsError('A directory changed while it was being opened; nothing was done. Try again.');
+      throw new PathOutsideRootsError(
+        'A directory changed while it was being opened; nothing was done. Try again.',
+      );
     }
     return fd;
   } catch (err) {
@@ -67,7 +69,9 @@ export function withVerifiedDir<T>(absPath: string, fn: (fd: number) => T): T {
 export type EntryKind = 'file' | 'directory' | 'symlink' | 'other';
 
 // Classify a dirent (or stats) without following it.
-export function entryKind(entry: Pick<Dirent, 'isFile' | 'isDirectory' | 'isSymbolicLink'>): EntryKind {
+export function entryKind(
+  entry: Pick<Dirent, 'isFile' | 'isDirectory' | 'isSymbolicLink'>,
+): EntryKind {
   if (entry.isSymbolicLink()) return 'symlink';
   if (entry.isDirectory()) return 'directory';
   if (entry.isFile()) return 'file';

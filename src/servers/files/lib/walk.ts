@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { closeSync } from 'node:fs';
 import { rethrowFileSystemError } from '../../../policy/paths/index.js';
 import { entryKind, openVerifiedDirFd, readVerifiedDir, type EntryKind } from './verified-dir.js';
@@ -16,8 +15,8 @@ export interface WalkEntry {
 export type WalkDecision = 'continue' | 'skip' | 'stop';
 
 export interface WalkOptions {
-  // Usually guard.isDenied: entries it matches are neither visited nor descended into.
-  isDenied: (absPath: string) => boolean;
+  // Usually createWalkDenyCheck(guard, ...): matching entries are neither visited nor entered.
+  isDenied: (absPath: string, name: string) => boolean;
   // Entries for which this returns true are neither visited nor descended into.
   exclude?: (relative: string) => boolean;
   // Depth 1 = the start directory's own entries.
@@ -47,7 +46,9 @@ export async function walkTree(
   } catch (err) {
     rethrowFileSystemError(err, options.displayPath);
   }
-  const queue: { path: string; relative: string; depth: number }[] = [{ path: start, relative: '', depth: 0 }];
+  const queue: { path: string; relative: string; depth: number }[] = [
+    { path: start, relative: '', depth: 0 },
+  ];
   let dirsRead = 0;
   for (let head = 0; head < queue.length; head += 1) {
     const dir = queue[head];
@@ -61,13 +62,17 @@ export async function walkTree(
       const entryPath = dir.path === '/' ? `/${dirent.name}` : `${dir.path}/${dirent.name}`;
       const relative = dir.relative === '' ? dirent.name : `${dir.relative}/${dirent.name}`;
       // Security: deny rules hide secrets from every listing and search, not only from reads.
-      if (options.isDenied(entryPath)) continue;
+      if (options.isDenied(entryPath, dirent.name)) continue;
       if (options.exclude?.(relative)) continue;
       const kind = entryKind(dirent);
       const decision = visit({ path: entryPath, relative, name: dirent.name, kind, depth });
       if (decision === 'stop') return false;
       // Security: only real directories are descended into; a symlink to a directory is a leaf.
-      if (decision === 'continue' && kind === 'directory' && (options.maxDepth === undefined || depth < options.maxDepth)) {
+      if (
+        decision === 'continue' &&
+        kind === 'directory' &&
+        (options.maxDepth === undefined || depth < options.maxDepth)
+      ) {
         queue.push({ path: entryPath, relative, depth });
       }
     }
@@ -75,21 +80,17 @@ export async function walkTree(
   return true;
 }
 
-// The path shown for an entry found under `start`.
-export function joinDisplay(start: string, relative: string): string {
-  return relative === '' ? start : path.join(start, relative);
-}
-
 // The first entry below `start` (relative path) matching `isDenied`, found by a full walk that
-// hides nothing; used before moving or deleting a whole directory.
+// hides nothing; used before moving or deleting a whole directory. It stops at the first denied
+// entry, so it never enters a denied directory and the cheap walk check stays exact.
 export async function findDeniedEntry(
   start: string,
-  isDenied: (absPath: string) => boolean,
+  isDenied: (absPath: string, name: string) => boolean,
   displayPath: string,
 ): Promise<string | undefined> {
   let found: string | undefined;
   await walkTree(start, { isDenied: () => false, displayPath }, (entry) => {
-    if (!isDenied(entry.path)) return 'continue';
+    if (!isDenied(entry.path, entry.name)) return 'continue';
     found = entry.relative;
     return 'stop';
   });

@@ -3,7 +3,9 @@ import { z } from 'zod';
 // A path argument: absolute inside a root, or relative to the first root.
 export const PathArg = z
   .string()
-  .describe('Absolute path inside an allowed directory, or a path relative to the first allowed directory');
+  .describe(
+    'Absolute path inside an allowed directory, or a path relative to the first allowed directory',
+  );
 
 // Paging: how many results to skip, from the nextOffset of a truncated answer.
 export const OffsetArg = z

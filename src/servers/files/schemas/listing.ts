@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { EntryKindSchema, ExcludePatternsArg, OffsetArg, PageShape, PathArg } from './common.js';
 
-const LimitArg = z.number().int().min(1).optional().describe('At most this many entries (capped by the server limit)');
+const LimitArg = z
+  .number()
+  .int()
+  .min(1)
+  .optional()
+  .describe('At most this many entries (capped by the server limit)');
 
 // list_directory: the official argument plus paging.
 export const ListDirectoryInput = { path: PathArg, offset: OffsetArg, limit: LimitArg };
@@ -9,7 +14,11 @@ export const ListDirectoryInput = { path: PathArg, offset: OffsetArg, limit: Lim
 // list_directory_with_sizes: the official arguments plus paging.
 export const ListDirectoryWithSizesInput = {
   path: PathArg,
-  sortBy: z.enum(['name', 'size']).optional().default('name').describe('Sort entries by name or size'),
+  sortBy: z
+    .enum(['name', 'size'])
+    .optional()
+    .default('name')
+    .describe('Sort entries by name or size'),
   offset: OffsetArg,
   limit: LimitArg,
 };

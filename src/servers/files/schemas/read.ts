@@ -9,7 +9,9 @@ export const ReadTextFileInput = {
   head: LineCount.optional().describe('If provided, returns only the first N lines of the file'),
   tail: LineCount.optional().describe('If provided, returns only the last N lines of the file'),
   offset: LineCount.optional().describe('Line range: 0-based index of the first line to return'),
-  length: LineCount.optional().describe('Line range: how many lines to return from offset (default 1000)'),
+  length: LineCount.optional().describe(
+    'Line range: how many lines to return from offset (default 1000)',
+  ),
 };
 
 // read_media_file: one path.
@@ -21,7 +23,9 @@ export const ReadMultipleFilesInput = {
     .array(z.string())
     .min(1)
     .max(100)
-    .describe('Array of file paths to read. Each path must be a string pointing to a valid file within allowed directories.'),
+    .describe(
+      'Array of file paths to read. Each path must be a string pointing to a valid file within allowed directories.',
+    ),
 };
 
 // Metadata per file of a batch read; the contents travel once, in the text.

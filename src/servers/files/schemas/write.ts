@@ -5,7 +5,11 @@ import { PathArg } from './common.js';
 export const WriteFileInput = {
   path: PathArg,
   content: z.string(),
-  append: z.boolean().optional().default(false).describe('Append to the end of the file instead of replacing it'),
+  append: z
+    .boolean()
+    .optional()
+    .default(false)
+    .describe('Append to the end of the file instead of replacing it'),
 };
 
 // edit_file: the official arguments.
@@ -33,12 +37,20 @@ export const MoveFileInput = { source: PathArg, destination: PathArg };
 export const CopyFileInput = {
   source: PathArg,
   destination: PathArg,
-  recursive: z.boolean().optional().default(false).describe('Required to copy a directory (and everything in it)'),
+  recursive: z
+    .boolean()
+    .optional()
+    .default(false)
+    .describe('Required to copy a directory (and everything in it)'),
   overwrite: z.boolean().optional().default(false).describe('Replace an existing destination file'),
 };
 
 // delete_path: one path, directories only with recursive.
 export const DeletePathInput = {
   path: PathArg,
-  recursive: z.boolean().optional().default(false).describe('Required to delete a directory and everything in it'),
+  recursive: z
+    .boolean()
+    .optional()
+    .default(false)
+    .describe('Required to delete a directory and everything in it'),
 };

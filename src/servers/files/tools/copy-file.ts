@@ -1,7 +1,11 @@
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { FileSystemError, InvalidInputError, LimitExceededError } from '../../../errors/index.js';
-import { formatDisplayPath, isInside, rethrowFileSystemError } from '../../../policy/paths/index.js';
+import {
+  formatDisplayPath,
+  isInside,
+  rethrowFileSystemError,
+} from '../../../policy/paths/index.js';
 import { registerFilesTool, type FilesContext } from '../context.js';
 import { readAllBounded } from '../lib/text-lines.js';
 import { walkTree } from '../lib/walk.js';
@@ -13,9 +17,11 @@ async function readSource(ctx: FilesContext, rawPath: string, budget: number): P
   const file = await ctx.guard.openForRead(rawPath);
   try {
     const tooBig = (): Error =>
-      new LimitExceededError(`Copying ${formatDisplayPath(rawPath)} would exceed the write limit of ${ctx.limits.maxWriteBytes} bytes.`);
+      new LimitExceededError(
+        `Copying ${formatDisplayPath(rawPath)} would exceed the write limit of ${ctx.limits.maxWriteBytes} bytes.`,
+      );
     if (file.stat.size > budget) throw tooBig();
-    return await readAllBounded(file.handle, budget, tooBig);
+    return await readAllBounded(file.handle, file.stat.size, budget, tooBig);
   } finally {
     await file.handle.close();
   }
@@ -29,20 +35,26 @@ interface CopyPlan {
 
 // Everything under a source directory: real files and directories only; links, special files
 // and denied entries are skipped (and counted), within the entry and byte limits.
-async function planDirectoryCopy(ctx: FilesContext, source: string, rawSource: string): Promise<CopyPlan> {
+async function planDirectoryCopy(
+  ctx: FilesContext,
+  source: string,
+  rawSource: string,
+): Promise<CopyPlan> {
   const plan: CopyPlan = { dirs: [], files: [], skipped: 0 };
   let bytes = 0;
   let entries = 0;
   let denied = 0;
-  const countDenied = (absPath: string): boolean => {
-    const isDenied = ctx.guard.isDenied(absPath);
+  const countDenied = (absPath: string, name: string): boolean => {
+    const isDenied = ctx.walkDenied(absPath, name);
     if (isDenied) denied += 1;
     return isDenied;
   };
   await walkTree(source, { isDenied: countDenied, displayPath: rawSource }, (entry) => {
     entries += 1;
     if (entries > ctx.limits.maxTreeEntries) {
-      throw new LimitExceededError(`Expected a directory with at most ${ctx.limits.maxTreeEntries} entries to copy, got more.`);
+      throw new LimitExceededError(
+        `Expected a directory with at most ${ctx.limits.maxTreeEntries} entries to copy, got more.`,
+      );
     }
     if (entry.kind === 'directory') plan.dirs.push(entry.relative);
     else if (entry.kind === 'file') plan.files.push(entry.relative);
@@ -52,7 +64,9 @@ async function planDirectoryCopy(ctx: FilesContext, source: string, rawSource: s
   plan.skipped += denied;
   for (const relative of plan.files) bytes += (await lstat(path.join(source, relative))).size;
   if (bytes > ctx.limits.maxWriteBytes) {
-    throw new LimitExceededError(`Expected at most ${ctx.limits.maxWriteBytes} bytes to copy, got ${bytes}. Copy smaller parts.`);
+    throw new LimitExceededError(
+      `Expected at most ${ctx.limits.maxWriteBytes} bytes to copy, got ${bytes}. Copy smaller parts.`,
+    );
   }
   return plan;
 }
@@ -70,47 +84,87 @@ export function registerCopyFile(ctx: FilesContext): void {
         'replace an existing file. Directories are copied only with recursive: true (symbolic links and protected ' +
         `files inside are skipped). At most ${ctx.limits.maxWriteBytes} bytes. Both paths must be within allowed directories.`,
       inputSchema: CopyFileInput,
-      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
     },
     async (args) => {
       const source = await ctx.guard.resolve(args.source, 'read');
-      if (!source.exists) rethrowFileSystemError(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }), args.source);
-      const sourceStat = await lstat(source.path).catch((err: unknown) => rethrowFileSystemError(err, args.source));
+      if (!source.exists)
+        rethrowFileSystemError(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }), args.source);
+      const sourceStat = await lstat(source.path).catch((err: unknown) =>
+        rethrowFileSystemError(err, args.source),
+      );
       if (!sourceStat.isDirectory()) {
         const data = await readSource(ctx, args.source, ctx.limits.maxWriteBytes);
-        await ctx.guard.writeFileAtomic(args.destination, data, { mode: args.overwrite ? 'overwrite' : 'create' });
+        await ctx.guard.writeFileAtomic(args.destination, data, {
+          mode: args.overwrite ? 'overwrite' : 'create',
+        });
         return {
-          content: [{ type: 'text', text: `Successfully copied ${args.source} to ${args.destination}` }],
+          content: [
+            { type: 'text', text: `Successfully copied ${args.source} to ${args.destination}` },
+          ],
           audit: { details: { bytes: data.length } },
         };
       }
       if (!args.recursive) {
-        throw new InvalidInputError(`${formatDisplayPath(args.source)} is a directory; expected recursive: true to copy it and everything in it.`);
+        throw new InvalidInputError(
+          `${formatDisplayPath(args.source)} is a directory; expected recursive: true to copy it and everything in it.`,
+        );
       }
       const destination = await ctx.guard.resolve(args.destination, 'write');
       if (destination.exists) {
-        throw new FileSystemError('EEXIST', `Destination already exists: ${formatDisplayPath(args.destination)}. Expected a new directory name.`);
+        throw new FileSystemError(
+          'EEXIST',
+          `Destination already exists: ${formatDisplayPath(args.destination)}. Expected a new directory name.`,
+        );
       }
       if (isInside(destination.path, source.path)) {
-        throw new InvalidInputError(`Cannot copy ${formatDisplayPath(args.source)} into itself (${formatDisplayPath(args.destination)}).`);
+        throw new InvalidInputError(
+          `Cannot copy ${formatDisplayPath(args.source)} into itself (${formatDisplayPath(args.destination)}).`,
+        );
       }
       const plan = await planDirectoryCopy(ctx, source.path, args.source);
       try {
         makeDirectories(ctx, destination.root.path, destination.path, args.destination);
         for (const relative of plan.dirs) {
-          makeDirectories(ctx, destination.root.path, path.join(destination.path, relative), args.destination);
+          makeDirectories(
+            ctx,
+            destination.root.path,
+            path.join(destination.path, relative),
+            args.destination,
+          );
         }
       } catch (err) {
         rethrowFileSystemError(err, args.destination);
       }
       for (const relative of plan.files) {
-        const data = await readSource(ctx, path.join(source.path, relative), ctx.limits.maxWriteBytes);
-        await ctx.guard.writeFileAtomic(path.join(destination.path, relative), data, { mode: 'create' });
+        const data = await readSource(
+          ctx,
+          path.join(source.path, relative),
+          ctx.limits.maxWriteBytes,
+        );
+        await ctx.guard.writeFileAtomic(path.join(destination.path, relative), data, {
+          mode: 'create',
+        });
       }
-      const skipped = plan.skipped > 0 ? ` (${plan.skipped} symbolic links, special or protected entries skipped)` : '';
+      const skipped =
+        plan.skipped > 0
+          ? ` (${plan.skipped} symbolic links, special or protected entries skipped)`
+          : '';
       return {
-        content: [{ type: 'text', text: `Successfully copied ${args.source} to ${args.destination}: ${plan.files.length} files, ${plan.dirs.length + 1} directories${skipped}` }],
-        audit: { details: { files: plan.files.length, dirs: plan.dirs.length + 1, skipped: plan.skipped } },
+        content: [
+          {
+            type: 'text',
+            text: `Successfully copied ${args.source} to ${args.destination}: ${plan.files.length} files, ${plan.dirs.length + 1} directories${skipped}`,
+          },
+        ],
+        audit: {
+          details: { files: plan.files.length, dirs: plan.dirs.length + 1, skipped: plan.skipped },
+        },
       };
     },
   );

@@ -8,7 +8,12 @@ import { CreateDirectoryInput } from '../schemas/write.js';
 
 // mkdir -p inside `rootPath`, one component at a time through the parent's descriptor
 // (openat-like): every created component lands inside the root even if a path is swapped meanwhile.
-export function makeDirectories(ctx: FilesContext, rootPath: string, target: string, rawPath: string): number {
+export function makeDirectories(
+  ctx: FilesContext,
+  rootPath: string,
+  target: string,
+  rawPath: string,
+): number {
   const parts = path.relative(rootPath, target).split(path.sep).filter(Boolean);
   let fd = openVerifiedDirFd(rootPath);
   let current = rootPath;
@@ -18,7 +23,9 @@ export function makeDirectories(ctx: FilesContext, rootPath: string, target: str
       current = path.join(current, part);
       // Security: deny rules apply to every component created, not only the last one.
       if (ctx.guard.isDenied(current)) {
-        throw new PathDeniedError(`Creating ${formatDisplayPath(rawPath)} is denied by the deny rules. Choose another name.`);
+        throw new PathDeniedError(
+          `Creating ${formatDisplayPath(rawPath)} is denied by the deny rules. Choose another name.`,
+        );
       }
       let next: number;
       try {
@@ -55,7 +62,12 @@ export function registerCreateDirectory(ctx: FilesContext): void {
         'Create a new directory or ensure a directory exists. Can create multiple nested directories in one ' +
         'operation. If the directory already exists, this operation will succeed silently. Only works within allowed directories.',
       inputSchema: CreateDirectoryInput,
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
     },
     async (args) => {
       const resolved = await ctx.guard.resolve(args.path, 'write');

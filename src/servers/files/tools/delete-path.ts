@@ -20,7 +20,10 @@ async function removeTree(parentFd: number, name: Buffer, counter: { ops: number
   // Security: O_NOFOLLOW through the parent descriptor: a link in place of a directory is refused.
   const fd = openSync(childBytes(parentFd, name), DIR_OPEN_FLAGS);
   try {
-    for (const dirent of readdirSync(`/proc/self/fd/${fd}`, { withFileTypes: true, encoding: 'buffer' })) {
+    for (const dirent of readdirSync(`/proc/self/fd/${fd}`, {
+      withFileTypes: true,
+      encoding: 'buffer',
+    })) {
       counter.ops += 1;
       if (counter.ops % OPS_PER_YIELD === 0) await new Promise((resolve) => setImmediate(resolve));
       if (dirent.isDirectory()) await removeTree(fd, dirent.name, counter);
@@ -44,7 +47,12 @@ export function registerDeletePath(ctx: FilesContext): void {
         'Delete a file, symbolic link (the link itself, not its target) or, with recursive: true, a directory ' +
         'and everything in it. An allowed root itself can never be deleted. Only works within allowed, writable directories.',
       inputSchema: DeletePathInput,
-      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
     },
     async (args) => {
       const entry = await resolveEntry(ctx.guard, args.path, 'write', ctx.limits.maxPathLength);
@@ -61,7 +69,7 @@ export function registerDeletePath(ctx: FilesContext): void {
             );
           }
           // Security: never delete a secret as a side effect of deleting its directory.
-          const denied = await findDeniedEntry(entry.path, (p) => ctx.guard.isDenied(p), args.path);
+          const denied = await findDeniedEntry(entry.path, ctx.walkDenied, args.path);
           if (denied !== undefined) {
             throw new PathDeniedError(
               `Refusing to delete ${formatDisplayPath(args.path)}: it contains an entry the deny rules protect. Delete the other entries one by one.`,

@@ -28,7 +28,9 @@ export function registerDirectoryTree(ctx: FilesContext): void {
     async (args) => {
       const resolved = await ctx.guard.resolve(args.path, 'read');
       if (!resolved.exists) {
-        throw new InvalidInputError(`Expected an existing directory, got a missing path: ${formatDisplayPath(args.path)}.`);
+        throw new InvalidInputError(
+          `Expected an existing directory, got a missing path: ${formatDisplayPath(args.path)}.`,
+        );
       }
       const tree: TreeNode[] = [];
       const childrenOf = new Map<string, TreeNode[]>([['', tree]]);
@@ -37,9 +39,16 @@ export function registerDirectoryTree(ctx: FilesContext): void {
       let truncated = false;
       const complete = await walkTree(
         resolved.path,
-        { isDenied: (p) => ctx.guard.isDenied(p), displayPath: args.path, exclude: compileExcludes(args.excludePatterns), ...(args.maxDepth ? { maxDepth: args.maxDepth } : {}) },
+        {
+          isDenied: ctx.walkDenied,
+          displayPath: args.path,
+          exclude: compileExcludes(args.excludePatterns),
+          ...(args.maxDepth ? { maxDepth: args.maxDepth } : {}),
+        },
         (entry) => {
-          const parentRelative = entry.relative.includes('/') ? entry.relative.slice(0, entry.relative.lastIndexOf('/')) : '';
+          const parentRelative = entry.relative.includes('/')
+            ? entry.relative.slice(0, entry.relative.lastIndexOf('/'))
+            : '';
           if (count >= maxEntries) {
             const parent = nodeOf.get(parentRelative);
             if (parent) parent.truncated = true;

@@ -1,11 +1,21 @@
-import { LimitExceededError } from '../../../errors/index.js';
+import { InvalidInputError, LimitExceededError } from '../../../errors/index.js';
 import { formatDisplayPath, rethrowFileSystemError } from '../../../policy/paths/index.js';
 import { registerFilesTool, type FilesContext } from '../context.js';
 import { applyEdits, formatDiff, usesCrlf } from '../lib/edits.js';
 import { readAllBounded } from '../lib/text-lines.js';
 import { EditFileInput } from '../schemas/write.js';
 
-async function readForEdit(ctx: FilesContext, rawPath: string): Promise<string> {
+interface Snapshot {
+  text: string;
+  // Identity of the version read, to notice a concurrent change before writing over it.
+  version: string;
+}
+
+function versionOf(stat: { ino: number; size: number; mtimeMs: number }): string {
+  return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+}
+
+async function readForEdit(ctx: FilesContext, rawPath: string): Promise<Snapshot> {
   const maxBytes = Math.min(ctx.limits.maxReadBytes, ctx.limits.maxWriteBytes);
   const file = await ctx.guard.openForRead(rawPath);
   try {
@@ -15,7 +25,8 @@ async function readForEdit(ctx: FilesContext, rawPath: string): Promise<string> 
           'Expected a smaller file; rewrite it with write_file instead.',
       );
     if (file.stat.size > maxBytes) throw tooBig();
-    return (await readAllBounded(file.handle, maxBytes, tooBig)).toString('utf8');
+    const text = (await readAllBounded(file.handle, file.stat.size, maxBytes, tooBig)).toString('utf8');
+    return { text, version: versionOf(file.stat) };
   } catch (err) {
     rethrowFileSystemError(err, rawPath);
   } finally {
@@ -36,22 +47,40 @@ export function registerEditFile(ctx: FilesContext): void {
         '(exactly, or line by line ignoring indentation). All edits apply or none do. Returns a git-style ' +
         'diff; dryRun: true previews without writing. Only works within allowed directories.',
       inputSchema: EditFileInput,
-      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
     },
     async (args) => {
       // Writes are checked before anything is read, so a read-only root refuses even the preview.
       if (!args.dryRun) await ctx.guard.resolve(args.path, 'write');
-      const original = await readForEdit(ctx, args.path);
+      const snapshot = await readForEdit(ctx, args.path);
+      const original = snapshot.text;
       const crlf = usesCrlf(original);
       const before = crlf ? original.replace(/\r\n/g, '\n') : original;
       const after = applyEdits(before, args.edits);
       const diff = formatDiff(args.path, before, after);
       if (!args.dryRun && after !== before) {
-        await ctx.guard.writeFileAtomic(args.path, crlf ? after.replace(/\n/g, '\r\n') : after, { mode: 'overwrite' });
+        // A change made by someone else since the read would be silently lost; refuse instead.
+        const current = await ctx.guard.openForRead(args.path);
+        await current.handle.close();
+        if (versionOf(current.stat) !== snapshot.version) {
+          throw new InvalidInputError(
+            `${formatDisplayPath(args.path)} changed while it was being edited; nothing was written. Read it again and retry.`,
+          );
+        }
+        await ctx.guard.writeFileAtomic(args.path, crlf ? after.replace(/\n/g, '\r\n') : after, {
+          mode: 'overwrite',
+        });
       }
       return {
         content: [{ type: 'text', text: diff }],
-        audit: { details: { edits: args.edits.length, dryRun: args.dryRun, changed: after !== before } },
+        audit: {
+          details: { edits: args.edits.length, dryRun: args.dryRun, changed: after !== before },
+        },
       };
     },
   );

@@ -39,7 +39,15 @@ export function registerGetFileInfo(ctx: FilesContext): void {
         rethrowFileSystemError(err, args.path);
       }
       // The official server's text: one `key: value` line per fact.
-      const shown = ['size', 'created', 'modified', 'accessed', 'isDirectory', 'isFile', 'permissions'] as const;
+      const shown = [
+        'size',
+        'created',
+        'modified',
+        'accessed',
+        'isDirectory',
+        'isFile',
+        'permissions',
+      ] as const;
       const text = shown.map((key) => `${key}: ${String(info[key])}`).join('\n');
       return { content: [{ type: 'text', text }], structuredContent: info };
     },

@@ -17,7 +17,9 @@ export function registerListAllowedDirectories(ctx: FilesContext): void {
     },
     () => {
       const roots = ctx.guard.roots.map((root) => ({ path: root.path, mode: root.mode }));
-      const lines = roots.map((root) => (root.mode === 'read-only' ? `${root.path} (read-only)` : root.path));
+      const lines = roots.map((root) =>
+        root.mode === 'read-only' ? `${root.path} (read-only)` : root.path,
+      );
       const text =
         roots.length === 0
           ? 'Allowed directories:\n(none: the client roots do not overlap the configured roots)'

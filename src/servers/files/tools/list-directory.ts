@@ -1,7 +1,11 @@
 import { READ_ONLY_ANNOTATIONS, registerFilesTool, type FilesContext } from '../context.js';
 import { continueHint, formatSize, INLINE_ENTRY_LIMIT } from '../lib/format.js';
 import { kindTag, listEntries, type ListedEntry } from '../lib/list-entries.js';
-import { ListDirectoryInput, ListDirectoryOutput, ListDirectoryWithSizesInput } from '../schemas/listing.js';
+import {
+  ListDirectoryInput,
+  ListDirectoryOutput,
+  ListDirectoryWithSizesInput,
+} from '../schemas/listing.js';
 
 interface Page {
   entries: ListedEntry[];
@@ -14,7 +18,13 @@ interface Page {
 function paginate(entries: ListedEntry[], offset: number, limit: number): Page {
   const page = entries.slice(offset, offset + limit);
   const truncated = offset + page.length < entries.length;
-  return { entries: page, total: entries.length, offset, truncated, ...(truncated ? { nextOffset: offset + page.length } : {}) };
+  return {
+    entries: page,
+    total: entries.length,
+    offset,
+    truncated,
+    ...(truncated ? { nextOffset: offset + page.length } : {}),
+  };
 }
 
 function hintLine(page: Page): string {
@@ -48,8 +58,12 @@ export function registerListDirectoryTools(ctx: FilesContext): void {
       annotations: READ_ONLY_ANNOTATIONS,
     },
     async (args) => {
-      const listing = await listEntries(ctx.guard, args.path, false);
-      const page = paginate(listing.entries, args.offset ?? 0, Math.min(args.limit ?? maxEntries, maxEntries));
+      const listing = await listEntries(ctx.guard, ctx.walkDenied, args.path, false);
+      const page = paginate(
+        listing.entries,
+        args.offset ?? 0,
+        Math.min(args.limit ?? maxEntries, maxEntries),
+      );
       const text =
         page.entries.length <= INLINE_ENTRY_LIMIT
           ? page.entries.map((e) => `${kindTag(e.type)} ${e.name}`).join('\n') + hintLine(page)
@@ -75,7 +89,7 @@ export function registerListDirectoryTools(ctx: FilesContext): void {
       annotations: READ_ONLY_ANNOTATIONS,
     },
     async (args) => {
-      const listing = await listEntries(ctx.guard, args.path, true);
+      const listing = await listEntries(ctx.guard, ctx.walkDenied, args.path, true);
       const all = listing.entries;
       if (args.sortBy === 'size') all.sort((a, b) => (b.size ?? 0) - (a.size ?? 0));
       const page = paginate(all, args.offset ?? 0, Math.min(args.limit ?? maxEntries, maxEntries));
@@ -87,7 +101,8 @@ export function registerListDirectoryTools(ctx: FilesContext): void {
         `Combined size: ${formatSize(totalSize)}`,
       ];
       const lines = page.entries.map(
-        (e) => `${kindTag(e.type)} ${e.name.padEnd(30)} ${e.type === 'directory' ? '' : formatSize(e.size ?? 0).padStart(10)}`,
+        (e) =>
+          `${kindTag(e.type)} ${e.name.padEnd(30)} ${e.type === 'directory' ? '' : formatSize(e.size ?? 0).padStart(10)}`,
       );
       const text =
         page.entries.length <= INLINE_ENTRY_LIMIT

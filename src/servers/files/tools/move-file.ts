@@ -1,7 +1,11 @@
 import { linkSync, lstatSync, renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { FileSystemError, InvalidInputError, PathDeniedError } from '../../../errors/index.js';
-import { formatDisplayPath, isInside, rethrowFileSystemError } from '../../../policy/paths/index.js';
+import {
+  formatDisplayPath,
+  isInside,
+  rethrowFileSystemError,
+} from '../../../policy/paths/index.js';
 import { registerFilesTool, type FilesContext } from '../context.js';
 import { resolveEntry } from '../lib/entry-path.js';
 import { viaFd, withVerifiedDir } from '../lib/verified-dir.js';
@@ -9,7 +13,10 @@ import { findDeniedEntry } from '../lib/walk.js';
 import { MoveFileInput } from '../schemas/write.js';
 
 function alreadyExists(rawPath: string): FileSystemError {
-  return new FileSystemError('EEXIST', `Destination already exists: ${formatDisplayPath(rawPath)}. Expected a new name; delete or rename the existing one first.`);
+  return new FileSystemError(
+    'EEXIST',
+    `Destination already exists: ${formatDisplayPath(rawPath)}. Expected a new name; delete or rename the existing one first.`,
+  );
 }
 
 function crossDevice(): FileSystemError {
@@ -32,7 +39,8 @@ function moveNoReplace(from: string, to: string, isDirectory: boolean, destinati
       if (code === 'EEXIST') throw alreadyExists(destination);
       if (code === 'EXDEV') throw crossDevice();
       // File systems without hard links: fall back to check-then-rename.
-      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EMLINK') throw err;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EMLINK')
+        throw err;
       if (existsNoFollow(to)) throw alreadyExists(destination);
       renameSync(from, to);
       return;
@@ -78,7 +86,12 @@ export function registerMoveFile(ctx: FilesContext): void {
         'Move or rename files and directories. If the destination exists, the operation will fail. A symbolic ' +
         'link is moved as a link. Both source and destination must be within allowed, writable directories.',
       inputSchema: MoveFileInput,
-      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
     },
     async (args) => {
       const { maxPathLength } = ctx.limits;
@@ -88,24 +101,41 @@ export function registerMoveFile(ctx: FilesContext): void {
         const stat = withVerifiedDir(source.parent, (fd) => lstatSync(viaFd(fd, source.name)));
         if (stat.isDirectory()) {
           if (isInside(destination.path, source.path)) {
-            throw new InvalidInputError(`Cannot move ${formatDisplayPath(args.source)} into itself (${formatDisplayPath(args.destination)}).`);
+            throw new InvalidInputError(
+              `Cannot move ${formatDisplayPath(args.source)} into itself (${formatDisplayPath(args.destination)}).`,
+            );
           }
           // Security: moving a directory moves the secrets in it; refuse rather than relocate them.
-          const denied = await findDeniedEntry(source.path, (p) => ctx.guard.isDenied(p) || ctx.guard.isDenied(path.join(destination.path, path.relative(source.path, p))), args.source);
+          const landsAt = (p: string): string =>
+            path.join(destination.path, path.relative(source.path, p));
+          const denied = await findDeniedEntry(
+            source.path,
+            (p, name) => ctx.walkDenied(p, name) || ctx.walkDenied(landsAt(p), name),
+            args.source,
+          );
           if (denied !== undefined) {
-            throw new PathDeniedError(`Refusing to move ${formatDisplayPath(args.source)}: it contains an entry the deny rules protect. Move the other entries one by one.`);
+            throw new PathDeniedError(
+              `Refusing to move ${formatDisplayPath(args.source)}: it contains an entry the deny rules protect. Move the other entries one by one.`,
+            );
           }
         }
         withVerifiedDir(source.parent, (fromFd) =>
           withVerifiedDir(destination.parent, (toFd) =>
-            moveNoReplace(viaFd(fromFd, source.name), viaFd(toFd, destination.name), stat.isDirectory(), args.destination),
+            moveNoReplace(
+              viaFd(fromFd, source.name),
+              viaFd(toFd, destination.name),
+              stat.isDirectory(),
+              args.destination,
+            ),
           ),
         );
       } catch (err) {
         rethrowFileSystemError(err, args.source);
       }
       return {
-        content: [{ type: 'text', text: `Successfully moved ${args.source} to ${args.destination}` }],
+        content: [
+          { type: 'text', text: `Successfully moved ${args.source} to ${args.destination}` },
+        ],
         audit: { details: { from: source.path, to: destination.path } },
       };
     },

@@ -30,13 +30,20 @@ export function registerReadMediaFile(ctx: FilesContext): void {
               `(it has ${file.stat.size}). Expected a smaller file.`,
           );
         if (file.stat.size > maxMediaBytes) throw tooBig();
-        const data = (await readAllBounded(file.handle, maxMediaBytes, tooBig)).toString('base64');
+        const data = (await readAllBounded(file.handle, file.stat.size, maxMediaBytes, tooBig)).toString('base64');
         const mimeType = mediaTypeOf(file.path);
         const audit = { details: { bytes: file.stat.size, mimeType } };
-        if (mimeType.startsWith('image/')) return { content: [{ type: 'image', data, mimeType }], audit };
-        if (mimeType.startsWith('audio/')) return { content: [{ type: 'audio', data, mimeType }], audit };
+        if (mimeType.startsWith('image/'))
+          return { content: [{ type: 'image', data, mimeType }], audit };
+        if (mimeType.startsWith('audio/'))
+          return { content: [{ type: 'audio', data, mimeType }], audit };
         return {
-          content: [{ type: 'resource', resource: { uri: pathToFileURL(file.path).href, mimeType, blob: data } }],
+          content: [
+            {
+              type: 'resource',
+              resource: { uri: pathToFileURL(file.path).href, mimeType, blob: data },
+            },
+          ],
           audit,
         };
       } catch (err) {

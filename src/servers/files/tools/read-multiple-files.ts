@@ -25,7 +25,7 @@ export function registerReadMultipleFiles(ctx: FilesContext): void {
     {
       title: 'Read Multiple Files',
       description:
-        'Read the contents of multiple files at once. Each file\'s content is returned with its path as a ' +
+        "Read the contents of multiple files at once. Each file's content is returned with its path as a " +
         "reference. Failed reads for individual files won't stop the entire operation. " +
         `All files together may hold at most ${maxReadBytes} bytes. Only works within allowed directories.`,
       inputSchema: ReadMultipleFilesInput,
@@ -38,7 +38,8 @@ export function registerReadMultipleFiles(ctx: FilesContext): void {
       // Sequential on purpose: the shared byte budget is spent in order, so results are deterministic.
       for (const rawPath of args.paths) {
         // The agent's own spelling labels each file; a megabyte-long spelling is shortened.
-        const label = rawPath.length > MAX_LABEL_CHARS ? `${rawPath.slice(0, MAX_LABEL_CHARS)}...` : rawPath;
+        const label =
+          rawPath.length > MAX_LABEL_CHARS ? `${rawPath.slice(0, MAX_LABEL_CHARS)}...` : rawPath;
         try {
           const file = await ctx.guard.openForRead(rawPath);
           try {
@@ -48,9 +49,14 @@ export function registerReadMultipleFiles(ctx: FilesContext): void {
                   `(${budget} of ${maxReadBytes} bytes). Read it alone, or with read_text_file head/tail/offset.`,
               );
             if (file.stat.size > budget) throw tooBig();
-            const data = await readAllBounded(file.handle, budget, tooBig);
+            const data = await readAllBounded(file.handle, file.stat.size, budget, tooBig);
             budget -= data.length;
-            outcomes.push({ path: label, ok: true, bytes: data.length, text: `${label}:\n${data.toString('utf8')}\n` });
+            outcomes.push({
+              path: label,
+              ok: true,
+              bytes: data.length,
+              text: `${label}:\n${data.toString('utf8')}\n`,
+            });
           } finally {
             await file.handle.close();
           }

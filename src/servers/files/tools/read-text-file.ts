@@ -23,15 +23,22 @@ export function registerReadTextFile(ctx: FilesContext): void {
     },
     async (args) => {
       const ranged = args.offset !== undefined || args.length !== undefined;
-      const modes = [args.head !== undefined, args.tail !== undefined, ranged].filter(Boolean).length;
+      const modes = [args.head !== undefined, args.tail !== undefined, ranged].filter(
+        Boolean,
+      ).length;
       if (modes > 1) {
-        throw new InvalidInputError('Expected at most one of head, tail, or offset/length; got several. Use one per call.');
+        throw new InvalidInputError(
+          'Expected at most one of head, tail, or offset/length; got several. Use one per call.',
+        );
       }
       const file = await ctx.guard.openForRead(args.path);
       try {
         if (args.head !== undefined) {
           const range = await readLineRange(file.handle, 0, args.head, maxReadBytes);
-          return { content: [{ type: 'text', text: range.text }], audit: { details: { lines: range.lineCount } } };
+          return {
+            content: [{ type: 'text', text: range.text }],
+            audit: { details: { lines: range.lineCount } },
+          };
         }
         if (args.tail !== undefined) {
           const text = await readTail(file.handle, file.stat.size, args.tail, maxReadBytes);
@@ -39,7 +46,12 @@ export function registerReadTextFile(ctx: FilesContext): void {
         }
         if (ranged) {
           const offset = args.offset ?? 0;
-          const range = await readLineRange(file.handle, offset, args.length ?? DEFAULT_RANGE_LENGTH, maxReadBytes);
+          const range = await readLineRange(
+            file.handle,
+            offset,
+            args.length ?? DEFAULT_RANGE_LENGTH,
+            maxReadBytes,
+          );
           const next = range.startLine + range.lineCount;
           const note = range.hasMore
             ? `[lines ${range.startLine}-${next - 1} (0-based) of ${formatDisplayPath(args.path)}; more lines follow: call again with offset=${next}]`
@@ -47,7 +59,13 @@ export function registerReadTextFile(ctx: FilesContext): void {
           return {
             content: [
               { type: 'text', text: range.text },
-              { type: 'text', text: range.lineCount === 0 ? `[no lines at offset ${offset}; the file has ${range.startLine} lines]` : note },
+              {
+                type: 'text',
+                text:
+                  range.lineCount === 0
+                    ? `[no lines at offset ${offset}; the file has ${range.startLine} lines]`
+                    : note,
+              },
             ],
             audit: { details: { lines: range.lineCount } },
           };
@@ -58,8 +76,11 @@ export function registerReadTextFile(ctx: FilesContext): void {
               'Expected a smaller file; read part of it with head: N, tail: N, or offset/length (lines).',
           );
         if (file.stat.size > maxReadBytes) throw tooBig();
-        const data = await readAllBounded(file.handle, maxReadBytes, tooBig);
-        return { content: [{ type: 'text', text: data.toString('utf8') }], audit: { details: { bytes: data.length } } };
+        const data = await readAllBounded(file.handle, file.stat.size, maxReadBytes, tooBig);
+        return {
+          content: [{ type: 'text', text: data.toString('utf8') }],
+          audit: { details: { bytes: data.length } },
+        };
       } catch (err) {
         rethrowFileSystemError(err, args.path);
       } finally {

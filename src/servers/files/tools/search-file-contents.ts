@@ -1,5 +1,11 @@
 import { FileSystemError, InvalidInputError } from '../../../errors/index.js';
-import { formatDisplayPath, isInside } from '../../../policy/paths/index.js';
+import { lstat } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  formatDisplayPath,
+  isInside,
+  rethrowFileSystemError,
+} from '../../../policy/paths/index.js';
 import { READ_ONLY_ANNOTATIONS, registerFilesTool, type FilesContext } from '../context.js';
 import { continueHint, INLINE_ENTRY_LIMIT } from '../lib/format.js';
 import { runRipgrep, type ContentMatch } from '../lib/ripgrep.js';
@@ -10,11 +16,15 @@ const SEARCH_TIMEOUT_MS = 30_000;
 // grep-style text: `path:line:text`, context lines as `path-line-text`, groups split by `--`.
 function formatMatches(matches: readonly ContentMatch[]): string {
   const groups = matches.map((m) => {
-    const before = (m.before ?? []).map((t, i) => `${m.path}-${m.line - (m.before?.length ?? 0) + i}-${t}`);
+    const before = (m.before ?? []).map(
+      (t, i) => `${m.path}-${m.line - (m.before?.length ?? 0) + i}-${t}`,
+    );
     const after = (m.after ?? []).map((t, i) => `${m.path}-${m.line + 1 + i}-${t}`);
     return [...before, `${m.path}:${m.line}:${m.text}`, ...after].join('\n');
   });
-  return groups.join(matches.some((m) => (m.before?.length ?? 0) + (m.after?.length ?? 0) > 0) ? '\n--\n' : '\n');
+  return groups.join(
+    matches.some((m) => (m.before?.length ?? 0) + (m.after?.length ?? 0) > 0) ? '\n--\n' : '\n',
+  );
 }
 
 // search_file_contents: regex or literal search in file contents via ripgrep: links never
@@ -39,8 +49,22 @@ export function registerSearchFileContents(ctx: FilesContext): void {
     async (args) => {
       const resolved = await ctx.guard.resolve(args.path, 'read');
       if (!resolved.exists) {
-        throw new InvalidInputError(`Expected an existing file or directory to search, got a missing path: ${formatDisplayPath(args.path)}.`);
+        throw new InvalidInputError(
+          `Expected an existing file or directory to search, got a missing path: ${formatDisplayPath(args.path)}.`,
+        );
       }
+      // A single file is searched from its directory; anything but files and directories (FIFOs,
+      // devices) is refused, since rg would block reading a FIFO named explicitly.
+      const stat = await lstat(resolved.path).catch((err: unknown) =>
+        rethrowFileSystemError(err, args.path),
+      );
+      if (!stat.isDirectory() && !stat.isFile()) {
+        throw new InvalidInputError(
+          `Expected a file or directory to search, got a special file: ${formatDisplayPath(args.path)}.`,
+        );
+      }
+      const searchDir = stat.isDirectory() ? resolved.path : path.dirname(resolved.path);
+      const only = stat.isDirectory() ? undefined : path.basename(resolved.path);
       if (ctx.ripgrepPath === undefined) {
         throw new FileSystemError(
           'RIPGREP_MISSING',
@@ -56,7 +80,8 @@ export function registerSearchFileContents(ctx: FilesContext): void {
       const { timedOut } = await runRipgrep(
         {
           rgPath: ctx.ripgrepPath,
-          dir: resolved.path,
+          dir: searchDir,
+          ...(only !== undefined ? { only } : {}),
           pattern: args.pattern,
           literal: args.literal,
           ignoreCase: args.ignoreCase,
@@ -81,7 +106,9 @@ export function registerSearchFileContents(ctx: FilesContext): void {
         },
       );
       const nextOffset = truncated ? offset + matches.length : undefined;
-      const timeoutNote = timedOut ? ` The search stopped after ${SEARCH_TIMEOUT_MS / 1000}s; narrow it with a subdirectory or include globs.` : '';
+      const timeoutNote = timedOut
+        ? ` The search stopped after ${SEARCH_TIMEOUT_MS / 1000}s; narrow it with a subdirectory or include globs.`
+        : '';
       const hint = continueHint(truncated, nextOffset) + timeoutNote;
       const text =
         matches.length === 0
@@ -91,7 +118,11 @@ export function registerSearchFileContents(ctx: FilesContext): void {
             : `Found ${matches.length} matching lines (from offset ${offset}); they are in structuredContent.matches.${hint}`;
       return {
         content: [{ type: 'text', text }],
-        structuredContent: { matches, truncated: truncated || timedOut, ...(nextOffset !== undefined ? { nextOffset } : {}) },
+        structuredContent: {
+          matches,
+          truncated: truncated || timedOut,
+          ...(nextOffset !== undefined ? { nextOffset } : {}),
+        },
         audit: { details: { matches: matches.length, truncated, timedOut } },
       };
     },

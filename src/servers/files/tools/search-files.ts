@@ -27,7 +27,9 @@ export function registerSearchFiles(ctx: FilesContext): void {
     async (args) => {
       const resolved = await ctx.guard.resolve(args.path, 'read');
       if (!resolved.exists) {
-        throw new InvalidInputError(`Expected an existing directory to search, got a missing path: ${formatDisplayPath(args.path)}.`);
+        throw new InvalidInputError(
+          `Expected an existing directory to search, got a missing path: ${formatDisplayPath(args.path)}.`,
+        );
       }
       const isMatch = compileSearchGlob(args.pattern);
       const offset = args.offset ?? 0;
@@ -35,17 +37,25 @@ export function registerSearchFiles(ctx: FilesContext): void {
       const matches: string[] = [];
       let seen = 0;
       let truncated = false;
-      await walkTree(resolved.path, { isDenied: (p) => ctx.guard.isDenied(p), displayPath: args.path, exclude: compileExcludes(args.excludePatterns) }, (entry) => {
-        if (!isMatch(entry.relative)) return 'continue';
-        seen += 1;
-        if (seen <= offset) return 'continue';
-        if (matches.length === limit) {
-          truncated = true;
-          return 'stop';
-        }
-        matches.push(entry.path);
-        return 'continue';
-      });
+      await walkTree(
+        resolved.path,
+        {
+          isDenied: ctx.walkDenied,
+          displayPath: args.path,
+          exclude: compileExcludes(args.excludePatterns),
+        },
+        (entry) => {
+          if (!isMatch(entry.relative)) return 'continue';
+          seen += 1;
+          if (seen <= offset) return 'continue';
+          if (matches.length === limit) {
+            truncated = true;
+            return 'stop';
+          }
+          matches.push(entry.path);
+          return 'continue';
+        },
+      );
       const nextOffset = truncated ? offset + matches.length : undefined;
       const hint = continueHint(truncated, nextOffset);
       const text =
@@ -56,7 +66,11 @@ export function registerSearchFiles(ctx: FilesContext): void {
             : `Found ${matches.length} matches (from offset ${offset}); the paths are in structuredContent.matches.${hint}`;
       return {
         content: [{ type: 'text', text }],
-        structuredContent: { matches, truncated, ...(nextOffset !== undefined ? { nextOffset } : {}) },
+        structuredContent: {
+          matches,
+          truncated,
+          ...(nextOffset !== undefined ? { nextOffset } : {}),
+        },
         audit: { details: { matches: matches.length, truncated } },
       };
     },

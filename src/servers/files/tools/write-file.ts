@@ -14,16 +14,25 @@ export function registerWriteFile(ctx: FilesContext): void {
         'append: true). Use with caution as it will overwrite existing files without warning. The write is ' +
         `atomic. At most ${ctx.limits.maxWriteBytes} bytes. Only works within allowed directories.`,
       inputSchema: WriteFileInput,
-      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
     },
     async (args) => {
       const result = await ctx.guard.writeFileAtomic(args.path, args.content, {
         mode: args.append ? 'append' : 'overwrite',
       });
-      const text = args.append ? `Successfully appended to ${args.path}` : `Successfully wrote to ${args.path}`;
+      const text = args.append
+        ? `Successfully appended to ${args.path}`
+        : `Successfully wrote to ${args.path}`;
       return {
         content: [{ type: 'text', text }],
-        audit: { details: { bytes: result.bytesWritten, created: result.created, append: args.append } },
+        audit: {
+          details: { bytes: result.bytesWritten, created: result.created, append: args.append },
+        },
       };
     },
   );

@@ -52,7 +52,7 @@ export function createOutputBuffer(capacity: number): OutputBuffer {
       // Security: never hold more than capacity, even for one huge chunk (output flood).
       const kept = chunk.length > capacity ? chunk.subarray(chunk.length - capacity) : chunk;
       dropped += chunk.length - kept.length;
-      chunks.push(Buffer.from(kept));
+      chunks.push(kept);
       size += kept.length;
       if (size > capacity) dropFront(size - capacity);
     },
