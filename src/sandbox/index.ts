@@ -40,18 +40,11 @@ export interface CreateSandboxOptions extends DetectOptions {
   useCgroups?: boolean;
 }
 
-function enforcementFor(
-  cgroupMemory: boolean,
-  cgroupPids: boolean,
-  nproc: boolean,
-): LimitEnforcement {
+// bubblewrap: cgroup if we have one, else RLIMIT_NPROC (ignored for uid 0), always rlimits.
+function enforcementFor(cgroupMemory: boolean, cgroupPids: boolean): LimitEnforcement {
   const isRoot = process.getuid?.() === 0;
   return {
-    processes: cgroupPids
-      ? 'cgroup'
-      : nproc && !isRoot
-        ? 'rlimit-nproc'
-        : 'pid-namespace-and-timeout-only',
+    processes: cgroupPids ? 'cgroup' : !isRoot ? 'rlimit-nproc' : 'pid-namespace-and-timeout-only',
     memory: cgroupMemory ? 'cgroup' : 'rlimit-as',
     fileSize: 'rlimit-fsize',
     cpu: 'rlimit-cpu',
@@ -74,11 +67,14 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
     (cg.layout.version === 1 ? cg.layout.memoryParent !== null : cg.layout.memory);
   if (!options.enabled) {
     const prlimitPath = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => existsSync(p)) ?? null;
-    return createSandboxRunner(
-      'none',
-      enforcementFor(memoryCg, cg.layout !== null, false),
-      planNone(prlimitPath, cg.layout),
-    );
+    const rlimit = prlimitPath !== null;
+    const enforcement: LimitEnforcement = {
+      processes: cg.layout !== null ? 'cgroup' : 'timeout-only',
+      memory: memoryCg ? 'cgroup' : rlimit ? 'rlimit-as' : 'none',
+      fileSize: rlimit ? 'rlimit-fsize' : 'none',
+      cpu: rlimit ? 'rlimit-cpu' : 'none',
+    };
+    return createSandboxRunner('none', enforcement, planNone(prlimitPath, cg.layout));
   }
   const detected = await detectLinux(options);
   if (!detected.ok) {
@@ -87,7 +83,7 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
         '(Or set bastion.shell.sandbox.enabled=false to run commands WITHOUT isolation.)',
     );
   }
-  const enforcement = enforcementFor(memoryCg, cg.layout !== null, true);
+  const enforcement = enforcementFor(memoryCg, cg.layout !== null);
   if (enforcement.processes === 'pid-namespace-and-timeout-only') {
     options.logger?.warn(
       'sandbox: running as root without a writable pids cgroup; the process limit is not enforced (RLIMIT_NPROC does not apply to uid 0). Only the PID namespace and the timeout bound a fork bomb.',

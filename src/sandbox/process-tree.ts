@@ -102,8 +102,12 @@ export function launchTree(plan: LaunchPlan, onGone: () => void): SandboxedProce
     argsPipe.on('error', () => undefined);
     argsPipe.end(payload.map((a) => `${a}\0`).join(''));
   }
+  let hasExited = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, sig) => resolve({ code, signal: sig }));
+    child.once('exit', (code, sig) => {
+      hasExited = true;
+      resolve({ code, signal: sig });
+    });
     child.once('error', () => resolve({ code: null, signal: null }));
   });
   // stdin errors (EPIPE when the command exits without reading) are expected, not fatal.
@@ -128,7 +132,9 @@ export function launchTree(plan: LaunchPlan, onGone: () => void): SandboxedProce
 
   const kill = (): Promise<void> => {
     killing ??= (async () => {
-      if (pid > 0) {
+      // A bwrap leader that already exited took its PID namespace with it: signalling its old
+      // pid could only hit an unrelated process that reused it. The cgroup (if any) is reaped.
+      if (pid > 0 && !(plan.leaderIsSupervisor && hasExited)) {
         const extra = descendantsOf(pid);
         if (!plan.leaderIsSupervisor) signal(-pid, 'SIGTERM');
         for (const p of extra) signal(p, 'SIGTERM');

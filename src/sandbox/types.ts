@@ -59,10 +59,10 @@ export interface RunOptions {
 
 // How each limit is enforced on this machine (reported at startup and in docs/SANDBOX.md).
 export interface LimitEnforcement {
-  processes: 'cgroup' | 'rlimit-nproc' | 'pid-namespace-and-timeout-only';
-  memory: 'cgroup' | 'rlimit-as';
-  fileSize: 'rlimit-fsize';
-  cpu: 'rlimit-cpu';
+  processes: 'cgroup' | 'rlimit-nproc' | 'pid-namespace-and-timeout-only' | 'timeout-only';
+  memory: 'cgroup' | 'rlimit-as' | 'none';
+  fileSize: 'rlimit-fsize' | 'none';
+  cpu: 'rlimit-cpu' | 'none';
 }
 
 // The one sandbox API the shell server codes against.

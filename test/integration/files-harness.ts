@@ -21,6 +21,8 @@ export interface InProcessOptions {
   deny?: string[];
   capabilities?: ClientCapabilities;
   setup?: (client: Client) => void;
+  // null: run as if ripgrep were not installed.
+  ripgrep?: string | null;
 }
 
 export interface InProcessServer {
@@ -46,7 +48,11 @@ export async function startInProcess(options: InProcessOptions): Promise<InProce
     deny: Object.freeze(options.deny ?? [...base.deny]),
   });
   const audit: AuditSink = createAuditLog({ dir: path.join(home, 'logs') });
-  const server = createFilesServer(config, { audit, logger: createLogger('files-test', 'silent') });
+  const server = createFilesServer(config, {
+    audit,
+    logger: createLogger('files-test', 'silent'),
+    ...(options.ripgrep !== undefined ? { ripgrep: options.ripgrep } : {}),
+  });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const client = new Client(
     { name: 'files-test', version: '1.0.0' },

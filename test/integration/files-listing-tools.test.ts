@@ -212,6 +212,19 @@ describe('search_file_contents', () => {
   });
 });
 
+describe('search_file_contents without ripgrep', () => {
+  it('says clearly that rg is missing and what to use instead', async () => {
+    const noRg = await startInProcess({ roots: [root], ripgrep: null });
+    try {
+      const result = await noRg.call('search_file_contents', { path: '.', pattern: 'TODO' });
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toMatch(/ripgrep \(rg\), which is not installed.*search_files/);
+    } finally {
+      await noRg.close();
+    }
+  });
+});
+
 describe('list_allowed_directories', () => {
   it('lists the effective roots', async () => {
     const result = await s.call('list_allowed_directories');

@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -43,7 +51,9 @@ export interface StartShellOptions {
 }
 
 // Create the temp dirs and write the settings; `bastion` is merged into the test defaults.
-export function makeShellDirs(bastion: (dirs: Omit<ShellTestDirs, 'configPath'>) => Record<string, unknown> = () => ({})): ShellTestDirs {
+export function makeShellDirs(
+  bastion: (dirs: Omit<ShellTestDirs, 'configPath'>) => Record<string, unknown> = () => ({}),
+): ShellTestDirs {
   const base = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'bastion-shell-')));
   const home = path.join(base, 'home');
   const root = path.join(base, 'root');
@@ -74,7 +84,10 @@ function defaultMode(): 'cli' | 'in-process' {
 }
 
 // Start the shell server for a test, over stdio (built CLI) or in memory (same factories).
-export async function startShell(dirs: ShellTestDirs, options: StartShellOptions = {}): Promise<ShellTestServer> {
+export async function startShell(
+  dirs: ShellTestDirs,
+  options: StartShellOptions = {},
+): Promise<ShellTestServer> {
   const auditRecords = (): Record<string, unknown>[] => {
     const file = path.join(dirs.home, 'logs', 'audit.jsonl');
     if (!existsSync(file)) return [];
@@ -97,9 +110,17 @@ export async function startShell(dirs: ShellTestDirs, options: StartShellOptions
   const audit = createAuditLog(config.audit);
   const sandbox = await createSandbox({ enabled: config.shell.sandbox.enabled });
   const policy = await createCommandPolicyEngine();
-  const shell = createShellServer(config, { audit, logger: createLogger('bastion-shell-test', 'silent'), sandbox, policy });
+  const shell = createShellServer(config, {
+    audit,
+    logger: createLogger('bastion-shell-test', 'silent'),
+    sandbox,
+    policy,
+  });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: 'bastion-test-client', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
+  const client = new Client(
+    { name: 'bastion-test-client', version: '1.0.0' },
+    { capabilities: options.capabilities ?? {} },
+  );
   options.setup?.(client);
   await shell.mcp.connect(serverSide);
   await client.connect(clientSide);
@@ -140,7 +161,11 @@ export interface CallOutcome {
 }
 
 // Call a tool and flatten the result.
-export async function callTool(client: Client, name: string, args: Record<string, unknown>): Promise<CallOutcome> {
+export async function callTool(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<CallOutcome> {
   const result = await client.callTool({ name, arguments: args });
   return {
     isError: result.isError === true,

@@ -69,9 +69,11 @@ describe('shell server: confirmation through elicitation', () => {
     expect(res.isError).toBe(true);
     expect(res.text).toContain('elicitation');
     expect(existsSync(marker)).toBe(false);
-    const record = mute.auditRecords().find(
-      (r) => (r.details as Record<string, unknown> | undefined)?.command === `touch ${marker}`,
-    );
+    const record = mute
+      .auditRecords()
+      .find(
+        (r) => (r.details as Record<string, unknown> | undefined)?.command === `touch ${marker}`,
+      );
     expect(record?.decision).toBe('deny');
     expect(typeof record?.rule).toBe('string');
   });
@@ -95,7 +97,11 @@ describe('shell server: per-root command rules', () => {
       mkdirSync(docs);
       return {
         roots: [
-          { path: d.root, mode: 'read-write', commands: { mode: 'allowlist', allow: ['git', 'npm'] } },
+          {
+            path: d.root,
+            mode: 'read-write',
+            commands: { mode: 'allowlist', allow: ['git', 'npm'] },
+          },
           { path: docs, mode: 'read-only', commands: { mode: 'none' } },
         ],
       };
@@ -115,7 +121,10 @@ describe('shell server: per-root command rules', () => {
       expect(res.isError, command).toBe(true);
     }
     expect(existsSync(marker)).toBe(false);
-    const session = await callTool(server.client, 'start_session', { command: 'git --version', cwd: docs });
+    const session = await callTool(server.client, 'start_session', {
+      command: 'git --version',
+      cwd: docs,
+    });
     expect(session.isError).toBe(true);
   });
 
@@ -124,7 +133,11 @@ describe('shell server: per-root command rules', () => {
     const git = await callTool(server.client, 'run_command', { command: 'git --version' });
     expect(git.isError).toBe(false);
     expect(String(git.data.stdout)).toContain('git version');
-    for (const command of [`touch ${marker}`, `git --version; touch ${marker}`, `cp /etc/hostname ${marker}.txt`]) {
+    for (const command of [
+      `touch ${marker}`,
+      `git --version; touch ${marker}`,
+      `cp /etc/hostname ${marker}.txt`,
+    ]) {
       const res = await callTool(server.client, 'run_command', { command });
       expect(res.isError, command).toBe(true);
     }

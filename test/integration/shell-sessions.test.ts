@@ -28,7 +28,11 @@ describe('shell server: sessions', () => {
 
   beforeAll(async () => {
     dirs = makeShellDirs(() => ({
-      shell: { maxSessions: 3, sessionBufferBytes: 2048, policy: { mode: 'denylist', deny: ['touch'] } },
+      shell: {
+        maxSessions: 3,
+        sessionBufferBytes: 2048,
+        policy: { mode: 'denylist', deny: ['touch'] },
+      },
     }));
     server = await startShell(dirs);
   });
@@ -44,8 +48,13 @@ describe('shell server: sessions', () => {
     const sessionId = String(started.data.sessionId);
     expect(started.data.inputIsPolicyChecked).toBe(true);
 
-    expect((await callTool(server.client, 'send_input', { sessionId, input: 'echo hi-from-session' })).isError).toBe(false);
-    const { output } = await readUntil(server.client, sessionId, (o) => o.includes('hi-from-session'));
+    expect(
+      (await callTool(server.client, 'send_input', { sessionId, input: 'echo hi-from-session' }))
+        .isError,
+    ).toBe(false);
+    const { output } = await readUntil(server.client, sessionId, (o) =>
+      o.includes('hi-from-session'),
+    );
     expect(output).toContain('hi-from-session');
 
     await callTool(server.client, 'send_input', { sessionId, input: 'cd /tmp && pwd; x=42' });
@@ -61,7 +70,9 @@ describe('shell server: sessions', () => {
     expect(killed.isError).toBe(false);
     expect(killed.data.running).toBe(false);
     const after = await callTool(server.client, 'list_sessions', {});
-    expect((after.data.sessions as { sessionId: string }[]).some((s) => s.sessionId === sessionId)).toBe(false);
+    expect(
+      (after.data.sessions as { sessionId: string }[]).some((s) => s.sessionId === sessionId),
+    ).toBe(false);
     expect((await callTool(server.client, 'read_output', { sessionId })).isError).toBe(true);
   });
 
@@ -79,24 +90,51 @@ describe('shell server: sessions', () => {
   it.skipIf(!hasProgram('python3'))('runs a python3 -i REPL session', async () => {
     const started = await callTool(server.client, 'start_session', { command: 'python3 -i -q' });
     const sessionId = String(started.data.sessionId);
-    expect(started.data.inputIsPolicyChecked).toBe(false);
+    expect(started.data.inputIsPolicyChecked).toBe(true);
     await callTool(server.client, 'send_input', { sessionId, input: 'print(6 * 7)' });
     const { output } = await readUntil(server.client, sessionId, (o) => o.includes('42'));
     expect(output).toContain('42');
     await callTool(server.client, 'kill_session', { sessionId });
   });
 
+  it.skipIf(!hasProgram('python3'))(
+    '[SH-SES-04] a denied command typed into a python REPL is not sent',
+    async () => {
+      const marker = path.join(dirs.root, 'repl-marker');
+      const started = await callTool(server.client, 'start_session', { command: 'python3 -i -q' });
+      const sessionId = String(started.data.sessionId);
+      for (const input of [
+        `import os; os.system('touch ${marker}')`,
+        `import subprocess; subprocess.run(['touch', '${marker}'])`,
+        `__import__('os').system('touch ${marker}')`,
+      ]) {
+        const res = await callTool(server.client, 'send_input', { sessionId, input });
+        expect(res.isError, input).toBe(true);
+      }
+      await callTool(server.client, 'send_input', { sessionId, input: "print('repl-done')" });
+      await readUntil(server.client, sessionId, (o) => o.includes('repl-done'));
+      expect(existsSync(marker)).toBe(false);
+      await callTool(server.client, 'kill_session', { sessionId });
+    },
+  );
+
   it('[SH-SES-01] a denied command sent to a bash session is refused and never reaches the shell', async () => {
     const marker = path.join(dirs.root, 'session-marker');
     const started = await callTool(server.client, 'start_session', { command: 'bash' });
     const sessionId = String(started.data.sessionId);
-    const refused = await callTool(server.client, 'send_input', { sessionId, input: `touch ${marker}` });
+    const refused = await callTool(server.client, 'send_input', {
+      sessionId,
+      input: `touch ${marker}`,
+    });
     expect(refused.isError).toBe(true);
     expect(refused.text).toContain('touch');
     // A split line continuation would otherwise join two harmless inputs into `touch marker`.
     const split = await callTool(server.client, 'send_input', { sessionId, input: 't\\' });
     expect(split.isError).toBe(true);
-    await callTool(server.client, 'send_input', { sessionId, input: `ouch ${marker}; echo sent-done` });
+    await callTool(server.client, 'send_input', {
+      sessionId,
+      input: `ouch ${marker}; echo sent-done`,
+    });
     await readUntil(server.client, sessionId, (o) => o.includes('sent-done'));
     expect(existsSync(marker)).toBe(false);
     await callTool(server.client, 'kill_session', { sessionId });
@@ -111,7 +149,9 @@ describe('shell server: sessions', () => {
   });
 
   it('caps unread output and says how many bytes were dropped', async () => {
-    const started = await callTool(server.client, 'start_session', { command: 'head -c 50000 /dev/zero | tr "\\0" y; echo; echo LAST' });
+    const started = await callTool(server.client, 'start_session', {
+      command: 'head -c 50000 /dev/zero | tr "\\0" y; echo; echo LAST',
+    });
     const sessionId = String(started.data.sessionId);
     await sleep(1500);
     const { output, last } = await readUntil(server.client, sessionId, (o) => o.includes('LAST'));
@@ -144,7 +184,10 @@ describe('shell server: sessions', () => {
     expect(unknown.isError).toBe(true);
     expect(unknown.text).toContain('list_sessions');
     const started = await callTool(server.client, 'start_session', { command: 'bash' });
-    const tooLong = await callTool(server.client, 'read_output', { sessionId: started.data.sessionId, waitMs: 999_999 });
+    const tooLong = await callTool(server.client, 'read_output', {
+      sessionId: started.data.sessionId,
+      waitMs: 999_999,
+    });
     expect(tooLong.text).toContain('waitMs: expected 0..30000');
     expect(tooLong.isError).toBe(true);
     await callTool(server.client, 'kill_session', { sessionId: started.data.sessionId });
@@ -167,7 +210,9 @@ describe('shell server: session idle timeout', () => {
 
   it('kills a session left idle, with its children', async () => {
     const marker = path.join(dirs.root, 'idle-marker');
-    const started = await callTool(server.client, 'start_session', { command: `sleep 4; touch ${marker}` });
+    const started = await callTool(server.client, 'start_session', {
+      command: `sleep 4; touch ${marker}`,
+    });
     const sessionId = String(started.data.sessionId);
     await sleep(5000);
     expect(existsSync(marker)).toBe(false);

@@ -32,9 +32,21 @@ describe('shell server: run_command', () => {
   it('lists the five tools, each with all four annotation hints and no policy/config tool', async () => {
     const { tools } = await server.client.listTools();
     const names = tools.map((t) => t.name).sort();
-    expect(names).toEqual(['kill_session', 'list_sessions', 'read_output', 'run_command', 'send_input', 'start_session']);
+    expect(names).toEqual([
+      'kill_session',
+      'list_sessions',
+      'read_output',
+      'run_command',
+      'send_input',
+      'start_session',
+    ]);
     for (const tool of tools) {
-      for (const hint of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const) {
+      for (const hint of [
+        'readOnlyHint',
+        'destructiveHint',
+        'idempotentHint',
+        'openWorldHint',
+      ] as const) {
         expect(typeof tool.annotations?.[hint], `${tool.name}.${hint}`).toBe('boolean');
       }
     }
@@ -62,12 +74,18 @@ describe('shell server: run_command', () => {
   });
 
   it('passes stdin to the command', async () => {
-    const res = await callTool(server.client, 'run_command', { command: 'tr a-z A-Z', stdin: 'shout\n' });
+    const res = await callTool(server.client, 'run_command', {
+      command: 'tr a-z A-Z',
+      stdin: 'shout\n',
+    });
     expect(res.data.stdout).toBe('SHOUT\n');
   });
 
   it('runs in a cwd inside a root, relative or absolute', async () => {
-    const abs = await callTool(server.client, 'run_command', { command: 'cat hello.txt', cwd: path.join(dirs.root, 'sub') });
+    const abs = await callTool(server.client, 'run_command', {
+      command: 'cat hello.txt',
+      cwd: path.join(dirs.root, 'sub'),
+    });
     expect(abs.data.stdout).toBe('hello from sub\n');
     const pwd = await callTool(server.client, 'run_command', { command: 'pwd' });
     expect(pwd.data.stdout).toBe(`${dirs.root}\n`);
@@ -83,14 +101,19 @@ describe('shell server: run_command', () => {
   });
 
   it('refuses a timeout above the configured maximum with an actionable message', async () => {
-    const res = await callTool(server.client, 'run_command', { command: 'true', timeoutMs: 999_999 });
+    const res = await callTool(server.client, 'run_command', {
+      command: 'true',
+      timeoutMs: 999_999,
+    });
     expect(res.isError).toBe(true);
     expect(res.text).toContain('timeoutMs: expected at most 30000');
   });
 
   it('refuses empty and NUL-bearing commands', async () => {
     expect((await callTool(server.client, 'run_command', { command: '  ' })).isError).toBe(true);
-    expect((await callTool(server.client, 'run_command', { command: 'echo a\0b' })).isError).toBe(true);
+    expect((await callTool(server.client, 'run_command', { command: 'echo a\0b' })).isError).toBe(
+      true,
+    );
   });
 
   it('kills a command at its timeout, including a background child', async () => {
@@ -120,9 +143,13 @@ describe('shell server: run_command', () => {
 
   it('sends progress notifications while a 3 s command runs', async () => {
     const progress: number[] = [];
-    const result = await server.client.callTool({ name: 'run_command', arguments: { command: 'sleep 3; echo done' } }, undefined, {
-      onprogress: (p) => progress.push(p.progress),
-    });
+    const result = await server.client.callTool(
+      { name: 'run_command', arguments: { command: 'sleep 3; echo done' } },
+      undefined,
+      {
+        onprogress: (p) => progress.push(p.progress),
+      },
+    );
     expect(result.isError).not.toBe(true);
     expect(progress.length).toBeGreaterThanOrEqual(1);
     expect([...progress].sort((a, b) => a - b)).toEqual(progress);
@@ -132,7 +159,10 @@ describe('shell server: run_command', () => {
     const marker = path.join(dirs.root, 'cancel-marker');
     const controller = new AbortController();
     const call = server.client.callTool(
-      { name: 'run_command', arguments: { command: `(sleep 2; touch ${marker}) & sleep 2; touch ${marker}` } },
+      {
+        name: 'run_command',
+        arguments: { command: `(sleep 2; touch ${marker}) & sleep 2; touch ${marker}` },
+      },
       undefined,
       { signal: controller.signal },
     );
@@ -148,11 +178,18 @@ describe('shell server: run_command', () => {
   it('audits every command with its cwd, decision, exit code and output sizes', async () => {
     await callTool(server.client, 'run_command', { command: 'echo audited-one' });
     const records = server.auditRecords().filter((r) => r.tool === 'run_command');
-    const mine = records.find((r) => (r.details as Record<string, unknown> | undefined)?.command === 'echo audited-one');
+    const mine = records.find(
+      (r) => (r.details as Record<string, unknown> | undefined)?.command === 'echo audited-one',
+    );
     expect(mine).toBeDefined();
     expect(mine?.server).toBe('shell');
     expect(mine?.decision).toBe('allow');
-    expect(mine?.details).toMatchObject({ cwd: dirs.root, exitCode: 0, stdoutBytes: 12, stderrBytes: 0 });
+    expect(mine?.details).toMatchObject({
+      cwd: dirs.root,
+      exitCode: 0,
+      stdoutBytes: 12,
+      stderrBytes: 0,
+    });
     const refused = records.filter((r) => r.decision === 'deny');
     expect(refused.length).toBeGreaterThan(0);
   });

@@ -45,7 +45,12 @@ describe('shell sandbox: the roots are the whole world', () => {
   });
 
   it('[SH-ESC-02] cannot climb out of the root with cd .. or ../', async () => {
-    for (const command of ['cd .. && cat outside/canary.txt', 'cat ../outside/canary.txt', 'cd / && cat "$OLDPWD/../outside/canary.txt"', 'cat ../*/canary.txt']) {
+    for (const command of [
+      'cd .. && cat outside/canary.txt',
+      'cat ../outside/canary.txt',
+      'cd / && cat "$OLDPWD/../outside/canary.txt"',
+      'cat ../*/canary.txt',
+    ]) {
       expect(await run(server, command), command).not.toContain(dirs.secret);
     }
   });
@@ -79,7 +84,10 @@ describe('shell sandbox: the roots are the whole world', () => {
 
   it('[SH-ESC-05] a symlink to the outside, made inside or planted before, leads nowhere', async () => {
     symlinkSync(dirs.outside, path.join(dirs.root, 'planted-link'));
-    const made = await run(server, `ln -s ${dirs.canary} made-link; cat made-link; cat planted-link/canary.txt`);
+    const made = await run(
+      server,
+      `ln -s ${dirs.canary} made-link; cat made-link; cat planted-link/canary.txt`,
+    );
     expect(made).not.toContain(dirs.secret);
     await run(server, 'echo x > planted-link/m-link');
     expect(existsSync(path.join(dirs.outside, 'm-link'))).toBe(false);
@@ -87,8 +95,17 @@ describe('shell sandbox: the roots are the whole world', () => {
 
   it('[SH-CWD-01] refuses a cwd outside the roots and runs nothing there', async () => {
     const marker = path.join(dirs.root, 'cwd-marker');
-    for (const cwd of [dirs.outside, `${dirs.root}/../outside`, '/', '/etc', `${dirs.root}/planted-link`]) {
-      const res = await callTool(server.client, 'run_command', { command: `touch ${marker}; cat canary.txt`, cwd });
+    for (const cwd of [
+      dirs.outside,
+      `${dirs.root}/../outside`,
+      '/',
+      '/etc',
+      `${dirs.root}/planted-link`,
+    ]) {
+      const res = await callTool(server.client, 'run_command', {
+        command: `touch ${marker}; cat canary.txt`,
+        cwd,
+      });
       expect(res.isError, cwd).toBe(true);
       expect(res.text).not.toContain(dirs.secret);
     }
@@ -98,12 +115,17 @@ describe('shell sandbox: the roots are the whole world', () => {
   it('[SH-POL-02] cannot read or rewrite the config file or the audit log', async () => {
     const before = readFileSync(dirs.configPath, 'utf8');
     const audit = path.join(dirs.home, 'logs', 'audit.jsonl');
-    const out = await run(server, `cat ${dirs.configPath}; cat ${audit}; echo '{}' > ${dirs.configPath}; echo forged >> ${audit}`);
+    const out = await run(
+      server,
+      `cat ${dirs.configPath}; cat ${audit}; echo '{}' > ${dirs.configPath}; echo forged >> ${audit}`,
+    );
     expect(out).not.toContain('"bastion"');
     expect(out).not.toContain('"stream"');
     expect(readFileSync(dirs.configPath, 'utf8')).toBe(before);
     // The command text itself is audited; what must be absent is a bare line the command appended.
-    const lines = readFileSync(audit, 'utf8').split('\n').filter((line) => line.length > 0);
+    const lines = readFileSync(audit, 'utf8')
+      .split('\n')
+      .filter((line) => line.length > 0);
     expect(lines.filter((line) => !line.startsWith('{'))).toEqual([]);
   });
 });

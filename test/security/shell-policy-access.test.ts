@@ -29,14 +29,19 @@ describe('shell server: the policy is out of the agent’s reach, and everything
     for (const tool of tools) {
       expect(tool.name).not.toMatch(/polic|config|setting|rule|allow|deny|permission/i);
       const keys = Object.keys(tool.inputSchema.properties ?? {});
-      for (const key of keys) expect(key, `${tool.name}.${key}`).not.toMatch(/polic|config|rule|allow|deny|sandbox|env/i);
+      for (const key of keys)
+        expect(key, `${tool.name}.${key}`).not.toMatch(/polic|config|rule|allow|deny|sandbox|env/i);
       expect(tool.description ?? '', tool.name).toContain('can read or change the command policy');
     }
     // Extra arguments smuggled into a call change nothing: touch stays denied.
     const marker = path.join(dirs.root, 'smuggled-marker');
     const res = await server.client.callTool({
       name: 'run_command',
-      arguments: { command: `touch ${marker}`, policy: { mode: 'none' }, config: { shell: { policy: { deny: [] } } } },
+      arguments: {
+        command: `touch ${marker}`,
+        policy: { mode: 'none' },
+        config: { shell: { policy: { deny: [] } } },
+      },
     });
     expect(res.isError).toBe(true);
     expect(existsSync(marker)).toBe(false);
@@ -53,7 +58,8 @@ describe('shell server: the policy is out of the agent’s reach, and everything
     for (const args of calls) await callTool(server.client, 'run_command', args);
     const records = server.auditRecords().filter((r) => JSON.stringify(r.args).includes(tag));
     expect(records).toHaveLength(calls.length);
-    const byCommand = (needle: string) => records.find((r) => JSON.stringify(r.args).includes(needle));
+    const byCommand = (needle: string) =>
+      records.find((r) => JSON.stringify(r.args).includes(needle));
     expect(byCommand(`${tag}-allowed`)).toMatchObject({ decision: 'allow', outcome: 'ok' });
     expect(byCommand(`${tag}-allowed`)?.details).toMatchObject({ exitCode: 0, cwd: dirs.root });
     expect(byCommand(`${tag}-denied`)).toMatchObject({ decision: 'deny' });

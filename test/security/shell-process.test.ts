@@ -40,7 +40,9 @@ async function all(server: ShellTestServer, command: string, timeoutMs = 10_000)
 // Push `size` bytes through a session and read until it ends (bounded reads); returns the
 // largest single read, which the session buffer (1 MiB by default) must cap.
 async function floodSession(server: ShellTestServer, size: string): Promise<number> {
-  const started = await callTool(server.client, 'start_session', { command: `yes | head -c ${size}; echo FLOOD-END` });
+  const started = await callTool(server.client, 'start_session', {
+    command: `yes | head -c ${size}; echo FLOOD-END`,
+  });
   const sessionId = String(started.data.sessionId);
   let largest = 0;
   let tail = '';
@@ -90,7 +92,12 @@ describe('shell sandbox: the server process is out of reach', () => {
   });
 
   it('[SH-KILL-01] a command cannot kill the server; the next call still works', async () => {
-    for (const command of [`kill -9 ${server.pid}`, 'pkill node', 'pkill -9 -f bastion', 'kill -9 -1']) {
+    for (const command of [
+      `kill -9 ${server.pid}`,
+      'pkill node',
+      'pkill -9 -f bastion',
+      'kill -9 -1',
+    ]) {
       await all(server, command);
       expect(isAlive(server.pid), command).toBe(true);
       const next = await callTool(server.client, 'run_command', { command: 'echo alive' });
@@ -111,17 +118,25 @@ describe('shell sandbox: the server process is out of reach', () => {
 
   it('[SH-BG-01] a background child of a command that exits at once is killed with it', async () => {
     const marker = path.join(dirs.root, 'bg-exit-marker');
-    await callTool(server.client, 'run_command', { command: `(sleep 2; touch ${marker}) >/dev/null 2>&1 &` });
+    await callTool(server.client, 'run_command', {
+      command: `(sleep 2; touch ${marker}) >/dev/null 2>&1 &`,
+    });
     await sleep(3500);
     expect(existsSync(marker)).toBe(false);
   });
 
   it('[SH-DOS-01] an output flood comes back capped and server memory stays bounded', async () => {
-    const yes = await callTool(server.client, 'run_command', { command: 'yes | head -c 200M', timeoutMs: 60_000 });
+    const yes = await callTool(server.client, 'run_command', {
+      command: 'yes | head -c 200M',
+      timeoutMs: 60_000,
+    });
     expect(String(yes.data.stdout).length).toBeLessThan(64 * 1024 + 200);
     expect(yes.data.stdoutTruncated).toBe(true);
     expect(Number(yes.data.stdoutBytes)).toBeGreaterThan(1024 * 1024);
-    const zero = await callTool(server.client, 'run_command', { command: 'cat /dev/zero', timeoutMs: 5000 });
+    const zero = await callTool(server.client, 'run_command', {
+      command: 'cat /dev/zero',
+      timeoutMs: 5000,
+    });
     expect(String(zero.data.stdout).length).toBeLessThan(64 * 1024 + 200);
     expect(zero.data.exitCode === 0).toBe(false);
     // A session is never killed for output, so the whole flood flows through its ring buffer.
@@ -147,7 +162,9 @@ describe('shell sandbox: the server process is out of reach', () => {
     const local = makeShellDirs();
     const marker = path.join(local.root, 'close-marker');
     const own = await startShell(local, { mode: 'cli' });
-    const started = await callTool(own.client, 'start_session', { command: `sleep 2; touch ${marker}` });
+    const started = await callTool(own.client, 'start_session', {
+      command: `sleep 2; touch ${marker}`,
+    });
     expect(started.isError).toBe(false);
     await own.close();
     await sleep(3000);
@@ -159,7 +176,9 @@ describe('shell sandbox: the server process is out of reach', () => {
     const local = makeShellDirs();
     const marker = path.join(local.root, 'sigkill-marker');
     const own = await startShell(local, { mode: 'cli' });
-    const started = await callTool(own.client, 'start_session', { command: `echo ready; sleep 2; touch ${marker}` });
+    const started = await callTool(own.client, 'start_session', {
+      command: `echo ready; sleep 2; touch ${marker}`,
+    });
     // Wait until the sandbox is up: the race with a half-started sandbox is SH-SES-03's known gap.
     await readUntil(own.client, String(started.data.sessionId), (o) => o.includes('ready'));
     process.kill(own.pid, 'SIGKILL');

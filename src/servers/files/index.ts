@@ -31,9 +31,10 @@ export const FILES_AUDIT_NAME = 'files';
 
 // Build the files MCP server for one config: every tool goes through one path guard (its own
 // state, narrowed by the client's MCP roots) and is audited. The caller connects a transport.
+// deps.ripgrep: where rg lives; omitted = looked up on PATH and usual places, null = none (tests).
 export function createFilesServer(
   config: Config,
-  deps: { audit: AuditSink; logger: Logger },
+  deps: { audit: AuditSink; logger: Logger; ripgrep?: string | null },
 ): McpServer {
   const mcp = new McpServer(
     { name: 'bastion-files', version: FILES_SERVER_VERSION },
@@ -56,7 +57,7 @@ export function createFilesServer(
     denyPatterns: config.deny,
     walkDenied: createWalkDenyCheck(guard, config.deny),
     rootsReady,
-    ripgrepPath: findRipgrep(),
+    ripgrepPath: deps.ripgrep === undefined ? findRipgrep() : (deps.ripgrep ?? undefined),
   };
   registerReadTextFile(ctx);
   registerReadMediaFile(ctx);

@@ -21,14 +21,19 @@ export type GateVerdict =
 
 // Resolve the working directory through the path guard (default: the first root), then the
 // command policy that applies there (the root's own rules merged over the global ones).
-export async function resolveCommandPlace(ctx: ShellContext, rawCwd: string | undefined): Promise<CommandPlace> {
+export async function resolveCommandPlace(
+  ctx: ShellContext,
+  rawCwd: string | undefined,
+): Promise<CommandPlace> {
   const first = ctx.guard.roots[0];
   if (first === undefined) throw new InvalidInputError('no root is available to run commands in');
   // Security: the cwd goes through the same canonical path gate as file tools (../, symlinks).
   const resolved = await ctx.guard.resolve(rawCwd ?? first.path, 'read');
   const info = resolved.exists ? await stat(resolved.path).catch(() => undefined) : undefined;
   if (info === undefined || !info.isDirectory()) {
-    throw new InvalidInputError(`cwd: expected an existing directory inside a root, got "${rawCwd ?? ''}"`);
+    throw new InvalidInputError(
+      `cwd: expected an existing directory inside a root, got "${rawCwd ?? ''}"`,
+    );
   }
   return {
     cwd: resolved.path,

@@ -28,14 +28,19 @@ export function validateCommandText(rawCommand: string, field = 'command'): stri
 export function validateInputText(rawInput: string, field: string): string {
   const bytes = Buffer.byteLength(rawInput, 'utf8');
   if (bytes > MAX_INPUT_BYTES) {
-    throw new InvalidInputError(`${field}: expected at most ${MAX_INPUT_BYTES} bytes, got ${bytes}`);
+    throw new InvalidInputError(
+      `${field}: expected at most ${MAX_INPUT_BYTES} bytes, got ${bytes}`,
+    );
   }
   return rawInput;
 }
 
 // The timeout to use: the default when absent; over the maximum is refused, not clamped, so the
 // agent is never surprised by a command killed earlier than it asked.
-export function resolveTimeoutMs(shell: Readonly<ShellConfig>, rawTimeoutMs: number | undefined): number {
+export function resolveTimeoutMs(
+  shell: Readonly<ShellConfig>,
+  rawTimeoutMs: number | undefined,
+): number {
   if (rawTimeoutMs === undefined) return shell.defaultTimeoutMs;
   if (!Number.isInteger(rawTimeoutMs) || rawTimeoutMs <= 0) {
     throw new InvalidInputError(`timeoutMs: expected a positive integer, got ${rawTimeoutMs}`);

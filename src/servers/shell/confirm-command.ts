@@ -23,7 +23,11 @@ export async function confirmCommand(
         requestedSchema: {
           type: 'object',
           properties: {
-            approve: { type: 'boolean', title: 'Run this command', description: 'Approve running it once' },
+            approve: {
+              type: 'boolean',
+              title: 'Run this command',
+              description: 'Approve running it once',
+            },
           },
           required: ['approve'],
         },

@@ -20,7 +20,8 @@ export const RunOutputShape = {
 
 // One line saying how a command ended, for the text summary and the audit log.
 export function describeEnding(result: RunResult, timeoutMs: number): string {
-  if (result.timedOut) return `timed out after ${timeoutMs} ms; the command and its children were killed`;
+  if (result.timedOut)
+    return `timed out after ${timeoutMs} ms; the command and its children were killed`;
   if (result.cancelled) return 'cancelled; the command and its children were killed';
   if (result.outputLimitHit) return 'killed for writing far more output than the cap';
   if (result.exitCode !== null) return `exit code ${result.exitCode}`;

@@ -5,7 +5,8 @@ import { registerRunCommandTool } from './run-command-tool.js';
 import { SHELL_AUDIT_SERVER, type ShellContext, type ShellDeps } from './shell-context.js';
 import { registerSessionInspectTools } from './sessions/session-inspect-tools.js';
 import { createSessionRegistry } from './sessions/session-registry.js';
-import { registerSessionStartTools } from './sessions/session-start-tools.js';
+import { registerSendInputTool } from './sessions/send-input-tool.js';
+import { registerStartSessionTool } from './sessions/start-session-tool.js';
 
 export type { ShellDeps } from './shell-context.js';
 
@@ -38,7 +39,8 @@ export function createShellServer(
     });
   });
   registerRunCommandTool(ctx);
-  registerSessionStartTools(ctx, registry);
+  registerStartSessionTool(ctx, registry);
+  registerSendInputTool(ctx, registry);
   registerSessionInspectTools(ctx, registry);
 
   // Security: sessions must not outlive the server; on exit only synchronous work runs, so each

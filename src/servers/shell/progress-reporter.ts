@@ -20,7 +20,11 @@ export function startProgress(extra: ToolExtra, intervalMs = 1000): ProgressRepo
     extra
       .sendNotification({
         method: 'notifications/progress',
-        params: { progressToken, progress: seconds, message: `running for ${seconds}s, ${bytes} bytes of output` },
+        params: {
+          progressToken,
+          progress: seconds,
+          message: `running for ${seconds}s, ${bytes} bytes of output`,
+        },
       })
       .catch(() => undefined);
   }, intervalMs);

@@ -24,8 +24,8 @@ export function registerRunCommandTool(ctx: ShellContext): void {
       title: 'Run a shell command',
       description:
         'Run one bash command line in an OS sandbox that can only see the allowed roots, and return ' +
-        'its exit code, stdout and stderr. The command is checked against the user\'s command policy ' +
-        'first; refused commands are not run, and some may need the user\'s confirmation. ' +
+        "its exit code, stdout and stderr. The command is checked against the user's command policy " +
+        "first; refused commands are not run, and some may need the user's confirmation. " +
         `cwd must be a directory inside a root (default: the first root). timeoutMs defaults to ` +
         `${shell.defaultTimeoutMs} and may be at most ${shell.maxTimeoutMs} (larger values are refused, ` +
         `not clamped). Output over ${shell.maxOutputBytes} bytes per stream is truncated, keeping the ` +
@@ -35,7 +35,7 @@ export function registerRunCommandTool(ctx: ShellContext): void {
         command: z.string().describe('A bash command line, e.g. "npm test" or "ls -la | head"'),
         cwd: z.string().optional().describe('Working directory inside an allowed root'),
         timeoutMs: z.number().optional().describe(`Timeout in ms (at most ${shell.maxTimeoutMs})`),
-        stdin: z.string().optional().describe('Text written to the command\'s stdin, then closed'),
+        stdin: z.string().optional().describe("Text written to the command's stdin, then closed"),
       },
       outputSchema: RunOutputShape,
       annotations: commandHints(ctx.config),
@@ -51,13 +51,18 @@ export function registerRunCommandTool(ctx: ShellContext): void {
 
       const progress = startProgress(extra);
       const result = await ctx.deps.sandbox
-        .run(shellArgv(command), buildSandboxSpec(ctx.config, place), buildSandboxLimits(ctx.config), {
-          timeoutMs,
-          maxOutputBytes: shell.maxOutputBytes,
-          ...(args.stdin !== undefined ? { stdin: args.stdin } : {}),
-          signal: extra.signal,
-          onOutput: (bytes) => progress.onOutput(bytes),
-        })
+        .run(
+          shellArgv(command),
+          buildSandboxSpec(ctx.config, place),
+          buildSandboxLimits(ctx.config),
+          {
+            timeoutMs,
+            maxOutputBytes: shell.maxOutputBytes,
+            ...(args.stdin !== undefined ? { stdin: args.stdin } : {}),
+            signal: extra.signal,
+            onOutput: (bytes) => progress.onOutput(bytes),
+          },
+        )
         .finally(() => progress.stop());
       return {
         content: [{ type: 'text', text: formatRunText(command, result, timeoutMs) }],

@@ -1,5 +1,10 @@
 import type { Config } from '../../config/index.js';
-import { SANDBOX_HOME, buildSandboxEnv, type SandboxLimits, type SandboxSpec } from '../../sandbox/index.js';
+import {
+  SANDBOX_HOME,
+  buildSandboxEnv,
+  type SandboxLimits,
+  type SandboxSpec,
+} from '../../sandbox/index.js';
 import type { CommandPlace } from './command-gate.js';
 
 // Every command runs as `bash -c TEXT` inside the sandbox: the same parser the policy analysed.

@@ -9,7 +9,8 @@ export function commandHints(config: Config): {
   openWorldHint: boolean;
 } {
   const canRun =
-    config.shell.policy.mode !== 'none' || config.roots.some((r) => r.commands?.mode !== undefined && r.commands.mode !== 'none');
+    config.shell.policy.mode !== 'none' ||
+    config.roots.some((r) => r.commands?.mode !== undefined && r.commands.mode !== 'none');
   const canWrite = config.roots.some((r) => r.mode === 'read-write');
   return {
     readOnlyHint: false,

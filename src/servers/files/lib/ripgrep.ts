@@ -12,6 +12,7 @@ export interface ContentMatch {
   after?: string[];
 }
 
+// One content search as ripgrep runs it; every field is already validated by the caller.
 export interface RipgrepSearch {
   rgPath: string;
   dir: string;

@@ -14,6 +14,7 @@ export interface WalkEntry {
 // What the visitor wants next: keep going, do not descend into this directory, or stop the walk.
 export type WalkDecision = 'continue' | 'skip' | 'stop';
 
+// How a walk filters: deny check, exclusions, depth, and the spelling used in errors.
 export interface WalkOptions {
   // Usually createWalkDenyCheck(guard, ...): matching entries are neither visited nor entered.
   isDenied: (absPath: string, name: string) => boolean;

@@ -25,7 +25,9 @@ async function readForEdit(ctx: FilesContext, rawPath: string): Promise<Snapshot
           'Expected a smaller file; rewrite it with write_file instead.',
       );
     if (file.stat.size > maxBytes) throw tooBig();
-    const text = (await readAllBounded(file.handle, file.stat.size, maxBytes, tooBig)).toString('utf8');
+    const text = (await readAllBounded(file.handle, file.stat.size, maxBytes, tooBig)).toString(
+      'utf8',
+    );
     return { text, version: versionOf(file.stat) };
   } catch (err) {
     rethrowFileSystemError(err, rawPath);

@@ -30,7 +30,9 @@ export function registerReadMediaFile(ctx: FilesContext): void {
               `(it has ${file.stat.size}). Expected a smaller file.`,
           );
         if (file.stat.size > maxMediaBytes) throw tooBig();
-        const data = (await readAllBounded(file.handle, file.stat.size, maxMediaBytes, tooBig)).toString('base64');
+        const data = (
+          await readAllBounded(file.handle, file.stat.size, maxMediaBytes, tooBig)
+        ).toString('base64');
         const mimeType = mediaTypeOf(file.path);
         const audit = { details: { bytes: file.stat.size, mimeType } };
         if (mimeType.startsWith('image/'))

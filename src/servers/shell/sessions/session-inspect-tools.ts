@@ -17,7 +17,10 @@ const SnapshotShape = {
   running: z.boolean(),
   exitCode: z.number().int().nullable(),
   signal: z.string().nullable(),
-  end: z.string().nullable().describe('exited | killed | idle-timeout | lifetime-exceeded | server-closed'),
+  end: z
+    .string()
+    .nullable()
+    .describe('exited | killed | idle-timeout | lifetime-exceeded | server-closed'),
 };
 
 function describeSnapshot(snap: SessionSnapshot, bufferBytes: number): string {
@@ -52,10 +55,18 @@ export function registerSessionInspectTools(ctx: ShellContext, registry: Session
         `ones are dropped and counted. ${NO_POLICY_ACCESS}`,
       inputSchema: {
         sessionId: z.string(),
-        waitMs: z.number().optional().describe(`Wait up to this long for new output (max ${MAX_READ_WAIT_MS})`),
+        waitMs: z
+          .number()
+          .optional()
+          .describe(`Wait up to this long for new output (max ${MAX_READ_WAIT_MS})`),
       },
       outputSchema: SnapshotShape,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      annotations: {
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
     },
     async (args, extra) => {
       const session = registry.get(args.sessionId);
@@ -103,7 +114,12 @@ export function registerSessionInspectTools(ctx: ShellContext, registry: Session
           }),
         ),
       },
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: {
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
     },
     () => {
       const now = Date.now();
@@ -115,7 +131,7 @@ export function registerSessionInspectTools(ctx: ShellContext, registry: Session
         startedAt: new Date(s.startedAt).toISOString(),
         idleMs: now - s.lastActivityAt,
         unreadBytes: s.unreadBytes,
-        inputIsPolicyChecked: s.isShell,
+        inputIsPolicyChecked: s.inputCheck.kind !== 'none',
       }));
       const lines = sessions.map(
         (s) => `${s.sessionId}  ${s.running ? 'running' : 'ended  '}  ${s.command}  (cwd ${s.cwd})`,
@@ -137,7 +153,12 @@ export function registerSessionInspectTools(ctx: ShellContext, registry: Session
       description: `Kill a session's program and every process it started, and return its last output. ${NO_POLICY_ACCESS}`,
       inputSchema: { sessionId: z.string() },
       outputSchema: SnapshotShape,
-      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
     },
     async (args, extra) => {
       const session = registry.get(args.sessionId);
@@ -147,7 +168,14 @@ export function registerSessionInspectTools(ctx: ShellContext, registry: Session
       return {
         content: [{ type: 'text', text: describeSnapshot(snap, bufferBytes) }],
         structuredContent: toStructured(snap),
-        audit: { details: { sessionId: session.id, command: session.command, exitCode: snap.exitCode, signal: snap.signal } },
+        audit: {
+          details: {
+            sessionId: session.id,
+            command: session.command,
+            exitCode: snap.exitCode,
+            signal: snap.signal,
+          },
+        },
       };
     },
   );

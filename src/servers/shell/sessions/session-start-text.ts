@@ -1,5 +1,6 @@
 // A bare interactive shell, optionally with flags only: `bash`, `sh -i`, `/bin/bash --norc`.
-const BARE_SHELL = /^\s*(?:\S*\/)?(?:bash|sh|zsh|dash|ksh|mksh|ash|yash|posh)((?:\s+--?[A-Za-z][A-Za-z-]*)*)\s*$/;
+const BARE_SHELL =
+  /^\s*(?:\S*\/)?(?:bash|sh|zsh|dash|ksh|mksh|ash|yash|posh)((?:\s+--?[A-Za-z][A-Za-z-]*)*)\s*$/;
 
 // The text the policy checks for a session's start command. A bare shell reads its script from
 // the session's stdin, which strict mode refuses for run_command ("script from stdin"); here every

@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandPolicy, Root } from '../../../config/index.js';
+import { InvalidInputError, LimitExceededError } from '../../../errors/index.js';
 import type { SandboxedProcess } from '../../../sandbox/index.js';
 import { createOutputBuffer, type BufferedOutput } from './output-buffer.js';
+import type { InputCheck } from './session-input-check.js';
+
+// Input queued for a program that is not reading; beyond this, send_input is refused.
+const MAX_PENDING_INPUT_BYTES = 1024 * 1024;
 
 // Why a session stopped: its program ended, or Bastion killed it.
-export type SessionEnd = 'exited' | 'killed' | 'idle-timeout' | 'lifetime-exceeded' | 'server-closed';
+export type SessionEnd =
+  'exited' | 'killed' | 'idle-timeout' | 'lifetime-exceeded' | 'server-closed';
 
 // What one read_output returns.
 export interface SessionSnapshot extends BufferedOutput {
@@ -22,12 +28,13 @@ export interface ShellSession {
   readonly cwd: string;
   readonly root: Root;
   readonly policy: CommandPolicy;
-  readonly isShell: boolean;
+  readonly inputCheck: InputCheck;
   readonly startedAt: number;
   readonly running: boolean;
   readonly lastActivityAt: number;
   readonly unreadBytes: number;
-  write(input: string): Promise<void>;
+  // Queue input for the program; never waits for it to be read.
+  write(input: string): void;
   read(waitMs: number, signal: AbortSignal): Promise<SessionSnapshot>;
   kill(reason: SessionEnd): Promise<void>;
   // Mark activity (send/read): postpones the idle deadline.
@@ -41,7 +48,7 @@ export function createShellSession(options: {
   cwd: string;
   root: Root;
   policy: CommandPolicy;
-  isShell: boolean;
+  inputCheck: InputCheck;
   bufferBytes: number;
   onEnd: (session: ShellSession, end: SessionEnd) => void;
 }): ShellSession {
@@ -82,7 +89,7 @@ export function createShellSession(options: {
     cwd: options.cwd,
     root: options.root,
     policy: options.policy,
-    isShell: options.isShell,
+    inputCheck: options.inputCheck,
     startedAt: Date.now(),
     get running() {
       return running;
@@ -96,10 +103,18 @@ export function createShellSession(options: {
     touch() {
       lastActivityAt = Date.now();
     },
-    async write(input) {
-      await new Promise<void>((resolve, reject) => {
-        proc.stdin.write(input, (err) => (err ? reject(err) : resolve()));
-      });
+    write(input) {
+      if (!running || !proc.stdin.writable) {
+        throw new InvalidInputError(`session ${session.id}: the program no longer reads its input`);
+      }
+      // Security: a program that never reads its stdin must not make the server queue input forever.
+      if (proc.stdin.writableLength > MAX_PENDING_INPUT_BYTES) {
+        throw new LimitExceededError(
+          `session ${session.id}: the program has not read the previous input yet ` +
+            `(${proc.stdin.writableLength} bytes pending); read_output to see what it is doing`,
+        );
+      }
+      proc.stdin.write(input);
     },
     async read(waitMs, abort) {
       if (buffer.unreadBytes === 0 && running && waitMs > 0 && !abort.aborted) {
