@@ -193,33 +193,3 @@ describe('shell server: sessions', () => {
     await callTool(server.client, 'kill_session', { sessionId: started.data.sessionId });
   });
 });
-
-describe('shell server: session idle timeout', () => {
-  let dirs: ShellTestDirs;
-  let server: ShellTestServer;
-
-  beforeAll(async () => {
-    dirs = makeShellDirs(() => ({ shell: { sessionIdleMs: 800 } }));
-    server = await startShell(dirs);
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    removeShellDirs(dirs);
-  });
-
-  it('kills a session left idle, with its children', async () => {
-    const marker = path.join(dirs.root, 'idle-marker');
-    const started = await callTool(server.client, 'start_session', {
-      command: `sleep 4; touch ${marker}`,
-    });
-    const sessionId = String(started.data.sessionId);
-    await sleep(5000);
-    expect(existsSync(marker)).toBe(false);
-    const snap = await callTool(server.client, 'read_output', { sessionId, waitMs: 0 });
-    expect(snap.data.running).toBe(false);
-    expect(snap.data.end).toBe('idle-timeout');
-    const expired = server.auditRecords().find((r) => r.tool === 'session_expired');
-    expect(expired?.details).toMatchObject({ reason: 'idle-timeout' });
-  });
-});

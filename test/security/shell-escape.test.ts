@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -91,6 +91,19 @@ describe('shell sandbox: the roots are the whole world', () => {
     expect(made).not.toContain(dirs.secret);
     await run(server, 'echo x > planted-link/m-link');
     expect(existsSync(path.join(dirs.outside, 'm-link'))).toBe(false);
+  });
+
+  it('[SH-ESC-06] files matching a deny pattern inside a root stay unreadable and unwritable', async () => {
+    mkdirSync(path.join(dirs.root, '.ssh'), { recursive: true });
+    writeFileSync(path.join(dirs.root, '.env'), `TOKEN=${dirs.secret}\n`);
+    writeFileSync(path.join(dirs.root, '.ssh', 'id_ed25519'), `${dirs.secret}\n`);
+    const out = await run(
+      server,
+      'cat .env; cat .ssh/id_ed25519; grep -r CANARY . ; cp .env copied && cat copied',
+    );
+    expect(out).not.toContain(dirs.secret);
+    await run(server, 'echo overwritten > .env');
+    expect(readFileSync(path.join(dirs.root, '.env'), 'utf8')).toBe(`TOKEN=${dirs.secret}\n`);
   });
 
   it('[SH-CWD-01] refuses a cwd outside the roots and runs nothing there', async () => {

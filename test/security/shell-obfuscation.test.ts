@@ -95,6 +95,22 @@ describe('command policy end to end: disguised denied commands', () => {
     await callTool(server.client, 'kill_session', { sessionId });
   });
 
+  it('[SH-SES-04] code piped into an interactive interpreter is checked like a session input', async () => {
+    const escaped: string[] = [];
+    const attempts: [string, string][] = [
+      ['python3 -i -q', "import os; os.system('touch r0')"],
+      ['python3 -qi', "__import__('subprocess').run(['touch', 'r1'])"],
+      ['node -i', "require('child_process').execSync('touch r2')"],
+    ];
+    for (const [command, stdin] of attempts) {
+      await callTool(server.client, 'run_command', { command, stdin, timeoutMs: 10_000 });
+    }
+    for (const name of ['r0', 'r1', 'r2']) {
+      if (existsSync(path.join(dirs.root, name))) escaped.push(name);
+    }
+    expect(escaped).toEqual([]);
+  });
+
   it('[SH-SES-02] a denied command split across inputs never runs', async () => {
     const started = await callTool(server.client, 'start_session', { command: 'bash' });
     const sessionId = String(started.data.sessionId);

@@ -33,7 +33,7 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
   const { createShellServer } = await import('../../servers/shell/index.js');
   let sandbox;
   try {
-    sandbox = await createSandbox({ enabled: config.shell.sandbox.enabled });
+    sandbox = await createSandbox({ enabled: config.shell.sandbox.enabled, logger });
   } catch (err) {
     if (err instanceof SandboxUnavailableError) {
       console.error(`bastion: the shell server cannot start: ${err.message}`);

@@ -10,6 +10,7 @@ import {
   toStructuredRun,
 } from './format-run-result.js';
 import { startProgress } from './progress-reporter.js';
+import { inputCheckFor, inputPolicyText } from './input-check.js';
 import { buildSandboxLimits, buildSandboxSpec, shellArgv } from './sandbox-request.js';
 import type { ShellContext } from './shell-context.js';
 import { NO_POLICY_ACCESS, commandHints } from './tool-annotations.js';
@@ -48,12 +49,24 @@ export function registerRunCommandTool(ctx: ShellContext): void {
       const details = { command, cwd: place.cwd };
       const verdict = await gateCommand(ctx, command, place, extra);
       if (!verdict.allowed) return refusalResult(verdict, details);
+      // Security: `python3 -i` (or node -i, ...) runs its stdin as code: check it like a session input.
+      const stdinCheck = inputCheckFor(verdict.decision.commands);
+      if (
+        args.stdin !== undefined &&
+        args.stdin.trim().length > 0 &&
+        stdinCheck.kind === 'interpreter'
+      ) {
+        const stdinText = inputPolicyText(stdinCheck, args.stdin) ?? '';
+        const stdinVerdict = await gateCommand(ctx, args.stdin, place, extra, stdinText);
+        if (!stdinVerdict.allowed)
+          return refusalResult(stdinVerdict, { ...details, stdinChecked: true });
+      }
 
       const progress = startProgress(extra);
       const result = await ctx.deps.sandbox
         .run(
           shellArgv(command),
-          buildSandboxSpec(ctx.config, place),
+          buildSandboxSpec(ctx.config, place, ctx.guard.roots),
           buildSandboxLimits(ctx.config),
           {
             timeoutMs,

@@ -1,4 +1,4 @@
-import type { Config } from '../../config/index.js';
+import type { Config, Root } from '../../config/index.js';
 import {
   SANDBOX_HOME,
   buildSandboxEnv,
@@ -14,9 +14,14 @@ export function shellArgv(command: string): string[] {
 
 // The sandbox boundary for one command: all roots with their modes, the deny patterns, the cwd,
 // network as configured, and an allowlisted environment (never the server's own).
-export function buildSandboxSpec(config: Config, place: CommandPlace): SandboxSpec {
+export function buildSandboxSpec(
+  config: Config,
+  place: CommandPlace,
+  roots: readonly Root[] = config.roots,
+): SandboxSpec {
   return {
-    roots: config.roots,
+    // The guard's effective roots: the configured ones, narrowed if the client's roots narrow them.
+    roots,
     deny: config.deny,
     cwd: place.cwd,
     network: config.shell.sandbox.network,

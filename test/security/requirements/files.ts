@@ -94,6 +94,11 @@ export const FILES_THREATS = [
     description: 'An error reveals an outside host path, a secret, or a stack trace to the client',
   },
   {
+    id: 'FS-RACE-01',
+    description:
+      'A directory swapped for a symlink to outside while a walk, listing or search runs leaks outside names or content',
+  },
+  {
     id: 'FS-ARG-01',
     description:
       'Search arguments (pattern, globs) are taken by ripgrep as options (--pre=cmd) and run a command',

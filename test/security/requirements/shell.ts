@@ -21,6 +21,10 @@ export const SHELL_THREATS = [
     description: 'A symlink created inside a root points outside and is followed by a command.',
   },
   {
+    id: 'SH-ESC-06',
+    description: 'A command reads or overwrites a denied file inside a root (.env, .ssh keys).',
+  },
+  {
     id: 'SH-CWD-01',
     description: 'The cwd argument names a directory outside the roots (absolute, ../, /).',
   },
@@ -39,7 +43,8 @@ export const SHELL_THREATS = [
   },
   {
     id: 'SH-SES-04',
-    description: 'A denied command is typed into a REPL session (python3 -i: os.system, subprocess).',
+    description:
+      'A denied command is typed into a REPL session (python3 -i: os.system, subprocess).',
   },
   {
     id: 'SH-SES-03',

@@ -30,7 +30,8 @@ export interface RipgrepSearch {
 }
 
 const STDERR_CAP = 16 * 1024;
-const MAX_COLUMNS = 1000;
+// Longest line rg returns whole; longer ones come back as a preview.
+export const MAX_COLUMNS = 1000;
 
 // Where ripgrep lives, or undefined. Looked up once per server from fixed places and PATH.
 export function findRipgrep(envPath = process.env.PATH ?? ''): string | undefined {

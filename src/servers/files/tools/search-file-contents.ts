@@ -9,9 +9,12 @@ import {
 import { READ_ONLY_ANNOTATIONS, registerFilesTool, type FilesContext } from '../context.js';
 import { continueHint, INLINE_ENTRY_LIMIT } from '../lib/format.js';
 import { runRipgrep, type ContentMatch } from '../lib/ripgrep.js';
+import { verifyHits } from '../lib/verify-hits.js';
 import { SearchFileContentsInput, SearchFileContentsOutput } from '../schemas/search.js';
 
 const SEARCH_TIMEOUT_MS = 30_000;
+// Verifying hits re-reads their files; at most this many times maxReadBytes per call.
+const VERIFY_BUDGET_FACTOR = 8;
 
 // grep-style text: `path:line:text`, context lines as `path-line-text`, groups split by `--`.
 function formatMatches(matches: readonly ContentMatch[]): string {
@@ -74,7 +77,7 @@ export function registerSearchFileContents(ctx: FilesContext): void {
       }
       const offset = args.offset ?? 0;
       const limit = Math.min(args.maxResults ?? maxResults, maxResults);
-      const matches: ContentMatch[] = [];
+      const hits: ContentMatch[] = [];
       let seen = 0;
       let truncated = false;
       const { timedOut } = await runRipgrep(
@@ -97,15 +100,24 @@ export function registerSearchFileContents(ctx: FilesContext): void {
           if (!isInside(match.path, resolved.path) || ctx.guard.isDenied(match.path)) return true;
           seen += 1;
           if (seen <= offset) return true;
-          if (matches.length === limit) {
+          if (hits.length === limit) {
             truncated = true;
             return false;
           }
-          matches.push(match);
+          hits.push(match);
           return true;
         },
       );
-      const nextOffset = truncated ? offset + matches.length : undefined;
+      const checked = await verifyHits(
+        ctx.guard,
+        hits,
+        args.contextLines,
+        ctx.limits.maxReadBytes,
+        VERIFY_BUDGET_FACTOR * ctx.limits.maxReadBytes,
+      );
+      const matches = checked.matches;
+      truncated ||= checked.budgetExhausted;
+      const nextOffset = truncated ? offset + hits.length : undefined;
       const timeoutNote = timedOut
         ? ` The search stopped after ${SEARCH_TIMEOUT_MS / 1000}s; narrow it with a subdirectory or include globs.`
         : '';
@@ -123,7 +135,9 @@ export function registerSearchFileContents(ctx: FilesContext): void {
           truncated: truncated || timedOut,
           ...(nextOffset !== undefined ? { nextOffset } : {}),
         },
-        audit: { details: { matches: matches.length, truncated, timedOut } },
+        audit: {
+          details: { matches: matches.length, dropped: checked.dropped, truncated, timedOut },
+        },
       };
     },
   );

@@ -5,7 +5,7 @@ import { gateCommand, refusalResult } from '../command-gate.js';
 import { validateCommandText, validateInputText } from '../command-text.js';
 import type { ShellContext } from '../shell-context.js';
 import { NO_POLICY_ACCESS, commandHints } from '../tool-annotations.js';
-import { inputPolicyText } from './session-input-check.js';
+import { inputPolicyText } from '../input-check.js';
 import type { SessionRegistry } from './session-registry.js';
 
 // A line ending in an unescaped backslash would join the NEXT input onto this line inside bash,

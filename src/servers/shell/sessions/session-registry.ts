@@ -74,6 +74,13 @@ export function createSessionRegistry(
       }
     },
     add(session) {
+      // Security: ended sessions stay readable for a while, but never more than maxSessions of
+      // them, so starting short-lived sessions in a loop cannot pile up their buffers.
+      const ended = [...sessions.values()].filter((s) => !s.running);
+      for (const old of ended.slice(0, Math.max(0, ended.length - shell.maxSessions + 1))) {
+        clearTimer(old.id);
+        sessions.delete(old.id);
+      }
       sessions.set(session.id, session);
       arm(session);
     },

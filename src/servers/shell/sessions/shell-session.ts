@@ -3,7 +3,7 @@ import type { CommandPolicy, Root } from '../../../config/index.js';
 import { InvalidInputError, LimitExceededError } from '../../../errors/index.js';
 import type { SandboxedProcess } from '../../../sandbox/index.js';
 import { createOutputBuffer, type BufferedOutput } from './output-buffer.js';
-import type { InputCheck } from './session-input-check.js';
+import type { InputCheck } from '../input-check.js';
 
 // Input queued for a program that is not reading; beyond this, send_input is refused.
 const MAX_PENDING_INPUT_BYTES = 1024 * 1024;

@@ -5,7 +5,7 @@ import { validateCommandText } from '../command-text.js';
 import { buildSandboxLimits, buildSandboxSpec, shellArgv } from '../sandbox-request.js';
 import type { ShellContext } from '../shell-context.js';
 import { NO_POLICY_ACCESS, commandHints } from '../tool-annotations.js';
-import { inputCheckFor } from './session-input-check.js';
+import { inputCheckFor } from '../input-check.js';
 import type { SessionRegistry } from './session-registry.js';
 import { sessionPolicyText } from './session-start-text.js';
 import { createShellSession } from './shell-session.js';
@@ -44,7 +44,7 @@ export function registerStartSessionTool(ctx: ShellContext, registry: SessionReg
       const checked = inputCheck.kind !== 'none';
       const proc = ctx.deps.sandbox.spawn(
         shellArgv(command),
-        buildSandboxSpec(ctx.config, place),
+        buildSandboxSpec(ctx.config, place, ctx.guard.roots),
         buildSandboxLimits(ctx.config),
       );
       const session = createShellSession({
