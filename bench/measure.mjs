@@ -1,5 +1,3 @@
-import { median } from './stats.mjs';
-
 // One table row. Values are numbers (lower is better) or null with a note saying why.
 export function makeRow(section, id, metric, unit, fields = {}) {
   return {
@@ -17,20 +15,6 @@ export function makeRow(section, id, metric, unit, fields = {}) {
   };
 }
 
-// Run `fn` up to `repeats` times (at least once, then only while under `budgetMs`); median ms.
-export async function repeatMedian(repeats, budgetMs, fn) {
-  const samples = [];
-  const start = performance.now();
-  let last;
-  for (let i = 0; i < repeats; i++) {
-    if (i > 0 && performance.now() - start > budgetMs) break;
-    const t0 = performance.now();
-    last = await fn(i);
-    samples.push(performance.now() - t0);
-  }
-  return { ms: median(samples), samples, last };
-}
-
 // Measure one cell; on failure record a note and return null instead of failing the whole bench.
 // A timed-out call may leave a server busy, so its handle is restarted.
 export async function measureCell(row, who, handle, fn) {
@@ -44,6 +28,13 @@ export async function measureCell(row, who, handle, fn) {
     if (handle && /timed out|timeout/i.test(message)) await handle.restart().catch(() => {});
     return null;
   }
+}
+
+// The first line of an error, short enough for a table note.
+export function errorMessage(err) {
+  return String(err?.message ?? err)
+    .split('\n')[0]
+    .slice(0, 200);
 }
 
 export function addNote(row, note) {

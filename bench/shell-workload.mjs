@@ -2,11 +2,25 @@ import { spawn } from 'node:child_process';
 import { BENCH_PATH } from './servers.mjs';
 import { createServerHandle, measureColdStart, textOf } from './mcp-client.mjs';
 import { makeRow, measureCell } from './measure.mjs';
-import { median, percentile, runSequential } from './stats.mjs';
+import { median, percentile, runInterleaved } from './stats.mjs';
 
 const SETTINGS = {
-  full: { runs: 200, warmup: 10, coldStarts: 5, callTimeoutMs: 30_000, rowBudgetMs: 120_000 },
-  quick: { runs: 40, warmup: 3, coldStarts: 3, callTimeoutMs: 30_000, rowBudgetMs: 30_000 },
+  full: {
+    runs: 200,
+    block: 20,
+    warmup: 10,
+    coldStarts: 5,
+    callTimeoutMs: 30_000,
+    rowBudgetMs: 120_000,
+  },
+  quick: {
+    runs: 40,
+    block: 10,
+    warmup: 3,
+    coldStarts: 3,
+    callTimeoutMs: 30_000,
+    rowBudgetMs: 30_000,
+  },
 };
 const COMMAND = 'echo hi';
 
@@ -47,24 +61,20 @@ async function resolveRunner(session, kind, timeoutMs) {
   return () => session.call(tool.name, { [key]: COMMAND }, timeoutMs);
 }
 
-// `echo hi` through one server: first call checked, warm-up, then `runs` sequential calls.
-async function measureEcho(side, s) {
+// A server's `echo hi` call, after checking the first answer and warming up.
+async function prepareEcho(side, s) {
   const run = await resolveRunner(await side.handle.get(), side.kind, s.callTimeoutMs);
   const first = await run();
   if (!textOf(first).includes('hi'))
     throw new Error(`output was ${JSON.stringify(textOf(first).slice(0, 200))}`);
   for (let i = 0; i < s.warmup; i++) await run();
-  const r = await runSequential(s.runs, s.rowBudgetMs, run);
-  return {
-    p50: percentile(r.latencies, 50),
-    p99: percentile(r.latencies, 99),
-    n: r.latencies.length,
-  };
+  return run;
 }
 
 // Shell rows: Bastion's sandboxed run_command against Desktop Commander's start_process, with a
 // bare spawn from Node as the floor. Bastion runs twice: with a 20-file root (the sandbox's fixed
 // cost) and with the root holding the 100k-file tree (plus any per-root work it does per command).
+// The four contenders take turns in blocks of calls, so load drifting on the machine hits all alike.
 export async function runShellWorkload({ specs, data, quick, log }) {
   const s = quick ? SETTINGS.quick : SETTINGS.full;
   const rows = [];
@@ -73,21 +83,10 @@ export async function runShellWorkload({ specs, data, quick, log }) {
     rows.push(r);
     return r;
   };
-  const small = {
-    kind: 'bastion',
-    spec: specs.bastionShellSmall,
-    handle: createServerHandle(specs.bastionShellSmall),
-  };
-  const big = {
-    kind: 'bastion',
-    spec: specs.bastionShell,
-    handle: createServerHandle(specs.bastionShell),
-  };
-  const dc = {
-    kind: 'desktopCommander',
-    spec: specs.desktopCommander,
-    handle: createServerHandle(specs.desktopCommander),
-  };
+  const side = (kind, spec) => ({ kind, spec, handle: createServerHandle(spec) });
+  const small = side('bastion', specs.bastionShellSmall);
+  const big = side('bastion', specs.bastionShell);
+  const dc = side('desktopCommander', specs.desktopCommander);
 
   log('shell: cold start');
   const cold = row(
@@ -95,79 +94,88 @@ export async function runShellWorkload({ specs, data, quick, log }) {
     'shell server cold start (spawn → initialize → tools/list), median',
     'ms',
   );
-  for (const [key, side] of [
-    ['bastion', big],
-    ['anchor', dc],
-  ]) {
-    cold[key] = await measureCell(cold, side.spec.label, null, async () => {
-      const samples = [];
-      for (let i = 0; i < s.coldStarts; i++) samples.push(await measureColdStart(side.spec));
-      return median(samples);
-    });
+  const colds = { bastion: [], anchor: [] };
+  for (let i = 0; i < s.coldStarts; i++) {
+    for (const [key, contender] of [
+      ['bastion', big],
+      ['anchor', dc],
+    ]) {
+      if (colds[key] === null) continue;
+      const ms = await measureCell(cold, contender.spec.label, null, () =>
+        measureColdStart(contender.spec),
+      );
+      if (ms === null) colds[key] = null;
+      else colds[key].push(ms);
+    }
   }
-
-  log(`shell: bare spawn ×${s.runs}`);
-  for (let i = 0; i < s.warmup; i++) await bareSpawn();
-  const bare = await runSequential(s.runs, s.rowBudgetMs, bareSpawn);
-  const bareP50 = percentile(bare.latencies, 50);
-  const bareP99 = percentile(bare.latencies, 99);
-
-  log(`shell: Desktop Commander start_process ×${s.runs}`);
-  const dcRow = makeRow('shell', 'dc', '', 'ms');
-  const dcEcho = await measureCell(dcRow, dc.spec.label, dc.handle, () => measureEcho(dc, s));
+  cold.bastion = colds.bastion && median(colds.bastion);
+  cold.anchor = colds.anchor && median(colds.anchor);
 
   const files = data.treeFiles.toLocaleString('en-US');
-  for (const [side, where, id] of [
-    [small, 'root of 20 files', 'small'],
-    [big, `root holding ${files} files`, 'big'],
-  ]) {
-    log(`shell: Bastion run_command ×${s.runs}, ${where}`);
-    const p50 = row(`echo_${id}_p50`, `\`${COMMAND}\` ×${s.runs}, ${where}: p50`, 'ms', {
-      floorTool: 'bare spawn',
-      floor: bareP50,
-    });
-    const p99 = row(`echo_${id}_p99`, `\`${COMMAND}\` ×${s.runs}, ${where}: p99`, 'ms', {
-      floorTool: 'bare spawn',
-      floor: bareP99,
-    });
-    const over = row(`echo_${id}_overhead`, `\`${COMMAND}\` p50 over bare spawn, ${where}`, 'ms', {
-      goal: 'Bastion < 10 ms',
-    });
-    p50.goal = 'Bastion < Desktop Commander';
-    p50.notes.push(...dcRow.notes);
-    const mine = await measureCell(p50, side.spec.label, side.handle, () => measureEcho(side, s));
-    for (const [r, field] of [
-      [p50, 'p50'],
-      [p99, 'p99'],
-    ]) {
-      r.bastion = mine?.[field] ?? null;
-      r.anchor = dcEcho?.[field] ?? null;
-    }
-    over.bastion = mine ? mine.p50 - bareP50 : null;
-    over.anchor = dcEcho ? dcEcho.p50 - bareP50 : null;
-    if (mine && mine.n < s.runs)
-      p50.notes.push(
-        `${side.spec.label}: only ${mine.n} calls within the ${s.rowBudgetMs / 1000} s budget`,
-      );
-    if (dcEcho && dcEcho.n < s.runs)
-      p50.notes.push(`${dc.spec.label}: only ${dcEcho.n} calls within the budget`);
+  const where = { small: 'root of 20 files', big: `root holding ${files} files` };
+  const rowsFor = {};
+  for (const id of ['small', 'big']) {
+    const label = (what) => `\`${COMMAND}\` ×${s.runs}, ${where[id]}: ${what}`;
+    rowsFor[id] = {
+      p50: row(`echo_${id}_p50`, label('p50'), 'ms', { floorTool: 'bare spawn' }),
+      p99: row(`echo_${id}_p99`, label('p99'), 'ms', { floorTool: 'bare spawn' }),
+      over: row(`echo_${id}_overhead`, `\`${COMMAND}\` p50 over bare spawn, ${where[id]}`, 'ms', {
+        goal: 'Bastion < 10 ms',
+      }),
+    };
+    rowsFor[id].p50.goal = 'Bastion < Desktop Commander';
   }
-  if (dcEcho)
-    rows
-      .find((r) => r.id === 'echo_big_p50')
-      .notes.push(
-        'Desktop Commander has no per-root work per command: same measurement as the row above',
-      );
+
+  log(
+    `shell: ${COMMAND} ×${s.runs}: bare spawn, Desktop Commander, Bastion (two roots) in turns of ${s.block}`,
+  );
+  for (let i = 0; i < s.warmup; i++) await bareSpawn();
+  const fns = { bare: bareSpawn };
+  const note = rowsFor.small.p50;
+  const dcRun = await measureCell(note, dc.spec.label, dc.handle, () => prepareEcho(dc, s));
+  if (dcRun) fns.dc = dcRun;
+  for (const [id, contender] of [
+    ['small', small],
+    ['big', big],
+  ]) {
+    const run = await measureCell(rowsFor[id].p50, contender.spec.label, contender.handle, () =>
+      prepareEcho(contender, s),
+    );
+    if (run) fns[id] = run;
+  }
+  const result = await measureCell(note, 'echo loop', null, () =>
+    runInterleaved(s.runs, s.rowBudgetMs, fns, s.block),
+  );
+  const lat = result?.latencies ?? {};
+  const pct = (name, p) => (lat[name]?.length ? percentile(lat[name], p) : null);
+  for (const id of ['small', 'big']) {
+    const r = rowsFor[id];
+    r.p50.bastion = pct(id, 50);
+    r.p99.bastion = pct(id, 99);
+    r.p50.anchor = pct('dc', 50);
+    r.p99.anchor = pct('dc', 99);
+    r.p50.floor = pct('bare', 50);
+    r.p99.floor = pct('bare', 99);
+    const over = (x) => (x === null || r.p50.floor === null ? null : x - r.p50.floor);
+    r.over.bastion = over(r.p50.bastion);
+    r.over.anchor = over(r.p50.anchor);
+  }
+  const done = lat.bare?.length ?? 0;
+  if (result && done < s.runs)
+    note.notes.push(`only ${done} rounds within the ${s.rowBudgetMs / 1000} s budget`);
+  rowsFor.big.p50.notes.push(
+    'Desktop Commander has no per-root work per command: same measurement as the row above',
+  );
 
   const rss = row('rss_shell', 'peak RSS of the server process (VmHWM)', 'bytes');
   rss.notes.push(`Bastion: the server with the ${files}-file root`);
-  for (const [key, side] of [
+  for (const [key, contender] of [
     ['bastion', big],
     ['anchor', dc],
   ]) {
-    const kb = side.handle.peakRssKb();
+    const kb = contender.handle.peakRssKb();
     rss[key] = kb === null ? null : kb * 1024;
   }
-  await Promise.all([small, big, dc].map((side) => side.handle.close()));
+  await Promise.all([small, big, dc].map((c) => c.handle.close()));
   return rows;
 }

@@ -12,26 +12,6 @@ export function median(values) {
   return percentile(values, 50);
 }
 
-// Time one async call in milliseconds.
-export async function timed(fn) {
-  const t0 = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - t0, value };
-}
-
-// Run `count` calls sequentially, stopping early once `budgetMs` of wall time is spent.
-export async function runSequential(count, budgetMs, fn) {
-  const latencies = [];
-  const start = performance.now();
-  for (let i = 0; i < count; i++) {
-    if (performance.now() - start > budgetMs) break;
-    const t0 = performance.now();
-    await fn(i);
-    latencies.push(performance.now() - t0);
-  }
-  return { latencies, wallMs: performance.now() - start };
-}
-
 // Run `count` calls with `concurrency` in flight (a promise pool), with the same wall-time budget.
 export async function runPool(count, concurrency, budgetMs, fn) {
   const latencies = [];
@@ -56,4 +36,23 @@ export function withTimeout(promise, ms, label) {
     timer = setTimeout(() => reject(new Error(`${label}: timed out after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// Take turns over named calls in blocks of `block` calls each, until every name has made `count`
+// calls or `budgetMs` is spent. Turns spread load that drifts during the run (other work on a
+// shared machine) over every contender alike; blocks (rather than single alternating calls) keep
+// the work a server defers past its answer (logging, telemetry, cleanup) on its own account.
+export async function runInterleaved(count, budgetMs, fns, block = 1) {
+  const latencies = Object.fromEntries(Object.keys(fns).map((name) => [name, []]));
+  const start = performance.now();
+  for (let done = 0; done < count && performance.now() - start <= budgetMs; done += block) {
+    for (const [name, fn] of Object.entries(fns)) {
+      for (let i = done; i < Math.min(done + block, count); i++) {
+        const t0 = performance.now();
+        await fn(i);
+        latencies[name].push(performance.now() - t0);
+      }
+    }
+  }
+  return { latencies, wallMs: performance.now() - start };
 }

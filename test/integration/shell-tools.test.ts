@@ -87,7 +87,10 @@ describe('shell server: run_command', () => {
       cwd: path.join(dirs.root, 'sub'),
     });
     expect(abs.data.stdout).toBe('hello from sub\n');
-    const rel = await callTool(server.client, 'run_command', { command: 'cat hello.txt', cwd: 'sub' });
+    const rel = await callTool(server.client, 'run_command', {
+      command: 'cat hello.txt',
+      cwd: 'sub',
+    });
     expect(rel.data.stdout).toBe('hello from sub\n');
     const pwd = await callTool(server.client, 'run_command', { command: 'pwd' });
     expect(pwd.data.stdout).toBe(`${dirs.root}\n`);

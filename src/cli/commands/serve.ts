@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createAuditLog } from '../../audit/index.js';
 import { SandboxUnavailableError } from '../../errors/index.js';
 import { createLogger } from '../../logging/logger.js';
-import { serveStdio } from '../../transport/stdio.js';
+import { maxMessageBytesFor, serveStdio } from '../../transport/stdio.js';
 import { collect, loadCliConfig, type ConfigFlags } from '../load-cli-config.js';
 
 const SERVERS = ['files', 'shell'] as const;
@@ -25,7 +25,9 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
       { roots: config.roots.map((r) => r.path), source: config.source },
       'files server ready on stdio',
     );
-    await serveStdio(mcp, () => Promise.resolve(audit.close()));
+    await serveStdio(mcp, () => Promise.resolve(audit.close()), {
+      maxMessageBytes: maxMessageBytesFor(config.limits.maxWriteBytes),
+    });
     return;
   }
   const { createSandbox } = await import('../../sandbox/index.js');

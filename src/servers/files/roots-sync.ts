@@ -19,7 +19,9 @@ export function installRootsSync(
   const sync = async (): Promise<void> => {
     try {
       const { roots } = await mcp.server.listRoots(undefined, { timeout: ROOTS_TIMEOUT_MS });
-      guard.setClientRoots(roots.map((root) => root.uri));
+      // An empty list is "no opinion" (as the official server reads it), so the configured roots
+      // stay; any non-empty list narrows them and can never widen them.
+      guard.setClientRoots(roots.length > 0 ? roots.map((root) => root.uri) : undefined);
       logger.info(
         { clientRoots: roots.length, effectiveRoots: guard.roots.length },
         'applied client MCP roots',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ShellSchema } from '../../config/index.js';
-import { resolveTimeoutMs, validateCommandText } from './command-text.js';
+import { auditText, resolveTimeoutMs, validateCommandText } from './command-text.js';
 
 describe('command text and timeout validation', () => {
   const shell = ShellSchema.parse({ defaultTimeoutMs: 1000, maxTimeoutMs: 5000 });
@@ -18,5 +18,10 @@ describe('command text and timeout validation', () => {
     expect(() => validateCommandText(' \n')).toThrow('expected a non-empty command');
     expect(() => validateCommandText('ls\0rm')).toThrow('without NUL');
     expect(() => validateCommandText('x'.repeat(100_001))).toThrow('expected at most 100000');
+  });
+
+  it('keeps audit details short, saying how much was cut', () => {
+    expect(auditText('ls')).toBe('ls');
+    expect(auditText('x'.repeat(5000))).toBe(`${'x'.repeat(4096)}…(+904 chars)`);
   });
 });

@@ -53,3 +53,12 @@ export function resolveTimeoutMs(
   }
   return rawTimeoutMs;
 }
+
+// Longest command text copied into an audit record's details (the full text is in its args).
+export const AUDIT_TEXT_CHARS = 4096;
+
+// Command text for the audit details: whole when short, else its head and how much was cut.
+export function auditText(text: string): string {
+  if (text.length <= AUDIT_TEXT_CHARS) return text;
+  return `${text.slice(0, AUDIT_TEXT_CHARS)}…(+${text.length - AUDIT_TEXT_CHARS} chars)`;
+}

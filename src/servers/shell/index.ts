@@ -18,7 +18,7 @@ export function createShellServer(
 ): { mcp: McpServer; close(): Promise<void> } {
   const mcp = new McpServer(
     { name: 'bastion-shell', version: '0.1.0' },
-    { capabilities: { tools: {}, logging: {} } },
+    { capabilities: { tools: {} } },
   );
   const ctx: ShellContext = {
     config,

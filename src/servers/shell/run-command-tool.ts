@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { registerAuditedTool } from '../shared/audited-tool.js';
-import { resolveTimeoutMs, validateCommandText, validateInputText } from './command-text.js';
+import {
+  auditText,
+  resolveTimeoutMs,
+  validateCommandText,
+  validateInputText,
+} from './command-text.js';
 import { gateCommand, refusalResult, resolveCommandPlace } from './command-gate.js';
 import {
   RunOutputShape,
@@ -46,7 +51,7 @@ export function registerRunCommandTool(ctx: ShellContext): void {
       const timeoutMs = resolveTimeoutMs(shell, args.timeoutMs);
       if (args.stdin !== undefined) validateInputText(args.stdin, 'stdin');
       const place = await resolveCommandPlace(ctx, args.cwd);
-      const details = { command, cwd: place.cwd };
+      const details = { command: auditText(command), cwd: place.cwd };
       const verdict = await gateCommand(ctx, command, place, extra);
       if (!verdict.allowed) return refusalResult(verdict, details);
       // Security: `python3 -i` (or node -i, ...) runs its stdin as code: check it like a session input.

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { InvalidInputError } from '../../../errors/index.js';
 import { registerAuditedTool } from '../../shared/audited-tool.js';
 import { gateCommand, refusalResult } from '../command-gate.js';
-import { validateCommandText, validateInputText } from '../command-text.js';
+import { auditText, validateCommandText, validateInputText } from '../command-text.js';
 import type { ShellContext } from '../shell-context.js';
 import { NO_POLICY_ACCESS, commandHints } from '../tool-annotations.js';
 import { inputPolicyText } from '../input-check.js';
@@ -41,9 +41,9 @@ export function registerSendInputTool(ctx: ShellContext, registry: SessionRegist
       validateInputText(args.input, 'input');
       const details = {
         sessionId: session.id,
-        command: args.input,
+        command: auditText(args.input),
         cwd: session.cwd,
-        sessionCommand: session.command,
+        sessionCommand: auditText(session.command),
       };
       if (!session.running) {
         throw new InvalidInputError(

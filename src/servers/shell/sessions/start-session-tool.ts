@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { registerAuditedTool } from '../../shared/audited-tool.js';
 import { gateCommand, refusalResult, resolveCommandPlace } from '../command-gate.js';
-import { validateCommandText } from '../command-text.js';
+import { auditText, validateCommandText } from '../command-text.js';
 import { buildSandboxLimits, buildSandboxSpec, shellArgv } from '../sandbox-request.js';
 import type { ShellContext } from '../shell-context.js';
 import { NO_POLICY_ACCESS, commandHints } from '../tool-annotations.js';
@@ -36,7 +36,7 @@ export function registerStartSessionTool(ctx: ShellContext, registry: SessionReg
       const command = validateCommandText(args.command);
       registry.assertCapacity();
       const place = await resolveCommandPlace(ctx, args.cwd);
-      const details = { command, cwd: place.cwd };
+      const details = { command: auditText(command), cwd: place.cwd };
       const verdict = await gateCommand(ctx, command, place, extra, sessionPolicyText(command));
       if (!verdict.allowed) return refusalResult(verdict, details);
       registry.assertCapacity();
