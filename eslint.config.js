@@ -65,7 +65,8 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "CallExpression[callee.object.name=/^(child_process|cp|childProcess)$/][callee.property.name=/^exec(Sync)?$/]",
+          selector:
+            'CallExpression[callee.object.name=/^(child_process|cp|childProcess)$/][callee.property.name=/^exec(Sync)?$/]',
           message: 'Use execFile/spawn with an argv array.',
         },
         {

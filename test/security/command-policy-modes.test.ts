@@ -10,8 +10,18 @@ import {
 } from '../../src/policy/command/index.js';
 
 const DEFAULTS: CommandPolicy = CommandPolicySchema.parse({});
-const ALLOW_NPM: CommandPolicy = { mode: 'allowlist', allow: ['npm', 'git'], deny: [], confirm: [], strict: true };
-const root = (commands?: Root['commands']): Root => ({ path: '/work/r', mode: 'read-write', ...(commands ? { commands } : {}) });
+const ALLOW_NPM: CommandPolicy = {
+  mode: 'allowlist',
+  allow: ['npm', 'git'],
+  deny: [],
+  confirm: [],
+  strict: true,
+};
+const root = (commands?: Root['commands']): Root => ({
+  path: '/work/r',
+  mode: 'read-write',
+  ...(commands ? { commands } : {}),
+});
 
 function expectValid(decision: PolicyDecision): void {
   expect(['allow', 'deny', 'confirm']).toContain(decision.action);
@@ -43,7 +53,8 @@ describe('command policy: allowlist, roots, hostile input', () => {
       ['/usr/bin/curl x', 'allowlist:not-listed:curl'],
       ["git -c core.pager='curl x' log", 'allow:allowlist'],
     ];
-    for (const [command, rule] of cases) expect(engine.decide(command, ALLOW_NPM).rule, command).toBe(rule);
+    for (const [command, rule] of cases)
+      expect(engine.decide(command, ALLOW_NPM).rule, command).toBe(rule);
     const withEnv = { ...ALLOW_NPM, allow: ['npm', 'env'] };
     expect(engine.decide('env FOO=1 curl x', withEnv).rule).toBe('allowlist:not-listed:curl');
   });
@@ -52,7 +63,9 @@ describe('command policy: allowlist, roots, hostile input', () => {
     const lax = { ...ALLOW_NPM, strict: false };
     expect(engine.decide('$CMD x', lax).rule).toBe('allowlist:dynamic-command');
     expect(engine.decide('npm "unterminated', lax).rule).toBe('allowlist:unparseable');
-    expect(engine.decide('npm x | sh', { ...lax, allow: ['npm', 'sh'] }).rule).toBe('allowlist:script-from-stdin');
+    expect(engine.decide('npm x | sh', { ...lax, allow: ['npm', 'sh'] }).rule).toBe(
+      'allowlist:script-from-stdin',
+    );
     // A path-qualified builtin name is a real program, not the builtin.
     expect(engine.decide('./echo hi', ALLOW_NPM).rule).toBe('allowlist:not-listed:echo');
   });
@@ -61,7 +74,9 @@ describe('command policy: allowlist, roots, hostile input', () => {
     expect(engine.decide('npm test', { ...ALLOW_NPM, deny: ['npm'] }).rule).toBe('denylist:npm');
     const confirm = engine.decide('git push', { ...ALLOW_NPM, confirm: ['git'] });
     expect(confirm).toMatchObject({ action: 'confirm', rule: 'confirm:git' });
-    expect(engine.decide('git push; sudo x', { ...DEFAULTS, confirm: ['git'] }).rule).toBe('denylist:sudo');
+    expect(engine.decide('git push; sudo x', { ...DEFAULTS, confirm: ['git'] }).rule).toBe(
+      'denylist:sudo',
+    );
   });
 
   it("[CMD-ROOT-01] a root with mode 'none' runs nothing, whatever the global policy says", () => {
@@ -95,18 +110,55 @@ describe('command policy: allowlist, roots, hostile input', () => {
   });
 
   it('[CMD-FUZZ-01] arbitrary strings never throw and always give a valid decision', () => {
-    const policies = fc.constantFrom<CommandPolicy>(DEFAULTS, { ...DEFAULTS, strict: false }, ALLOW_NPM, { ...ALLOW_NPM, strict: false });
-    const shellish = fc.array(
-      fc.constantFrom('sh -c ', "'", '"', '$(', ')', '`', '<<EOF\n', '\nEOF\n', '$\'\\x', '{', '}', ';', '|', '&&', 'eval ',
-        'awk \'BEGIN{system("', 'python3 -c ', ' rm ', '\\', '<(', '[[', ']]', '$((', 'env -S ', 'find . -exec ', ' x'),
-      { maxLength: 30 },
-    ).map((parts) => parts.join(''));
+    const policies = fc.constantFrom<CommandPolicy>(
+      DEFAULTS,
+      { ...DEFAULTS, strict: false },
+      ALLOW_NPM,
+      { ...ALLOW_NPM, strict: false },
+    );
+    const shellish = fc
+      .array(
+        fc.constantFrom(
+          'sh -c ',
+          "'",
+          '"',
+          '$(',
+          ')',
+          '`',
+          '<<EOF\n',
+          '\nEOF\n',
+          "$'\\x",
+          '{',
+          '}',
+          ';',
+          '|',
+          '&&',
+          'eval ',
+          'awk \'BEGIN{system("',
+          'python3 -c ',
+          ' rm ',
+          '\\',
+          '<(',
+          '[[',
+          ']]',
+          '$((',
+          'env -S ',
+          'find . -exec ',
+          ' x',
+        ),
+        { maxLength: 30 },
+      )
+      .map((parts) => parts.join(''));
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), shellish), policies, (command, policy) => {
-        expectValid(engine.decide(command, policy));
-        const analysis = engine.analyze(command);
-        expect(typeof analysis.ok).toBe('boolean');
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.string({ unit: 'binary' }), shellish),
+        policies,
+        (command, policy) => {
+          expectValid(engine.decide(command, policy));
+          const analysis = engine.analyze(command);
+          expect(typeof analysis.ok).toBe('boolean');
+        },
+      ),
       { numRuns: 1500 },
     );
   });

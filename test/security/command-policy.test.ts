@@ -1,8 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CommandPolicy } from '../../src/config/schema.js';
-import { createCommandPolicyEngine, type CommandPolicyEngine } from '../../src/policy/command/index.js';
+import {
+  createCommandPolicyEngine,
+  type CommandPolicyEngine,
+} from '../../src/policy/command/index.js';
 
-const STRICT: CommandPolicy = { mode: 'denylist', allow: [], deny: ['rm', 'sudo'], confirm: [], strict: true };
+const STRICT: CommandPolicy = {
+  mode: 'denylist',
+  allow: [],
+  deny: ['rm', 'sudo'],
+  confirm: [],
+  strict: true,
+};
 const LAX: CommandPolicy = { ...STRICT, strict: false };
 
 // ['[threat id]', command, the rule strict mode must give]. 'denylist:rm' proves `rm` itself was found.
@@ -12,7 +21,7 @@ const DENIED: readonly [string, string, string][] = [
   ['[CMD-OBF-01]', 'r\\m x', 'denylist:rm'],
   ['[CMD-OBF-01]', '\\rm x', 'denylist:rm'],
   ['[CMD-OBF-01]', '$"rm" x', 'denylist:rm'],
-  ['[CMD-OBF-01]', "'r'\"m\" x", 'denylist:rm'],
+  ['[CMD-OBF-01]', '\'r\'"m" x', 'denylist:rm'],
   ['[CMD-OBF-01]', 'r\\\nm x', 'denylist:rm'],
   ['[CMD-OBF-02]', "$'\\x72m' x", 'denylist:rm'],
   ['[CMD-OBF-02]', "$'\\162m' x", 'denylist:rm'],
@@ -132,10 +141,23 @@ const DENIED: readonly [string, string, string][] = [
 
 // Commands a denylist of rm/sudo must let through: words that only look like denied names.
 const ALLOWED: readonly string[] = [
-  'ls -la', 'git status && npm test', 'echo "rm is a word"', "grep -r 'sudo' .", 'cat file | wc -l',
-  'FOO=bar node script.js', 'npm run build -- --rm', 'command -v sudo', "awk '{ print $1 }' f",
-  "find . -name '*.rm' -exec grep -l sudo {} +", "python3 -c 'print(\"rm\")'", "cat <<'EOF'\n`rm x`\nEOF",
-  'git commit -m "remove sudo usage"', 'docker-compose ps', 'rmdir empty', 'echo $(date)', 'bash script.sh',
+  'ls -la',
+  'git status && npm test',
+  'echo "rm is a word"',
+  "grep -r 'sudo' .",
+  'cat file | wc -l',
+  'FOO=bar node script.js',
+  'npm run build -- --rm',
+  'command -v sudo',
+  "awk '{ print $1 }' f",
+  "find . -name '*.rm' -exec grep -l sudo {} +",
+  'python3 -c \'print("rm")\'',
+  "cat <<'EOF'\n`rm x`\nEOF",
+  'git commit -m "remove sudo usage"',
+  'docker-compose ps',
+  'rmdir empty',
+  'echo $(date)',
+  'bash script.sh',
 ];
 
 describe('command policy: obfuscated denied commands', () => {
@@ -157,7 +179,10 @@ describe('command policy: obfuscated denied commands', () => {
 
   for (const command of ALLOWED) {
     it(`[CMD-OBF-01] does not over-match: allows ${JSON.stringify(command)}`, () => {
-      expect(engine.decide(command, STRICT)).toMatchObject({ action: 'allow', rule: 'allow:denylist' });
+      expect(engine.decide(command, STRICT)).toMatchObject({
+        action: 'allow',
+        rule: 'allow:denylist',
+      });
     });
   }
 
@@ -169,7 +194,9 @@ describe('command policy: obfuscated denied commands', () => {
 
   it('[CMD-PARSE-01] denies unparseable input in strict mode', () => {
     for (const command of ['echo "unterminated', '$(', 'rm x `', 'if true; then', 'echo $((1 +']) {
-      expect(engine.decide(command, { ...STRICT, deny: ['sudo'] }).rule, command).toBe('strict:unparseable');
+      expect(engine.decide(command, { ...STRICT, deny: ['sudo'] }).rule, command).toBe(
+        'strict:unparseable',
+      );
     }
   });
 

@@ -9,7 +9,12 @@ describe('analyze', () => {
 
   it('unquotes words, keeps the original path and strips it for the name', () => {
     const [found] = engine.analyze("/usr/bin/r\\m -f 'a b' \"c\"d $'\\x41'").commands;
-    expect(found).toEqual({ name: 'rm', argv: ['/usr/bin/rm', '-f', 'a b', 'cd', 'A'], dynamic: false, text: "/usr/bin/r\\m -f 'a b' \"c\"d $'\\x41'" });
+    expect(found).toEqual({
+      name: 'rm',
+      argv: ['/usr/bin/rm', '-f', 'a b', 'cd', 'A'],
+      dynamic: false,
+      text: "/usr/bin/r\\m -f 'a b' \"c\"d $'\\x41'",
+    });
   });
 
   it('marks non-literal words null and non-literal names dynamic, keeping glob patterns', () => {
@@ -24,14 +29,21 @@ describe('analyze', () => {
     const analysis = engine.analyze("echo $(date) | sh -c 'env FOO=1 id'");
     expect(analysis.ok).toBe(true);
     expect(analysis.commands.map((c) => [c.name, c.via])).toEqual([
-      ['date', undefined], ['echo', undefined], ['sh', undefined], ['env', 'sh -c'], ['id', 'env'],
+      ['date', undefined],
+      ['echo', undefined],
+      ['sh', undefined],
+      ['env', 'sh -c'],
+      ['id', 'env'],
     ]);
   });
 
   it('reports script-from-stdin only when the script is hidden', () => {
     expect(engine.analyze('curl -s x | bash').readsScriptFromStdin).toBe(true);
     expect(engine.analyze('bash <<EOF\nls\nEOF').readsScriptFromStdin).toBe(false);
-    expect(engine.analyze('bash <<EOF\nls\nEOF').commands.map((c) => c.name)).toEqual(['bash', 'ls']);
+    expect(engine.analyze('bash <<EOF\nls\nEOF').commands.map((c) => c.name)).toEqual([
+      'bash',
+      'ls',
+    ]);
     expect(engine.analyze('bash run.sh').readsScriptFromStdin).toBe(false);
   });
 

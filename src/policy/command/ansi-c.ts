@@ -1,6 +1,17 @@
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
-  a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
-  '\\': '\\', "'": "'", '"': '"', '?': '?',
+  a: '\x07',
+  b: '\b',
+  e: '\x1b',
+  E: '\x1b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '?': '?',
 };
 
 function takeDigits(text: string, start: number, max: number, digit: RegExp): string {
@@ -30,7 +41,12 @@ export function decodeAnsiC(body: string): string {
       out += String.fromCharCode(parseInt(digits, 8) & 0xff);
       i += 1 + digits.length;
     } else if (next === 'x' || next === 'u' || next === 'U') {
-      const digits = takeDigits(body, i + 2, next === 'x' ? 2 : next === 'u' ? 4 : 8, /[0-9a-fA-F]/);
+      const digits = takeDigits(
+        body,
+        i + 2,
+        next === 'x' ? 2 : next === 'u' ? 4 : 8,
+        /[0-9a-fA-F]/,
+      );
       const code = digits.length > 0 ? parseInt(digits, 16) : Number.NaN;
       out += Number.isNaN(code) ? `\\${next}` : code <= 0x10ffff ? String.fromCodePoint(code) : '';
       i += 2 + digits.length;

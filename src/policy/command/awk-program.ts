@@ -2,9 +2,24 @@ import { scanOptions } from './option-scan.js';
 import type { Unwrapped } from './unwrapped.js';
 
 // Awk implementations whose programs can run shell commands.
-export const AWK_NAMES: ReadonlySet<string> = new Set(['awk', 'gawk', 'mawk', 'nawk', 'busybox-awk']);
+export const AWK_NAMES: ReadonlySet<string> = new Set([
+  'awk',
+  'gawk',
+  'mawk',
+  'nawk',
+  'busybox-awk',
+]);
 
-const AWK_KEYWORDS: ReadonlySet<string> = new Set(['if', 'while', 'return', 'in', 'do', 'else', 'print', 'printf']);
+const AWK_KEYWORDS: ReadonlySet<string> = new Set([
+  'if',
+  'while',
+  'return',
+  'in',
+  'do',
+  'else',
+  'print',
+  'printf',
+]);
 
 type Token = { kind: 'string'; value: string } | { kind: 'other'; value: string };
 
@@ -39,9 +54,15 @@ function tokenize(program: string): Token[] {
       const { value, end } = readString(program, i);
       tokens.push({ kind: 'string', value });
       i = end;
-    } else if (ch === '/' && !/^(\w+|\)|\]|"|\$\w*)$/.test(tokens.at(-1)?.kind === 'string' ? '"' : (tokens.at(-1)?.value ?? ''))) {
+    } else if (
+      ch === '/' &&
+      !/^(\w+|\)|\]|"|\$\w*)$/.test(
+        tokens.at(-1)?.kind === 'string' ? '"' : (tokens.at(-1)?.value ?? ''),
+      )
+    ) {
       let j = i + 1;
-      while (j < program.length && program.charAt(j) !== '/' && program.charAt(j) !== '\n') j += program.charAt(j) === '\\' ? 2 : 1;
+      while (j < program.length && program.charAt(j) !== '/' && program.charAt(j) !== '\n')
+        j += program.charAt(j) === '\\' ? 2 : 1;
       i = j + 1;
     } else if (/[\w$]/.test(ch)) {
       const match = program.slice(i).match(/^[\w$]+/)?.[0] ?? ch;
@@ -58,16 +79,24 @@ function tokenize(program: string): Token[] {
 }
 
 function isEnd(token: Token | undefined): boolean {
-  return token === undefined || (token.kind === 'other' && [';', '}', ')', ','].includes(token.value));
+  return (
+    token === undefined || (token.kind === 'other' && [';', '}', ')', ','].includes(token.value))
+  );
 }
 
 // A command expression: one string literal alone is literal; anything else is built at run time.
-function commandAt(tokens: readonly Token[], start: number, stop: (t: Token | undefined) => boolean, via: string): Unwrapped[] {
+function commandAt(
+  tokens: readonly Token[],
+  start: number,
+  stop: (t: Token | undefined) => boolean,
+  via: string,
+): Unwrapped[] {
   const first = tokens[start];
   const found: Unwrapped[] = [];
   if (first?.kind === 'string') found.push({ kind: 'script', source: first.value, via });
   // Security: `system("rm " $1)` builds the command from data; the literal prefix is still checked.
-  if (first?.kind !== 'string' || !stop(tokens[start + 1])) found.push({ kind: 'dynamic', via, words: [] });
+  if (first?.kind !== 'string' || !stop(tokens[start + 1]))
+    found.push({ kind: 'dynamic', via, words: [] });
   return found;
 }
 
@@ -84,9 +113,14 @@ export function scanAwkProgram(program: string): Unwrapped[] {
         const before = tokens[i - 1];
         const prior = tokens[i - 2];
         // `x "cmd" | getline` concatenates: the command is built at run time.
-        const concatenated = prior !== undefined && (prior.kind === 'string' || /^[\w$]+$|^[)\]]$/.test(prior.value)) && !AWK_KEYWORDS.has(prior.value);
-        if (before?.kind === 'string') found.push({ kind: 'script', source: before.value, via: 'awk getline' });
-        if (before?.kind !== 'string' || concatenated) found.push({ kind: 'dynamic', via: 'awk getline' });
+        const concatenated =
+          prior !== undefined &&
+          (prior.kind === 'string' || /^[\w$]+$|^[)\]]$/.test(prior.value)) &&
+          !AWK_KEYWORDS.has(prior.value);
+        if (before?.kind === 'string')
+          found.push({ kind: 'script', source: before.value, via: 'awk getline' });
+        if (before?.kind !== 'string' || concatenated)
+          found.push({ kind: 'dynamic', via: 'awk getline' });
       } else {
         found.push(...commandAt(tokens, i + 1, isEnd, 'awk pipe'));
       }
@@ -102,7 +136,8 @@ export function unwrapAwk(argv: readonly (string | null)[]): Unwrapped[] {
     longWithArg: ['field-separator', 'assign', 'file', 'include', 'load', 'exec', 'source'],
   });
   const sources = [...(scan.seen.get('e') ?? []), ...(scan.seen.get('source') ?? [])];
-  const fromFile = scan.seen.has('f') || scan.seen.has('file') || scan.seen.has('E') || scan.seen.has('exec');
+  const fromFile =
+    scan.seen.has('f') || scan.seen.has('file') || scan.seen.has('E') || scan.seen.has('exec');
   if (!fromFile && sources.length === 0) sources.push(argv[scan.index] ?? '');
   return sources.flatMap((program) =>
     // Security: a program built at run time may call system() with anything.

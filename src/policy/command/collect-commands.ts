@@ -37,7 +37,11 @@ function push(collector: Collector, found: FoundCommand): void {
   collector.commands.push(found);
 }
 
-function dynamicCommand(text: string, via: string | undefined, argv: (string | null)[] = [null]): FoundCommand {
+function dynamicCommand(
+  text: string,
+  via: string | undefined,
+  argv: (string | null)[] = [null],
+): FoundCommand {
   return { name: null, argv, dynamic: true, text, ...(via === undefined ? {} : { via }) };
 }
 
@@ -66,14 +70,17 @@ export function collectScript(collector: Collector, source: string, scope: Scope
 
 function describeError(root: Node, source: string): string {
   const bad = findError(root);
-  const where = bad === null ? '' : ` near ${JSON.stringify(source.slice(bad.startIndex, bad.startIndex + 20))}`;
+  const where =
+    bad === null
+      ? ''
+      : ` near ${JSON.stringify(source.slice(bad.startIndex, bad.startIndex + 20))}`;
   return `the shell syntax is incomplete or invalid${where}`;
 }
 
 function findError(node: Node): Node | null {
   if (node.isError || node.isMissing) return node;
   for (const child of node.children) {
-    if (child === null || !child.hasError && !child.isMissing) continue;
+    if (child === null || (!child.hasError && !child.isMissing)) continue;
     const found = findError(child);
     if (found !== null) return found;
   }
@@ -93,10 +100,13 @@ function walk(collector: Collector, node: Node, scope: Scope, depth: number): vo
       visitCommand(collector, node, [], scope, depth);
       return;
     case 'redirected_statement': {
-      const redirects = node.children.filter((c, i): c is Node => c !== null && node.fieldNameForChild(i) === 'redirect');
+      const redirects = node.children.filter(
+        (c, i): c is Node => c !== null && node.fieldNameForChild(i) === 'redirect',
+      );
       node.children.forEach((child, i) => {
         if (child === null) return;
-        if (child.type === 'command' && node.fieldNameForChild(i) === 'body') visitCommand(collector, child, redirects, scope, depth);
+        if (child.type === 'command' && node.fieldNameForChild(i) === 'body')
+          visitCommand(collector, child, redirects, scope, depth);
         else walk(collector, child, scope, depth + 1);
       });
       return;
@@ -105,7 +115,8 @@ function walk(collector: Collector, node: Node, scope: Scope, depth: number): vo
       visitHeredoc(collector, node, scope, depth);
       return;
     default:
-      for (const child of node.children) if (child !== null) walk(collector, child, scope, depth + 1);
+      for (const child of node.children)
+        if (child !== null) walk(collector, child, scope, depth + 1);
   }
 }
 
@@ -124,28 +135,39 @@ function visitHeredoc(collector: Collector, node: Node, scope: Scope, depth: num
       visitReparsedHeredoc(collector, stripped, scope, depth);
       continue;
     }
-    for (const part of child.namedChildren) if (part !== null) walk(collector, part, scope, depth + 1);
+    for (const part of child.namedChildren)
+      if (part !== null) walk(collector, part, scope, depth + 1);
     // Security: tree-sitter leaves backticks in heredoc bodies as text, but bash runs them.
     const scripts = findBacktickScripts(unparsedHeredocText(child));
     if (scripts === null) {
       collector.errors.push('unbalanced backtick in a here-document');
       push(collector, dynamicCommand(child.text, scope.via));
     } else {
-      for (const script of scripts) collectScript(collector, script, { via: 'backtick', nesting: scope.nesting + 1 });
+      for (const script of scripts)
+        collectScript(collector, script, { via: 'backtick', nesting: scope.nesting + 1 });
     }
   }
 }
 
-function visitReparsedHeredoc(collector: Collector, body: string, scope: Scope, depth: number): void {
+function visitReparsedHeredoc(
+  collector: Collector,
+  body: string,
+  scope: Scope,
+  depth: number,
+): void {
   let delimiter = 'BASTION_EOF';
   while (body.includes(delimiter)) delimiter += '_';
-  const parsed = collector.parser.parse(`: <<${delimiter}\n${body}${body.endsWith('\n') ? '' : '\n'}${delimiter}\n`);
+  const parsed = collector.parser.parse(
+    `: <<${delimiter}\n${body}${body.endsWith('\n') ? '' : '\n'}${delimiter}\n`,
+  );
   if (parsed === null) {
     collector.errors.push('the parser gave up');
     return;
   }
   try {
-    const redirect = parsed.root.namedChildren[0]?.namedChildren.find((c) => c?.type === 'heredoc_redirect');
+    const redirect = parsed.root.namedChildren[0]?.namedChildren.find(
+      (c) => c?.type === 'heredoc_redirect',
+    );
     if (redirect) visitHeredoc(collector, redirect, scope, depth + 1);
     else collector.errors.push('unreadable here-document');
   } finally {
@@ -173,10 +195,14 @@ function joinContinuedWords(command: Node, nodes: readonly Node[]): WordValue[] 
   nodes.forEach((node, i) => {
     const value = wordValue(node);
     const previous = nodes[i - 1];
-    const gap = previous === undefined ? '' : source.slice(previous.endIndex - base, node.startIndex - base);
+    const gap =
+      previous === undefined ? '' : source.slice(previous.endIndex - base, node.startIndex - base);
     const last = words.at(-1);
     if (last !== undefined && /^(\\\n)+$/.test(gap)) {
-      words[words.length - 1] = last.value === null || value.value === null ? { value: null } : { value: last.value + value.value };
+      words[words.length - 1] =
+        last.value === null || value.value === null
+          ? { value: null }
+          : { value: last.value + value.value };
     } else {
       words.push(value);
     }
@@ -193,22 +219,47 @@ function stdinOf(redirects: readonly Node[]): string | null | undefined {
       stdin = value ? wordValue(value).value : null;
     }
     // Security: `sh < file` reads a script nobody can see ahead of time.
-    if (redirect.type === 'file_redirect' && /^\d*<$/.test(redirect.children.find((c) => c !== null && !c.isNamed)?.text ?? '')) stdin = null;
+    if (
+      redirect.type === 'file_redirect' &&
+      /^\d*<$/.test(redirect.children.find((c) => c !== null && !c.isNamed)?.text ?? '')
+    )
+      stdin = null;
   }
   return stdin;
 }
 
-function visitCommand(collector: Collector, node: Node, outer: readonly Node[], scope: Scope, depth: number): void {
+function visitCommand(
+  collector: Collector,
+  node: Node,
+  outer: readonly Node[],
+  scope: Scope,
+  depth: number,
+): void {
   for (const child of node.children) if (child !== null) walk(collector, child, scope, depth + 1);
-  const redirects = [...outer, ...node.children.filter((c): c is Node => c !== null && /redirect$/.test(c.type))];
+  const redirects = [
+    ...outer,
+    ...node.children.filter((c): c is Node => c !== null && /redirect$/.test(c.type)),
+  ];
   const stdin = stdinOf(redirects);
   const words = joinContinuedWords(node, commandWords(node));
   const argv = words.map((w) => w.value);
   const pattern = words[0]?.value === null ? words[0].pattern : undefined;
-  visitArgv(collector, argv, node.text, { ...scope, ...(stdin === undefined ? {} : { stdin }) }, pattern);
+  visitArgv(
+    collector,
+    argv,
+    node.text,
+    { ...scope, ...(stdin === undefined ? {} : { stdin }) },
+    pattern,
+  );
 }
 
-function visitArgv(collector: Collector, argv: (string | null)[], text: string, scope: Scope, pattern?: string): void {
+function visitArgv(
+  collector: Collector,
+  argv: (string | null)[],
+  text: string,
+  scope: Scope,
+  pattern?: string,
+): void {
   const original = argv[0];
   if (original === undefined) return;
   const name = original === null ? null : path.posix.basename(original) || original;
@@ -229,7 +280,11 @@ function visitUnwrapped(collector: Collector, inner: Unwrapped, text: string, sc
   }
   switch (inner.kind) {
     case 'command':
-      visitArgv(collector, inner.argv, text, { via: inner.via, nesting, ...(scope.stdin === undefined ? {} : { stdin: scope.stdin }) });
+      visitArgv(collector, inner.argv, text, {
+        via: inner.via,
+        nesting,
+        ...(scope.stdin === undefined ? {} : { stdin: scope.stdin }),
+      });
       return;
     case 'script':
       if (inner.source === null) push(collector, dynamicCommand(text, inner.via));
@@ -237,7 +292,8 @@ function visitUnwrapped(collector: Collector, inner: Unwrapped, text: string, sc
       return;
     case 'stdin-script':
       // Security: a literal heredoc/herestring fed to a shell is parsed; anything else is hidden.
-      if (typeof scope.stdin === 'string') collectScript(collector, scope.stdin, { via: `${inner.via} stdin`, nesting });
+      if (typeof scope.stdin === 'string')
+        collectScript(collector, scope.stdin, { via: `${inner.via} stdin`, nesting });
       else collector.readsScriptFromStdin = true;
       return;
     case 'dynamic':

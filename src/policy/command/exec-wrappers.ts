@@ -7,17 +7,52 @@ export const PREFIX_WRAPPERS: Readonly<Record<string, OptionSpec>> = {
   builtin: {},
   coproc: {},
   nice: { shortWithArg: 'n', longWithArg: ['adjustment'], numeric: true },
-  time: { shortWithArg: 'fo', shortFlags: 'pavq', longWithArg: ['format', 'output'], longFlags: ['portability', 'append', 'verbose', 'quiet'] },
+  time: {
+    shortWithArg: 'fo',
+    shortFlags: 'pavq',
+    longWithArg: ['format', 'output'],
+    longFlags: ['portability', 'append', 'verbose', 'quiet'],
+  },
   stdbuf: { shortWithArg: 'ioe', longWithArg: ['input', 'output', 'error'] },
   setsid: { shortFlags: 'cfw', longFlags: ['ctty', 'fork', 'wait'] },
   chronic: { shortFlags: 'ev' },
   exec: { shortWithArg: 'a', shortFlags: 'cl' },
-  ionice: { shortWithArg: 'cnp', shortFlags: 'tuP', longWithArg: ['class', 'classdata', 'pid', 'pgid', 'uid'], longFlags: ['ignore'] },
+  ionice: {
+    shortWithArg: 'cnp',
+    shortFlags: 'tuP',
+    longWithArg: ['class', 'classdata', 'pid', 'pgid', 'uid'],
+    longFlags: ['ignore'],
+  },
   sudo: {
     shortWithArg: 'ugCDprtUTR',
     shortFlags: 'AbEHiKknPSsVvBNh',
-    longWithArg: ['user', 'group', 'close-from', 'chdir', 'prompt', 'role', 'type', 'other-user', 'command-timeout', 'chroot', 'host'],
-    longFlags: ['askpass', 'background', 'preserve-env', 'set-home', 'login', 'remove-timestamp', 'reset-timestamp', 'non-interactive', 'preserve-groups', 'stdin', 'shell', 'bell'],
+    longWithArg: [
+      'user',
+      'group',
+      'close-from',
+      'chdir',
+      'prompt',
+      'role',
+      'type',
+      'other-user',
+      'command-timeout',
+      'chroot',
+      'host',
+    ],
+    longFlags: [
+      'askpass',
+      'background',
+      'preserve-env',
+      'set-home',
+      'login',
+      'remove-timestamp',
+      'reset-timestamp',
+      'non-interactive',
+      'preserve-groups',
+      'stdin',
+      'shell',
+      'bell',
+    ],
   },
   doas: { shortWithArg: 'uC', shortFlags: 'nsL' },
   pkexec: { longWithArg: ['user'], longFlags: ['disable-internal-agent', 'keep-cwd'] },
@@ -36,18 +71,28 @@ export function unwrapEnv(argv: readonly (string | null)[]): Unwrapped[] {
     shortWithArg: 'uCSaP',
     shortFlags: 'i0v',
     longWithArg: ['unset', 'chdir', 'split-string', 'argv0'],
-    longFlags: ['ignore-environment', 'null', 'debug', 'block-signal', 'default-signal', 'ignore-signal', 'list-signal-handling'],
+    longFlags: [
+      'ignore-environment',
+      'null',
+      'debug',
+      'block-signal',
+      'default-signal',
+      'ignore-signal',
+      'list-signal-handling',
+    ],
   });
   let index = scan.index;
   while (argv[index] === '-') index += 1;
   // Security: NAME=value words are assignments; the first other word is the command.
-  while (typeof argv[index] === 'string' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[index] as string)) index += 1;
+  while (typeof argv[index] === 'string' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[index] as string))
+    index += 1;
   const split = [...(scan.seen.get('S') ?? []), ...(scan.seen.get('split-string') ?? [])];
   const found: Unwrapped[] = [];
   for (const source of split) {
     // Security: `env -S 'rm x'` splits the string into a command line.
     const tail = argv.slice(index);
-    const joined = source === null || tail.some((a) => a === null) ? null : [source, ...tail].join(' ');
+    const joined =
+      source === null || tail.some((a) => a === null) ? null : [source, ...tail].join(' ');
     found.push({ kind: 'script', source: joined, via: 'env -S' });
   }
   if (found.length > 0) return found;
@@ -72,8 +117,26 @@ export function unwrapXargs(argv: readonly (string | null)[]): Unwrapped[] {
     shortWithArg: 'adEILnPs',
     shortOptionalArg: 'eil',
     shortFlags: '0prtxo',
-    longWithArg: ['arg-file', 'delimiter', 'max-args', 'max-procs', 'max-chars', 'process-slot-var'],
-    longFlags: ['null', 'interactive', 'no-run-if-empty', 'verbose', 'exit', 'open-tty', 'show-limits', 'eof', 'replace', 'max-lines'],
+    longWithArg: [
+      'arg-file',
+      'delimiter',
+      'max-args',
+      'max-procs',
+      'max-chars',
+      'process-slot-var',
+    ],
+    longFlags: [
+      'null',
+      'interactive',
+      'no-run-if-empty',
+      'verbose',
+      'exit',
+      'open-tty',
+      'show-limits',
+      'eof',
+      'replace',
+      'max-lines',
+    ],
   });
   return wrappedCommand(argv, scan.index, scan.unknown, 'xargs');
 }
@@ -91,7 +154,12 @@ export function unwrapFind(argv: readonly (string | null)[]): Unwrapped[] {
     const inner = argv.slice(i + 1, end);
     // Security: `-exec {} ;` runs each found file as a program: the name is not literal.
     const head = inner[0];
-    if (head !== undefined) found.push({ kind: 'command', argv: head === '{}' ? [null, ...inner.slice(1)] : inner, via: `find ${arg}` });
+    if (head !== undefined)
+      found.push({
+        kind: 'command',
+        argv: head === '{}' ? [null, ...inner.slice(1)] : inner,
+        via: `find ${arg}`,
+      });
     i = end;
   }
   return found;
@@ -105,7 +173,11 @@ export function unwrapBusybox(argv: readonly (string | null)[]): Unwrapped[] {
 }
 
 // The generic case for PREFIX_WRAPPERS.
-export function unwrapPrefix(argv: readonly (string | null)[], name: string, spec: OptionSpec): Unwrapped[] {
+export function unwrapPrefix(
+  argv: readonly (string | null)[],
+  name: string,
+  spec: OptionSpec,
+): Unwrapped[] {
   const scan = scanOptions(argv, 1, spec);
   // `sudo -e FILE` edits FILE rather than running it.
   if (name === 'sudo' && scan.seen.has('e')) return [];

@@ -5,7 +5,13 @@ import { decideFromAnalysis } from './decide.js';
 import { MESSAGES } from './policy-messages.js';
 import type { CommandAnalysis, CommandPolicyEngine, PolicyDecision } from './types.js';
 
-export type { CommandAnalysis, CommandPolicyEngine, FoundCommand, PolicyAction, PolicyDecision } from './types.js';
+export type {
+  CommandAnalysis,
+  CommandPolicyEngine,
+  FoundCommand,
+  PolicyAction,
+  PolicyDecision,
+} from './types.js';
 export { effectivePolicy } from './effective-policy.js';
 export { SAFE_BUILTINS } from './builtins.js';
 
@@ -13,18 +19,36 @@ export { SAFE_BUILTINS } from './builtins.js';
 export const MAX_COMMAND_LENGTH = 64 * 1024;
 
 function analyzeWith(parser: BashParser, command: string): CommandAnalysis {
-  if (typeof command !== 'string') return { ok: false, parseError: 'expected a string', commands: [], readsScriptFromStdin: false };
+  if (typeof command !== 'string')
+    return {
+      ok: false,
+      parseError: 'expected a string',
+      commands: [],
+      readsScriptFromStdin: false,
+    };
   // Security: a huge string could hide a command past any window we would inspect.
   if (command.length > MAX_COMMAND_LENGTH) {
-    return { ok: false, parseError: `longer than ${MAX_COMMAND_LENGTH} characters`, commands: [{ name: null, argv: [null], dynamic: true, text: command.slice(0, 200) }], readsScriptFromStdin: false };
+    return {
+      ok: false,
+      parseError: `longer than ${MAX_COMMAND_LENGTH} characters`,
+      commands: [{ name: null, argv: [null], dynamic: true, text: command.slice(0, 200) }],
+      readsScriptFromStdin: false,
+    };
   }
   const collector: Collector = { parser, commands: [], readsScriptFromStdin: false, errors: [] };
   try {
     collectScript(collector, command, { via: undefined, nesting: 0 });
   } catch (err) {
     // Security: never let odd input crash the check; what we cannot analyse is unreadable.
-    collector.errors.push(err instanceof RangeError ? 'nested too deeply' : 'internal analysis error');
-    collector.commands.push({ name: null, argv: [null], dynamic: true, text: command.slice(0, 200) });
+    collector.errors.push(
+      err instanceof RangeError ? 'nested too deeply' : 'internal analysis error',
+    );
+    collector.commands.push({
+      name: null,
+      argv: [null],
+      dynamic: true,
+      text: command.slice(0, 200),
+    });
   }
   const analysis: CommandAnalysis = {
     ok: collector.errors.length === 0,
@@ -46,7 +70,12 @@ export async function createCommandPolicyEngine(): Promise<CommandPolicyEngine> 
         return decideFromAnalysis(analysis, policy, typeof command === 'string' ? command : '');
       } catch {
         // Security: a bug in deciding must fail closed, never open.
-        return { action: 'deny', rule: 'strict:unparseable', message: MESSAGES.unparseable('internal analysis error'), commands: analysis.commands };
+        return {
+          action: 'deny',
+          rule: 'strict:unparseable',
+          message: MESSAGES.unparseable('internal analysis error'),
+          commands: analysis.commands,
+        };
       }
     },
   };

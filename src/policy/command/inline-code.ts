@@ -3,7 +3,12 @@ import type { Unwrapped } from './unwrapped.js';
 type Language = 'python' | 'js' | 'perl' | 'ruby' | 'php' | 'lua';
 
 // Interpreters that take a program on the command line, and the options that carry it.
-const INTERPRETERS: readonly { name: RegExp; language: Language; short: string; long: readonly string[] }[] = [
+const INTERPRETERS: readonly {
+  name: RegExp;
+  language: Language;
+  short: string;
+  long: readonly string[];
+}[] = [
   { name: /^python[0-9.]*$|^pypy[0-9.]*$/, language: 'python', short: 'c', long: [] },
   { name: /^(node|nodejs|bun)$/, language: 'js', short: 'ep', long: ['eval', 'print'] },
   { name: /^perl[0-9.]*$/, language: 'perl', short: 'eE', long: [] },
@@ -18,16 +23,37 @@ const SPAWN_MARKER =
 
 // Calls whose first argument is the command: a string is a shell line, a list is an argv.
 const SPAWN_CALLS = new Set([
-  'system', 'popen', 'exec', 'execSync', 'spawn', 'spawnSync', 'execFile', 'execFileSync',
-  'check_output', 'check_call', 'call', 'run', 'Popen', 'getoutput', 'getstatusoutput',
-  'shell_exec', 'passthru', 'proc_open', 'pcntl_exec', 'execvp', 'execv', 'execl', 'execlp',
+  'system',
+  'popen',
+  'exec',
+  'execSync',
+  'spawn',
+  'spawnSync',
+  'execFile',
+  'execFileSync',
+  'check_output',
+  'check_call',
+  'call',
+  'run',
+  'Popen',
+  'getoutput',
+  'getstatusoutput',
+  'shell_exec',
+  'passthru',
+  'proc_open',
+  'pcntl_exec',
+  'execvp',
+  'execv',
+  'execl',
+  'execlp',
 ]);
 
 type Token =
   | { kind: 'string'; value: string; backtick: boolean; template: boolean }
   | { kind: 'word' | 'punct'; value: string };
 
-const QUOTED_RE = /^("""[\s\S]*?"""|'''[\s\S]*?'''|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|`(?:\\.|[^`\\])*`)/;
+const QUOTED_RE =
+  /^("""[\s\S]*?"""|'''[\s\S]*?'''|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|`(?:\\.|[^`\\])*`)/;
 
 function readQuoted(code: string, i: number): { token: Token; length: number } | null {
   if (i > 0 && /\w/.test(code.charAt(i - 1))) return null;
@@ -38,7 +64,10 @@ function readQuoted(code: string, i: number): { token: Token; length: number } |
   const value = literal.slice(quote, literal.length - quote).replace(/\\(["'`\\])/g, '$1');
   const backtick = literal.startsWith('`');
   const template = backtick || (/f/i.test(prefix) && value.includes('{')) || /\$\{|#\{/.test(value);
-  return { token: { kind: 'string', value, backtick, template }, length: prefix.length + literal.length };
+  return {
+    token: { kind: 'string', value, backtick, template },
+    length: prefix.length + literal.length,
+  };
 }
 
 function tokenize(code: string, language: Language): Token[] {
@@ -90,7 +119,8 @@ function spawnTarget(tokens: readonly Token[], start: number, via: string): Unwr
   const first = tokens[start];
   const after = tokens[start + 1];
   const ends = after === undefined || [',', ')', ';', '}'].includes(after.value);
-  if (first?.kind === 'string' && !first.template && ends) return { kind: 'script', source: first.value, via };
+  if (first?.kind === 'string' && !first.template && ends)
+    return { kind: 'script', source: first.value, via };
   if (first?.kind === 'punct' && first.value === '[') {
     const list = argvList(tokens, start);
     if (list !== null && list.length > 0) return { kind: 'command', argv: list, via };
@@ -109,20 +139,29 @@ export function scanInlineCode(code: string, language: Language): Unwrapped[] {
   tokens.forEach((token, i) => {
     if (token.kind === 'string' && shellQuotes && token.backtick) {
       // Security: backticks in perl/ruby/php run a shell; `#{}` interpolation is built at run time.
-      found.push(token.value.includes('#{') ? { kind: 'dynamic', via } : { kind: 'script', source: token.value, via });
+      found.push(
+        token.value.includes('#{')
+          ? { kind: 'dynamic', via }
+          : { kind: 'script', source: token.value, via },
+      );
     }
     if (token.kind !== 'word' || !SPAWN_CALLS.has(token.value)) return;
     const next = tokens[i + 1];
     if (next?.kind === 'punct' && next.value === '(') found.push(spawnTarget(tokens, i + 2, via));
-    else if (next?.kind === 'string' || next?.kind === 'punct' && next.value === '[') found.push(spawnTarget(tokens, i + 1, via));
+    else if (next?.kind === 'string' || (next?.kind === 'punct' && next.value === '['))
+      found.push(spawnTarget(tokens, i + 1, via));
   });
   // Security: a spawn marker with no literal call we understood means it spawns something unknown.
-  if (!found.some((u) => u.kind !== 'dynamic') || found.length === 0) found.push({ kind: 'dynamic', via });
+  if (!found.some((u) => u.kind !== 'dynamic') || found.length === 0)
+    found.push({ kind: 'dynamic', via });
   return found.map((u) => (u.kind === 'dynamic' ? { ...u, words } : u));
 }
 
 // `python3 -c CODE`, `node -e CODE`, `perl -ne CODE`...: the inline program, if any.
-export function unwrapInterpreter(argv: readonly (string | null)[], name: string): Unwrapped[] | undefined {
+export function unwrapInterpreter(
+  argv: readonly (string | null)[],
+  name: string,
+): Unwrapped[] | undefined {
   const interpreter = INTERPRETERS.find((entry) => entry.name.test(name));
   if (interpreter === undefined) return undefined;
   const codes: (string | null)[] = [];
@@ -131,17 +170,18 @@ export function unwrapInterpreter(argv: readonly (string | null)[], name: string
     if (arg === null || arg === undefined || arg === '--' || !arg.startsWith('-')) break;
     const long = interpreter.long.find((l) => arg === `--${l}` || arg.startsWith(`--${l}=`));
     if (long !== undefined) {
-      codes.push(arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[(i += 1)] ?? null);
+      codes.push(arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : (argv[(i += 1)] ?? null));
       continue;
     }
     if (arg.startsWith('--')) continue;
     const at = [...arg.slice(1)].findIndex((c) => interpreter.short.includes(c));
     if (at === -1) continue;
     const attached = arg.slice(at + 2);
-    codes.push(attached.length > 0 ? attached : argv[(i += 1)] ?? null);
+    codes.push(attached.length > 0 ? attached : (argv[(i += 1)] ?? null));
     if (interpreter.language === 'python') break;
   }
-  if (codes.length === 0) return argv.length === 1 || argv[1] === '-' ? [{ kind: 'stdin-script', via: name }] : [];
+  if (codes.length === 0)
+    return argv.length === 1 || argv[1] === '-' ? [{ kind: 'stdin-script', via: name }] : [];
   // Security: a program built at run time could run anything.
   if (codes.some((c) => c === null)) return [{ kind: 'dynamic', via: 'inline-code', words: [] }];
   return scanInlineCode(codes.join('\n'), interpreter.language);

@@ -13,12 +13,17 @@ export function matchesEntry(found: FoundCommand, entry: string, ignoreCase: boo
     const target = entry.includes('/') ? original : found.name;
     return picomatch.isMatch(target, entry, { dot: true, nocase: ignoreCase });
   }
-  const same = (a: string, b: string): boolean => (ignoreCase ? a.toLowerCase() === b.toLowerCase() : a === b);
+  const same = (a: string, b: string): boolean =>
+    ignoreCase ? a.toLowerCase() === b.toLowerCase() : a === b;
   return same(found.name, entry) || same(original, entry);
 }
 
 // The first entry of `list` that names `found`, if any.
-export function findEntry(found: FoundCommand, list: readonly string[], ignoreCase: boolean): string | undefined {
+export function findEntry(
+  found: FoundCommand,
+  list: readonly string[],
+  ignoreCase: boolean,
+): string | undefined {
   return list.find((entry) => matchesEntry(found, entry, ignoreCase));
 }
 
@@ -34,10 +39,18 @@ export function patternCouldBe(pattern: string, list: readonly string[]): string
 }
 
 // Denied names written as whole words, for text we could not parse or inline code we could not follow.
-export function findDeniedWord(words: readonly (string | null)[], deny: readonly string[]): string | undefined {
+export function findDeniedWord(
+  words: readonly (string | null)[],
+  deny: readonly string[],
+): string | undefined {
   for (const word of words) {
     if (word === null) continue;
-    const probe: FoundCommand = { name: path.posix.basename(word) || word, argv: [word], dynamic: false, text: word };
+    const probe: FoundCommand = {
+      name: path.posix.basename(word) || word,
+      argv: [word],
+      dynamic: false,
+      text: word,
+    };
     const entry = findEntry(probe, deny, true);
     if (entry !== undefined) return entry;
   }

@@ -25,7 +25,13 @@ function record(seen: Map<string, (string | null)[]>, key: string, value: string
   seen.set(key, list);
 }
 
-function scanLong(arg: string, args: readonly (string | null)[], i: number, spec: OptionSpec, scan: OptionScan): number {
+function scanLong(
+  arg: string,
+  args: readonly (string | null)[],
+  i: number,
+  spec: OptionSpec,
+  scan: OptionScan,
+): number {
   const eq = arg.indexOf('=');
   const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
   if (spec.longWithArg?.includes(name)) {
@@ -41,7 +47,13 @@ function scanLong(arg: string, args: readonly (string | null)[], i: number, spec
   return i + 1;
 }
 
-function scanShort(arg: string, args: readonly (string | null)[], i: number, spec: OptionSpec, scan: OptionScan): number {
+function scanShort(
+  arg: string,
+  args: readonly (string | null)[],
+  i: number,
+  spec: OptionSpec,
+  scan: OptionScan,
+): number {
   for (let j = 1; j < arg.length; j += 1) {
     const letter = arg.charAt(j);
     const rest = arg.slice(j + 1);
@@ -64,7 +76,11 @@ function scanShort(arg: string, args: readonly (string | null)[], i: number, spe
 }
 
 // Walks getopt-style options from `start`; stops at `--`, `-` or the first operand.
-export function scanOptions(args: readonly (string | null)[], start: number, spec: OptionSpec): OptionScan {
+export function scanOptions(
+  args: readonly (string | null)[],
+  start: number,
+  spec: OptionSpec,
+): OptionScan {
   const scan: OptionScan = { index: start, seen: new Map(), unknown: false };
   let i = start;
   while (i < args.length) {
@@ -80,7 +96,9 @@ export function scanOptions(args: readonly (string | null)[], start: number, spe
       i += 1;
       continue;
     }
-    i = arg.startsWith('--') ? scanLong(arg, args, i, spec, scan) : scanShort(arg, args, i, spec, scan);
+    i = arg.startsWith('--')
+      ? scanLong(arg, args, i, spec, scan)
+      : scanShort(arg, args, i, spec, scan);
   }
   scan.index = i;
   return scan;

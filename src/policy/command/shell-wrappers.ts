@@ -3,12 +3,28 @@ import { wrappedCommand, type Unwrapped } from './unwrapped.js';
 
 // Shells that take `-c STRING` or read a script from stdin when given no script file.
 export const SHELL_NAMES: ReadonlySet<string> = new Set([
-  'sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'lksh', 'pdksh', 'ash', 'yash', 'rbash', 'posh',
-  'fish', 'csh', 'tcsh',
+  'sh',
+  'bash',
+  'dash',
+  'zsh',
+  'ksh',
+  'mksh',
+  'lksh',
+  'pdksh',
+  'ash',
+  'yash',
+  'rbash',
+  'posh',
+  'fish',
+  'csh',
+  'tcsh',
 ]);
 
 const STDIN_PATHS: ReadonlySet<string> = new Set([
-  '-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0',
+  '-',
+  '/dev/stdin',
+  '/dev/fd/0',
+  '/proc/self/fd/0',
 ]);
 
 // `-c` may sit in any cluster (`-ec`, `-lc`); the first operand after all options is the string.
@@ -21,7 +37,8 @@ export function unwrapShell(argv: readonly (string | null)[], via: string): Unwr
   let index = scan.index;
   while (argv[index] === '+o' || argv[index] === '+O') index += 2;
   const longCommand = scan.seen.get('command')?.[0];
-  if (longCommand !== undefined) return [{ kind: 'script', source: longCommand, via: `${via} --command` }];
+  if (longCommand !== undefined)
+    return [{ kind: 'script', source: longCommand, via: `${via} --command` }];
   if (scan.seen.has('c')) {
     // Security: `sh -c STRING` runs STRING; parse it like any other shell input.
     return [{ kind: 'script', source: argv[index] ?? null, via: `${via} -c` }];
@@ -48,7 +65,8 @@ export function unwrapEval(argv: readonly (string | null)[]): Unwrapped[] {
 export function unwrapSource(argv: readonly (string | null)[]): Unwrapped[] {
   const file = argv[1] === '--' ? argv[2] : argv[1];
   if (file === undefined) return [];
-  if (file === null || STDIN_PATHS.has(file)) return [{ kind: 'stdin-script', via: argv[0] ?? 'source' }];
+  if (file === null || STDIN_PATHS.has(file))
+    return [{ kind: 'stdin-script', via: argv[0] ?? 'source' }];
   return [];
 }
 
@@ -59,7 +77,10 @@ export function unwrapSu(argv: readonly (string | null)[]): Unwrapped[] {
     const arg = argv[i];
     if (arg === '-c' || arg === '--command' || arg === '--session-command') {
       found.push({ kind: 'script', source: argv[i + 1] ?? null, via: 'su -c' });
-    } else if (arg?.startsWith('--command=') === true || arg?.startsWith('--session-command=') === true) {
+    } else if (
+      arg?.startsWith('--command=') === true ||
+      arg?.startsWith('--session-command=') === true
+    ) {
       found.push({ kind: 'script', source: arg.slice(arg.indexOf('=') + 1), via: 'su -c' });
     }
   }
@@ -73,10 +94,25 @@ export function unwrapWatch(argv: readonly (string | null)[]): Unwrapped[] {
     shortOptionalArg: 'd',
     shortFlags: 'bcegtxpwrhv',
     longWithArg: ['interval', 'equexit'],
-    longFlags: ['differences', 'beep', 'color', 'no-color', 'errexit', 'chgexit', 'no-title',
-      'exec', 'precise', 'no-wrap', 'no-rerun', 'no-linewrap', 'help', 'version'],
+    longFlags: [
+      'differences',
+      'beep',
+      'color',
+      'no-color',
+      'errexit',
+      'chgexit',
+      'no-title',
+      'exec',
+      'precise',
+      'no-wrap',
+      'no-rerun',
+      'no-linewrap',
+      'help',
+      'version',
+    ],
   });
-  if (scan.seen.has('x') || scan.seen.has('exec')) return wrappedCommand(argv, scan.index, scan.unknown, 'watch');
+  if (scan.seen.has('x') || scan.seen.has('exec'))
+    return wrappedCommand(argv, scan.index, scan.unknown, 'watch');
   const rest = argv.slice(scan.index);
   if (rest.length === 0) return [];
   const source = rest.some((a) => a === null) ? null : rest.join(' ');
@@ -91,14 +127,27 @@ export function unwrapFlock(argv: readonly (string | null)[]): Unwrapped[] {
     shortWithArg: 'wEc',
     shortFlags: 'sxunoFeh',
     longWithArg: ['timeout', 'wait', 'conflict-exit-code', 'command'],
-    longFlags: ['shared', 'exclusive', 'unlock', 'nonblock', 'nb', 'close', 'no-fork', 'verbose', 'help'],
+    longFlags: [
+      'shared',
+      'exclusive',
+      'unlock',
+      'nonblock',
+      'nb',
+      'close',
+      'no-fork',
+      'verbose',
+      'help',
+    ],
   };
   const before = scanOptions(argv, 1, spec);
   const file = argv[before.index];
   if (file === undefined) return [];
   const after = scanOptions(argv, before.index + 1, spec);
-  const command = before.seen.get('c')?.[0] ?? after.seen.get('c')?.[0]
-    ?? before.seen.get('command')?.[0] ?? after.seen.get('command')?.[0];
+  const command =
+    before.seen.get('c')?.[0] ??
+    after.seen.get('c')?.[0] ??
+    before.seen.get('command')?.[0] ??
+    after.seen.get('command')?.[0];
   const unknown = before.unknown || after.unknown;
   if (command !== undefined) return [{ kind: 'script', source: command, via: 'flock -c' }];
   return wrappedCommand(argv, after.index, unknown, 'flock');
@@ -117,7 +166,16 @@ export function unwrapTrap(argv: readonly (string | null)[]): Unwrapped[] {
 export function unwrapScript(argv: readonly (string | null)[]): Unwrapped[] {
   const scan = scanOptions(argv, 1, {
     shortWithArg: 'cEIOBTm',
-    longWithArg: ['command', 'echo', 'log-in', 'log-out', 'log-io', 'log-timing', 'logging-format', 'output-limit'],
+    longWithArg: [
+      'command',
+      'echo',
+      'log-in',
+      'log-out',
+      'log-io',
+      'log-timing',
+      'logging-format',
+      'output-limit',
+    ],
   });
   const command = scan.seen.get('c')?.[0] ?? scan.seen.get('command')?.[0];
   return command === undefined ? [] : [{ kind: 'script', source: command, via: 'script -c' }];

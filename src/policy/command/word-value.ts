@@ -39,7 +39,8 @@ function stringPattern(node: Node): string | null {
   const inner = node.namedChildren;
   if (inner.some((child) => child !== null && child.type !== 'string_content')) return null;
   const text = node.text;
-  const body = text.startsWith('"') && text.endsWith('"') && text.length >= 2 ? text.slice(1, -1) : text;
+  const body =
+    text.startsWith('"') && text.endsWith('"') && text.length >= 2 ? text.slice(1, -1) : text;
   // Security: tree-sitter leaves backticks in some strings as plain text; bash would run them.
   if (/(^|[^\\])`/.test(body)) return null;
   return escapePattern(doubleQuotedText(body));

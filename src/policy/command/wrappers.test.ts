@@ -6,17 +6,31 @@ const unwrap = (...argv: (string | null)[]): Unwrapped[] => unwrapArgv(argv[0] ?
 
 describe('unwrapArgv', () => {
   it('finds the wrapped argv after each wrapper option grammar', () => {
-    expect(unwrap('env', '-i', '-u', 'X', 'A=1', 'rm', 'x')).toEqual([{ kind: 'command', argv: ['rm', 'x'], via: 'env' }]);
-    expect(unwrap('timeout', '--signal=KILL', '5s', 'rm')).toEqual([{ kind: 'command', argv: ['rm'], via: 'timeout' }]);
+    expect(unwrap('env', '-i', '-u', 'X', 'A=1', 'rm', 'x')).toEqual([
+      { kind: 'command', argv: ['rm', 'x'], via: 'env' },
+    ]);
+    expect(unwrap('timeout', '--signal=KILL', '5s', 'rm')).toEqual([
+      { kind: 'command', argv: ['rm'], via: 'timeout' },
+    ]);
     expect(unwrap('nice', '-10', 'rm')).toEqual([{ kind: 'command', argv: ['rm'], via: 'nice' }]);
-    expect(unwrap('xargs', '-n', '1', '-P4', 'rm', '-f')).toEqual([{ kind: 'command', argv: ['rm', '-f'], via: 'xargs' }]);
-    expect(unwrap('sudo', '-u', 'root', '-E', 'rm')).toEqual([{ kind: 'command', argv: ['rm'], via: 'sudo' }]);
-    expect(unwrap('exec', '-a', 'name', 'rm')).toEqual([{ kind: 'command', argv: ['rm'], via: 'exec' }]);
+    expect(unwrap('xargs', '-n', '1', '-P4', 'rm', '-f')).toEqual([
+      { kind: 'command', argv: ['rm', '-f'], via: 'xargs' },
+    ]);
+    expect(unwrap('sudo', '-u', 'root', '-E', 'rm')).toEqual([
+      { kind: 'command', argv: ['rm'], via: 'sudo' },
+    ]);
+    expect(unwrap('exec', '-a', 'name', 'rm')).toEqual([
+      { kind: 'command', argv: ['rm'], via: 'exec' },
+    ]);
   });
 
   it('reads -c strings for shells in any option cluster', () => {
-    expect(unwrap('bash', '-ec', 'rm x', 'name')).toEqual([{ kind: 'script', source: 'rm x', via: 'bash -c' }]);
-    expect(unwrap('sh', '-o', 'errexit', '-c', 'rm x')).toEqual([{ kind: 'script', source: 'rm x', via: 'sh -c' }]);
+    expect(unwrap('bash', '-ec', 'rm x', 'name')).toEqual([
+      { kind: 'script', source: 'rm x', via: 'bash -c' },
+    ]);
+    expect(unwrap('sh', '-o', 'errexit', '-c', 'rm x')).toEqual([
+      { kind: 'script', source: 'rm x', via: 'sh -c' },
+    ]);
     expect(unwrap('sh', '-c', null)).toEqual([{ kind: 'script', source: null, via: 'sh -c' }]);
   });
 
@@ -30,13 +44,20 @@ describe('unwrapArgv', () => {
   });
 
   it('joins eval and watch arguments, and gives up on non-literal pieces', () => {
-    expect(unwrap('eval', 'r""m', 'x')).toEqual([{ kind: 'script', source: 'r""m x', via: 'eval' }]);
+    expect(unwrap('eval', 'r""m', 'x')).toEqual([
+      { kind: 'script', source: 'r""m x', via: 'eval' },
+    ]);
     expect(unwrap('eval', 'rm', null)).toEqual([{ kind: 'script', source: null, via: 'eval' }]);
-    expect(unwrap('watch', '-n', '2', 'ls', '-l')).toEqual([{ kind: 'script', source: 'ls -l', via: 'watch' }]);
+    expect(unwrap('watch', '-n', '2', 'ls', '-l')).toEqual([
+      { kind: 'script', source: 'ls -l', via: 'watch' },
+    ]);
   });
 
   it('marks an unknown wrapper option as dynamic, since it may take a value', () => {
-    expect(unwrap('env', '--weird', 'X', 'rm')).toContainEqual({ kind: 'dynamic', via: 'env (unknown option)' });
+    expect(unwrap('env', '--weird', 'X', 'rm')).toContainEqual({
+      kind: 'dynamic',
+      via: 'env (unknown option)',
+    });
   });
 
   it('handles lookups and commands that run nothing', () => {

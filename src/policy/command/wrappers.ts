@@ -1,12 +1,26 @@
 import { AWK_NAMES, unwrapAwk } from './awk-program.js';
 import {
-  PREFIX_WRAPPERS, unwrapBusybox, unwrapCommandBuiltin, unwrapEnv, unwrapFind, unwrapPrefix,
-  unwrapTimeout, unwrapXargs,
+  PREFIX_WRAPPERS,
+  unwrapBusybox,
+  unwrapCommandBuiltin,
+  unwrapEnv,
+  unwrapFind,
+  unwrapPrefix,
+  unwrapTimeout,
+  unwrapXargs,
 } from './exec-wrappers.js';
 import { unwrapInterpreter } from './inline-code.js';
 import {
-  SHELL_NAMES, unwrapEval, unwrapFlock, unwrapParallel, unwrapScript, unwrapShell, unwrapSource, unwrapSu,
-  unwrapTrap, unwrapWatch,
+  SHELL_NAMES,
+  unwrapEval,
+  unwrapFlock,
+  unwrapParallel,
+  unwrapScript,
+  unwrapShell,
+  unwrapSource,
+  unwrapSu,
+  unwrapTrap,
+  unwrapWatch,
 } from './shell-wrappers.js';
 import type { Unwrapped } from './unwrapped.js';
 
