@@ -1,5 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+// Desktop Commander's config module, for its default settings only (nothing is read or written).
+import { configManager as dcConfigManager } from '@wonderwhy-er/desktop-commander/dist/config-manager.js';
 
 // Where each server's entry point lives, relative to the repo root.
 export const ENTRY = {
@@ -17,6 +19,8 @@ const BASE_ENV = { PATH: BENCH_PATH, LANG: 'C.UTF-8' };
 // as the official server (no truncation), and the audit log kept under the bench work dir.
 function writeBastionConfig(workDir, dataRoot) {
   const file = path.join(workDir, 'bastion-settings.json');
+  // A fresh audit log per run, so runs do not depend on what earlier ones appended.
+  rmSync(path.join(workDir, 'audit'), { recursive: true, force: true });
   const settings = {
     bastion: {
       roots: [{ path: dataRoot }],
@@ -24,7 +28,6 @@ function writeBastionConfig(workDir, dataRoot) {
         maxListEntries: 20_000,
         maxTreeEntries: 200_000,
         maxSearchResults: 200_000,
-        maxReadBytes: 64 * 1024 * 1024,
       },
       audit: { dir: path.join(workDir, 'audit') },
     },
@@ -53,23 +56,11 @@ function prepareDesktopCommanderHome(workDir, dataRoot) {
   mkdirSync(chromeDir, { recursive: true });
   writeFileSync(path.join(chromeDir, 'chrome'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
   const config = {
-    blockedCommands: [
-      'mkfs',
-      'format',
-      'mount',
-      'umount',
-      'fdisk',
-      'dd',
-      'sudo',
-      'su',
-      'shutdown',
-      'reboot',
-    ],
+    // Its own defaults (blocked commands, line limits), with the bench's changes below.
+    ...dcConfigManager.getDefaultConfig(),
     defaultShell: '/bin/sh',
     allowedDirectories: [dataRoot],
     telemetryEnabled: false,
-    fileWriteLineLimit: 50,
-    fileReadLineLimit: 1000,
     pendingWelcomeOnboarding: false,
     welcomeOnboardingEligible: false,
   };

@@ -3,16 +3,49 @@ const SECRET_KEY_PATTERN =
   /(pass(word|wd|phrase)?|secret|token|api[-_]?key|authorization|auth|cookie|credential|private[-_]?key|session[-_]?key)/i;
 
 // Value shapes that are secrets wherever they appear (a token pasted into a command line, say).
-const SECRET_VALUE_PATTERNS: readonly RegExp[] = [
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
-  /\b(sk|pk|rk)-[A-Za-z0-9_-]{16,}/g,
-  /\bgh[pousr]_[A-Za-z0-9]{20,}/g,
-  /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
-  /\bxox[abprs]-[A-Za-z0-9-]{10,}/g,
-  /\bAKIA[0-9A-Z]{16}\b/g,
-  /\bbst_[A-Za-z0-9_-]{16,}/g,
-  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
-  /\b([A-Za-z_]*(PASSWORD|SECRET|TOKEN|API_KEY)[A-Za-z_]*)=\S+/gi,
+// Each is [shape, replacement]; a replacement keeps the harmless part ($1) where there is one.
+const SECRET_VALUE_PATTERNS: readonly (readonly [RegExp, string])[] = [
+  [
+    /-----BEGIN [A-Z ]*PRIVATE KEY( BLOCK)?-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY( BLOCK)?-----|$)/g,
+    '[REDACTED]',
+  ],
+  [/\b(sk|pk|rk)-[A-Za-z0-9_-]{16,}/g, '[REDACTED]'],
+  [/\b(sk|pk|rk)_(live|test)_[A-Za-z0-9]{10,}/g, '[REDACTED]'],
+  [/\bgh[pousr]_[A-Za-z0-9]{20,}/g, '[REDACTED]'],
+  [/\bgithub_pat_[A-Za-z0-9_]{20,}/g, '[REDACTED]'],
+  [/\bglpat-[A-Za-z0-9_-]{20,}/g, '[REDACTED]'],
+  [/\bnpm_[A-Za-z0-9]{36}\b/g, '[REDACTED]'],
+  [/\bhf_[A-Za-z0-9]{30,}/g, '[REDACTED]'],
+  [/\bAIza[0-9A-Za-z_-]{35}/g, '[REDACTED]'],
+  [/\bxox[abprs]-[A-Za-z0-9-]{10,}/g, '[REDACTED]'],
+  [/\bAKIA[0-9A-Z]{16}\b/g, '[REDACTED]'],
+  [/\bbst_[A-Za-z0-9_-]{16,}/g, '[REDACTED]'],
+  // JSON Web Tokens (header.payload.signature).
+  [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, '[REDACTED]'],
+  // Credentials in a URL: scheme://user:password@host keeps the user, loses the password.
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, '$1[REDACTED]@'],
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '[REDACTED]'],
+  // Credential headers whatever their scheme (curl -H "Authorization: token ...").
+  [
+    /\b((?:Proxy-)?Authorization|X-Api-Key|Api-Key|X-Auth-Token|Private-Token)\s*:\s*[^\r\n"']+/gi,
+    '$1: [REDACTED]',
+  ],
+  // curl -u user:password and `config set <secret-name> <value>` (aws, npm, git).
+  [/((?:^|\s)(?:-u|--user)\s+[^\s:]+:)\S+/g, '$1[REDACTED]'],
+  [
+    /\b(config(?:ure)?\s+set\s+\S*(?:secret|token|password|passwd|auth|key)\S*\s+)\S+/gi,
+    '$1[REDACTED]',
+  ],
+  // Secret-named long options with a value: --password hunter2, --api-key=...
+  [
+    /(--?[A-Za-z-]*(?:password|passwd|passphrase|secret|token|api-?key|access-key)[A-Za-z-]*)(=|\s+)[^\s-]\S*/gi,
+    '$1$2[REDACTED]',
+  ],
+  // Secret-named assignments in commands and config files: DB_PASS=..., password: ..., "token": "..."
+  [
+    /\b([A-Za-z_.-]*(?:PASSWORD|PASSWD|PASS|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)[A-Za-z_.-]*)(["']?\s*[:=]\s*)(?!\[REDACTED\])["']?[^\s"',;]+/gi,
+    '$1$2[REDACTED]',
+  ],
 ];
 
 const MAX_STRING = 2048;
@@ -20,7 +53,8 @@ const MAX_STRING = 2048;
 // Redact one string: known secret shapes become [REDACTED], very long strings are cut.
 export function redactString(value: string): string {
   let out = value;
-  for (const pattern of SECRET_VALUE_PATTERNS) out = out.replace(pattern, '[REDACTED]');
+  for (const [pattern, replacement] of SECRET_VALUE_PATTERNS)
+    out = out.replace(pattern, replacement);
   if (out.length > MAX_STRING)
     out = `${out.slice(0, MAX_STRING)}…[${out.length - MAX_STRING} more chars]`;
   return out;

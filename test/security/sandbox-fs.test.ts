@@ -200,6 +200,33 @@ describe.skipIf(!IS_LINUX)('bubblewrap sandbox: filesystem', () => {
     expect(existsSync(path.join(world.rw, 'moved.txt'))).toBe(false);
   });
 
+  it('[SBX-FS-08] masks what the file tools deny: other letter cases and absolute deny patterns', async () => {
+    const upper = canarySecret('upper-pem');
+    const env = canarySecret('upper-env');
+    const absDir = canarySecret('abs-dir');
+    const absFile = canarySecret('abs-file');
+    mkdirSync(path.join(world.rw, 'case/private'), { recursive: true });
+    writeFileSync(path.join(world.rw, 'case/KEY.PEM'), upper);
+    writeFileSync(path.join(world.rw, 'case/.ENV'), env);
+    writeFileSync(path.join(world.rw, 'case/private/token'), absDir);
+    writeFileSync(path.join(world.rw, 'case/token.txt'), absFile);
+    const spec = specFor(world, {
+      deny: [
+        ...specFor(world).deny,
+        `${world.rw}/case/private/**`,
+        `${world.rw}/case/token.txt`,
+      ],
+    });
+    const r = await bash(
+      sandbox,
+      spec,
+      'cd case; cat KEY.PEM .ENV private/token token.txt 2>&1; grep -r CANARY . 2>&1; echo end',
+    );
+    expect(r.stdout.text).toContain('end');
+    for (const secret of [upper, env, absDir, absFile])
+      expect(r.stdout.text + r.stderr.text).not.toContain(secret);
+  });
+
   it('[SBX-PROC-01] keeps /proc (and so /proc/sys) read-only: host sysctls cannot be written', async () => {
     const marker = canarySecret('sysctl');
     const before = readFileSync('/proc/sys/vm/swappiness', 'utf8');

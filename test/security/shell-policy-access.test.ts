@@ -67,4 +67,32 @@ describe('shell server: the policy is out of the agent’s reach, and everything
     expect(byCommand(`${tag}-outside`)).toMatchObject({ decision: 'deny' });
     expect(byCommand(`${tag}-timeout`)).toMatchObject({ decision: 'error' });
   });
+  it('[SH-AUD-02] secrets in commands never reach the audit log or the logs; long ones are cut', async () => {
+    const v = `Zq${Date.now()}Xv9kLmN0pQrS`;
+    const secrets = [
+      `ghp_${v}${v}`,
+      `sk_live_${v}`,
+      `glpat-${v}${v}`,
+      `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOi${v}.${v}`,
+      `pw-${v}`,
+    ];
+    const commands = [
+      `echo curl -H "Authorization: token ${secrets[0]}"`,
+      `echo stripe --api-key ${secrets[1]}`,
+      `echo git clone https://oauth2:${secrets[2]}@gitlab.example/x`,
+      `echo ${secrets[3]}`,
+      `echo psql postgres://app:${secrets[4]}@db/prod; DB_PASS=${secrets[4]} true`,
+      `echo mysqladmin --password ${secrets[4]}; echo curl -u admin:${secrets[4]} x`,
+      `echo '-----BEGIN PGP PRIVATE KEY BLOCK-----\n${secrets[4]}\n-----END PGP PRIVATE KEY BLOCK-----'`,
+    ];
+    for (const command of commands) await callTool(server.client, 'run_command', { command });
+    await callTool(server.client, 'run_command', { command: `echo ${'a'.repeat(50_000)}` });
+    const audit = JSON.stringify(server.auditRecords());
+    for (const secret of secrets) {
+      expect(audit).not.toContain(secret);
+      expect(server.stderr()).not.toContain(secret);
+    }
+    expect(audit).toContain('[REDACTED]');
+    expect(audit).not.toContain('a'.repeat(20_000));
+  });
 });

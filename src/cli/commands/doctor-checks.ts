@@ -107,33 +107,19 @@ export async function checkNpmAudit(): Promise<CheckResult> {
     // npm audit exits 1 when it finds vulnerabilities; its JSON is still on stdout.
     stdout = (err as { stdout?: string }).stdout ?? '';
   }
+  return interpretNpmAudit(stdout);
+}
+
+// Read `npm audit --json` output: high/critical findings fail; a registry without the audit
+// endpoint (mirrors, offline machines) is a warning, since it says nothing either way.
+export function interpretNpmAudit(stdout: string): CheckResult {
+  let report: {
+    metadata?: { vulnerabilities?: Record<string, number> };
+    error?: { summary?: string };
+    message?: string;
+  };
   try {
-    const report = JSON.parse(stdout) as {
-      metadata?: { vulnerabilities?: Record<string, number> };
-      error?: { summary?: string };
-    };
-    if (report.error)
-      return {
-        name: 'npm audit',
-        status: 'warn',
-        detail: `could not audit: ${report.error.summary ?? 'registry unreachable'}`,
-      };
-    const counts = report.metadata?.vulnerabilities ?? {};
-    const serious = (counts.high ?? 0) + (counts.critical ?? 0);
-    const total = Object.entries(counts)
-      .filter(([k]) => k !== 'total')
-      .reduce((sum, [, n]) => sum + n, 0);
-    if (serious > 0)
-      return {
-        name: 'npm audit',
-        status: 'fail',
-        detail: `${serious} high/critical vulnerabilities in runtime dependencies`,
-      };
-    return {
-      name: 'npm audit',
-      status: total > 0 ? 'warn' : 'ok',
-      detail: `${total} known vulnerabilities in runtime dependencies`,
-    };
+    report = JSON.parse(stdout) as typeof report;
   } catch {
     return {
       name: 'npm audit',
@@ -141,4 +127,25 @@ export async function checkNpmAudit(): Promise<CheckResult> {
       detail: 'could not audit: npm gave no report (offline?)',
     };
   }
+  const counts = report.metadata?.vulnerabilities;
+  if (!counts) {
+    const why = report.error?.summary || report.message || 'no report';
+    return { name: 'npm audit', status: 'warn', detail: `could not audit: ${why}` };
+  }
+  const serious = (counts.high ?? 0) + (counts.critical ?? 0);
+  const total = Object.entries(counts)
+    .filter(([k]) => k !== 'total')
+    .reduce((sum, [, n]) => sum + n, 0);
+  if (serious > 0) {
+    return {
+      name: 'npm audit',
+      status: 'fail',
+      detail: `${serious} high/critical vulnerabilities in runtime dependencies`,
+    };
+  }
+  return {
+    name: 'npm audit',
+    status: total > 0 ? 'warn' : 'ok',
+    detail: `${total} known vulnerabilities in runtime dependencies`,
+  };
 }

@@ -100,11 +100,12 @@ export class DenyMaskCache {
     };
     for (const entry of entries) {
       const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      const childAbs = path.join(root, childRel);
       if (entry.isDirectory()) {
-        if (m.any(childRel) || m.dirOnly(childRel)) state.dirs.push(path.join(root, childRel));
+        if (m.any(childRel, childAbs) || m.dirOnly(childRel, childAbs)) state.dirs.push(childAbs);
         else state.subdirs.push(childRel);
-      } else if (!entry.isSymbolicLink() && m.any(childRel)) {
-        state.files.push(path.join(root, childRel));
+      } else if (!entry.isSymbolicLink() && m.any(childRel, childAbs)) {
+        state.files.push(childAbs);
       }
     }
     return state;

@@ -15,19 +15,30 @@ export const MAX_WALK_ENTRIES = 500_000;
 // (1,000 masks: ~1.7 s of startup here). Past this many masks a spawn is refused, not half-masked.
 export const MAX_MASKS = 2_000;
 
-type Matcher = (p: string) => boolean;
+// Matches a root-relative path and its absolute form, like the files server's deny matcher.
+type Matcher = (relativePath: string, absolutePath: string) => boolean;
 
-// Deny globs as matchers on root-relative paths; `dirOnly` hides a whole dir for "dir/**".
+// Deny globs as matchers; `dirOnly` hides a whole dir for "dir/**". Security: the same semantics
+// as the files server's guard (case-insensitive, relative AND absolute patterns), so a file the
+// file tools refuse as a secret (KEY.PEM, /srv/app/secrets/**) is masked inside the sandbox too.
 export function compileDeny(deny: readonly string[]): { any: Matcher; dirOnly: Matcher } {
-  const opts = { dot: true };
-  const any = picomatch([...deny], opts);
+  const opts = { dot: true, nocase: true };
+  const both = (globs: readonly string[]): Matcher => {
+    if (globs.length === 0) return () => false;
+    const isMatch = picomatch([...globs], opts);
+    return (rel, abs) => {
+      if (rel !== '' && isMatch(rel)) return true;
+      if (isMatch(abs)) return true;
+      const withoutLeadingSlash = abs.replace(/^\/+/, '');
+      return withoutLeadingSlash !== '' && isMatch(withoutLeadingSlash);
+    };
+  };
   // "dir/**" patterns hide the directory itself, so files created later stay hidden too.
   const dirGlobs = deny
     .filter((p) => p.endsWith('/**'))
     .map((p) => p.slice(0, -3))
     .filter(Boolean);
-  const dirOnly = dirGlobs.length > 0 ? picomatch(dirGlobs, opts) : () => false;
-  return { any, dirOnly };
+  return { any: both(deny), dirOnly: both(dirGlobs) };
 }
 
 // Walk every root (without following symlinks) and list what matches a deny glob, relative to
@@ -58,11 +69,11 @@ export function computeDenyMasks(roots: readonly string[], deny: readonly string
         const abs = path.join(root, childRel);
         if (entry.isDirectory()) {
           // Security: a denied directory (e.g. .ssh) is covered whole, including future files.
-          if (any(childRel) || dirOnly(childRel)) masks.dirs.push(abs);
+          if (any(childRel, abs) || dirOnly(childRel, abs)) masks.dirs.push(abs);
           else stack.push(childRel);
         } else if (!entry.isSymbolicLink()) {
           // Security: a denied file (.env, *.pem) reads as /dev/null inside the sandbox.
-          if (any(childRel)) masks.files.push(abs);
+          if (any(childRel, abs)) masks.files.push(abs);
         }
         // Symlinks are not followed: they resolve inside the sandbox's own mount table, where
         // their target is either invisible (outside the roots) or masked itself.

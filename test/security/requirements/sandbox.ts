@@ -36,6 +36,11 @@ export const SANDBOX_THREATS = [
       'A command unmasks a denied file by renaming, hard-linking, unmounting or deleting the mask.',
   },
   {
+    id: 'SBX-FS-08',
+    description:
+      'A command reads a file the file tools refuse as a secret but the sandbox masks did not cover: a different letter case (KEY.PEM, .ENV) or an absolute deny pattern (/srv/app/secrets/**).',
+  },
+  {
     id: 'SBX-PROC-01',
     description:
       'A command writes a host sysctl through /proc/sys (uid 0 outside keeps owner rights on procfs).',

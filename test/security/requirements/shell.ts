@@ -80,4 +80,9 @@ export const SHELL_THREATS = [
   },
   { id: 'SH-POL-02', description: 'A command reads or rewrites the config file or the audit log.' },
   { id: 'SH-AUD-01', description: 'A command, allowed or refused, leaves no audit record.' },
+  {
+    id: 'SH-AUD-02',
+    description:
+      'A secret typed into a command (token, URL password, credential header, --password, KEY=value, private key) is written in clear to audit.jsonl or the logs, or a huge argument is logged whole.',
+  },
 ] as const;
