@@ -78,6 +78,44 @@ describe('bastion CLI', () => {
     expect(missing.stderr).toContain('directory does not exist');
   });
 
+  it('serve shell refuses to start without a sandbox and says how to fix it', () => {
+    const home = tempHome();
+    mkdirSync(path.join(home, 'ws'));
+    // No bwrap on this PATH: the shell server must not start unconfined.
+    const { code, stderr } = runCli(
+      ['serve', 'shell', '--home', home, '--root', path.join(home, 'ws')],
+      {
+        PATH: '/nonexistent-bastion-path',
+      },
+    );
+    expect(code).toBe(3);
+    expect(stderr).toMatch(/bubblewrap/i);
+    expect(stderr).toMatch(/apt-get install/);
+  });
+
+  it('with the sandbox turned off in the config, shell starts only with a loud warning, and doctor warns', async () => {
+    const home = tempHome();
+    mkdirSync(path.join(home, 'ws'));
+    mkdirSync(path.join(home, 'config'));
+    writeFileSync(
+      path.join(home, 'config/mcp_settings.json'),
+      JSON.stringify({
+        bastion: { roots: [{ path: './ws' }], shell: { sandbox: { enabled: false } } },
+      }),
+    );
+    const server = await startServer({ server: 'shell', args: ['--home', home] });
+    const result = await server.client.callTool({
+      name: 'run_command',
+      arguments: { command: 'echo unconfined-ok' },
+    });
+    expect(textOf(result)).toContain('unconfined-ok');
+    await server.close();
+    expect(server.stderr()).toContain('WARNING: the shell sandbox is DISABLED');
+    expect(runCli(['doctor', '--home', home, '--skip-npm-audit']).stdout).toMatch(
+      /\[WARN\] sandbox: DISABLED/,
+    );
+  });
+
   it('doctor reports every check and passes on this machine', () => {
     const home = tempHome();
     mkdirSync(path.join(home, 'ws'));

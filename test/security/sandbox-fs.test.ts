@@ -211,11 +211,7 @@ describe.skipIf(!IS_LINUX)('bubblewrap sandbox: filesystem', () => {
     writeFileSync(path.join(world.rw, 'case/private/token'), absDir);
     writeFileSync(path.join(world.rw, 'case/token.txt'), absFile);
     const spec = specFor(world, {
-      deny: [
-        ...specFor(world).deny,
-        `${world.rw}/case/private/**`,
-        `${world.rw}/case/token.txt`,
-      ],
+      deny: [...specFor(world).deny, `${world.rw}/case/private/**`, `${world.rw}/case/token.txt`],
     });
     const r = await bash(
       sandbox,

@@ -108,4 +108,9 @@ export const FILES_THREATS = [
     description:
       'Reading a FIFO or device hangs the server, or a huge input is processed unbounded',
   },
+  {
+    id: 'FS-AUD-01',
+    description:
+      'A secret in a file tool argument (a private key or token in write_file content, a credential URL in edit_file) is written in clear to audit.jsonl, or a huge content is logged whole',
+  },
 ] as const;
