@@ -15,7 +15,7 @@ const DATA_VERSION = 2;
 const MARKER = '.complete.json';
 
 // Sizes of the generated data; --quick uses the small set to validate the harness in seconds.
-export const SIZES = {
+const SIZES = {
   full: {
     groups: 5,
     pkgs: 10,

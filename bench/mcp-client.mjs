@@ -45,8 +45,8 @@ export async function startServer(spec) {
   }
   const pid = transport.pid;
   const stats = { bytesIn: 0, messagesIn: 0 };
-  // Every server here writes one JSON.stringify(message) + '\n' per message, so re-serialising the
-  // parsed message gives the bytes that crossed the pipe.
+  // The SDK's stdio transport (both files servers use it) writes JSON.stringify(message) + '\n',
+  // so re-serialising each parsed message gives the bytes that crossed the pipe.
   const deliver = transport.onmessage;
   transport.onmessage = (message, extra) => {
     stats.bytesIn += Buffer.byteLength(JSON.stringify(message)) + 1;
@@ -76,12 +76,6 @@ export async function startServer(spec) {
       });
       if (result.isError) throw new Error(`${spec.label} ${name}: ${textOf(result).slice(0, 300)}`);
       return result;
-    },
-    // Bytes of server -> client messages received while `fn` ran (only meaningful when sequential).
-    async measureBytes(fn) {
-      const before = stats.bytesIn;
-      const value = await fn();
-      return { bytes: stats.bytesIn - before, value };
     },
     peakRssKb() {
       const now = pid === null ? null : readPeakRssKb(pid);

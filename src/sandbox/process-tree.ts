@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { closeSync, readdirSync, readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxCgroup } from './cgroup.js';
@@ -26,6 +26,9 @@ export interface LaunchPlan {
   cgroup: SandboxCgroup | null;
   // Options written NUL-separated to fd ARGS_FD of the child (bwrap --args).
   argsFdPayload?: readonly string[];
+  // Parent fds handed to the child as fds ARGS_FD+1, ARGS_FD+2, ... (bwrap --bind-fd); closed
+  // in the parent once the child has them.
+  inheritFds?: readonly number[];
   // The leader is bwrap: SIGTERM goes to the processes inside (a grace to clean up), since
   // bwrap's own death SIGKILLs the whole PID namespace at once.
   leaderIsSupervisor: boolean;
@@ -91,12 +94,20 @@ export function launchTree(plan: LaunchPlan, onGone: () => void): SandboxedProce
     throw new TypeError('expected arguments without NUL bytes');
   // Security: argv array, no shell: true; the env is exactly the allowlisted plan.env;
   // detached puts the tree in its own process group so kill() reaches every member.
-  const child = spawn(file, args, {
-    cwd: plan.cwd,
-    env: { ...plan.env },
-    stdio: payload ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
-    detached: true,
-  });
+  let child: ChildProcessWithoutNullStreams;
+  try {
+    // stdin/stdout/stderr are always pipes; extra entries are the inherited fds.
+    child = spawn(file, args, {
+      cwd: plan.cwd,
+      env: { ...plan.env },
+      stdio: payload
+        ? ['pipe', 'pipe', 'pipe', 'pipe', ...(plan.inheritFds ?? [])]
+        : ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    }) as ChildProcessWithoutNullStreams;
+  } finally {
+    for (const fd of plan.inheritFds ?? []) closeSync(fd);
+  }
   const argsPipe = payload ? (child.stdio[ARGS_FD] as Writable | null) : null;
   if (payload && argsPipe) {
     argsPipe.on('error', () => undefined);

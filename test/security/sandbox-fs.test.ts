@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -222,6 +230,65 @@ describe.skipIf(!IS_LINUX)('bubblewrap sandbox: filesystem', () => {
     for (const secret of [upper, env, absDir, absFile])
       expect(r.stdout.text + r.stderr.text).not.toContain(secret);
   });
+
+  it('[SBX-FS-09] a read-only root nested in a read-write root cannot be carried out and rewritten', async () => {
+    const marker = canarySecret('nested-ro');
+    const nested = path.join(world.rw, 'pinned/deeper/ro');
+    mkdirSync(nested, { recursive: true });
+    writeFileSync(path.join(nested, 'config.txt'), 'original\n');
+    const spec = specFor(world, {
+      roots: [...specFor(world).roots, { path: nested, mode: 'read-only' }],
+    });
+    // Rename the dirs above the nested root, then (next command) rewrite and move it all back.
+    await bash(
+      sandbox,
+      spec,
+      'mv pinned moved; mv pinned/deeper pinned/d2; mkdir -p pinned/deeper/ro',
+    );
+    const r = await bash(
+      sandbox,
+      spec,
+      [
+        `for f in moved/deeper/ro/config.txt pinned/d2/ro/config.txt; do echo ${marker} > $f; done`,
+        'mv pinned gone && mv moved pinned',
+        `echo ${marker} > pinned/deeper/ro/config.txt`,
+        'echo end',
+      ].join('; '),
+    );
+    expect(r.stdout.text).toContain('end');
+    expect(readFileSync(path.join(nested, 'config.txt'), 'utf8')).toBe('original\n');
+    for (const dir of ['moved', 'gone', 'pinned/d2'])
+      expect(existsSync(path.join(world.rw, dir))).toBe(false);
+  });
+
+  it.skipIf(!IS_ROOT || !existsSync('/opt'))(
+    '[SBX-FS-10] root-only files under /opt stay unreadable when the server runs as root',
+    async () => {
+      const secret = canarySecret('opt');
+      const dir = path.join('/opt', `bastion-sbx-${process.pid}`);
+      mkdirSync(path.join(dir, 'private'), { recursive: true });
+      try {
+        writeFileSync(path.join(dir, 'app.key'), secret, { mode: 0o600 });
+        writeFileSync(path.join(dir, 'private', 'token'), secret);
+        chmodSync(path.join(dir, 'private'), 0o700);
+        // System masks are computed when the sandbox is created.
+        const fresh = await createSandbox({ enabled: true });
+        try {
+          const r = await bash(
+            fresh,
+            specFor(world),
+            `cat ${dir}/app.key ${dir}/private/token 2>&1; grep -r CANARY ${dir} 2>&1; echo end`,
+          );
+          expect(r.stdout.text).toContain('end');
+          expect(r.stdout.text + r.stderr.text).not.toContain(secret);
+        } finally {
+          await fresh.close();
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('[SBX-PROC-01] keeps /proc (and so /proc/sys) read-only: host sysctls cannot be written', async () => {
     const marker = canarySecret('sysctl');

@@ -1,14 +1,14 @@
-import { readdirSync } from 'node:fs';
+import { closeSync, constants, openSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
-import { PathOutsideRootsError } from '../../errors/index.js';
+import { PathOutsideRootsError, SandboxUnavailableError } from '../../errors/index.js';
 import type { CgroupLayout } from '../cgroup.js';
 import { createSandboxCgroup } from '../cgroup.js';
 import { SANDBOX_HOME } from '../env.js';
 import { ARGS_FD, type LaunchPlan } from '../process-tree.js';
 import type { SandboxLimits, SandboxSpec } from '../types.js';
-import { buildBwrapArgs, ETC_SECRETS, systemDirArgs } from './bwrap-args.js';
+import { buildBwrapArgs, ETC_SECRETS, nestedRootPins, systemDirArgs } from './bwrap-args.js';
 import { DenyMaskCache } from './deny-mask-cache.js';
-import { listPrivateEntries, type MaskList } from './deny-masks.js';
+import { listPrivateEntries, maskPins, MAX_MASKS, type MaskList } from './deny-masks.js';
 
 // The host paths a bubblewrap launch needs, found once by detectSandbox/createSandbox.
 export interface BubblewrapHost {
@@ -17,9 +17,19 @@ export interface BubblewrapHost {
   cgroupLayout: CgroupLayout | null;
 }
 
-// /etc entries to hide: the named secrets, SSH host keys, and anything not world-readable.
+// System dirs scanned for entries that are not world-readable. Security: a server running as
+// root maps the sandbox uid to root, so a root-only file (0600) there would be readable inside;
+// /opt holds app installs and their secrets. /usr (packaged, 100k+ entries) is not walked.
+export const PRIVATE_SCAN_DIRS = ['/etc', '/opt'] as const;
+
+// System entries to hide: the named secrets, SSH host keys, and anything not world-readable.
 export function systemMasks(): MaskList {
-  const masks = listPrivateEntries('/etc');
+  const masks: MaskList = { files: [], dirs: [] };
+  for (const dir of PRIVATE_SCAN_DIRS) {
+    const found = listPrivateEntries(dir);
+    masks.files.push(...found.files);
+    masks.dirs.push(...found.dirs);
+  }
   const known = new Set([...masks.files, ...masks.dirs]);
   let sshKeys: string[] = [];
   try {
@@ -46,6 +56,32 @@ function isInside(child: string, parent: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
+// Open each dir to pin (O_NOFOLLOW) and prove through /proc/self/fd that it is that very dir, so
+// bwrap binds what was checked even if a concurrent command swaps a path for a link.
+function openPins(dirs: readonly string[]): number[] {
+  if (dirs.length > MAX_MASKS) {
+    throw new SandboxUnavailableError(
+      `More than ${MAX_MASKS} directories hold deny-listed entries; narrow the roots or the patterns.`,
+    );
+  }
+  const fds: number[] = [];
+  try {
+    for (const dir of dirs) {
+      const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+      fds.push(fd);
+      if (readlinkSync(`/proc/self/fd/${fd}`) !== dir) {
+        throw new PathOutsideRootsError(
+          'A directory changed while the sandbox was set up. Try again.',
+        );
+      }
+    }
+    return fds;
+  } catch (err) {
+    for (const fd of fds) closeSync(fd);
+    throw err;
+  }
+}
+
 // Plan a bwrap launch: mounts from the spec, deny masks walked now, limits via cgroup+prlimit.
 export function planBubblewrap(host: BubblewrapHost) {
   const systemArgs = systemDirArgs();
@@ -65,7 +101,17 @@ export function planBubblewrap(host: BubblewrapHost) {
       files: [...etcMasks.files, ...denyMasks.files],
       dirs: [...etcMasks.dirs, ...denyMasks.dirs],
     };
-    const cgroup = host.cgroupLayout ? createSandboxCgroup(host.cgroupLayout, limits) : null;
+    const pinDirs = [
+      ...new Set([...nestedRootPins(spec.roots), ...maskPins(denyMasks, spec.roots, spec.deny)]),
+    ];
+    const pinFds = openPins(pinDirs);
+    let cgroup;
+    try {
+      cgroup = host.cgroupLayout ? createSandboxCgroup(host.cgroupLayout, limits) : null;
+    } catch (err) {
+      for (const fd of pinFds) closeSync(fd);
+      throw err;
+    }
     const { options, command } = buildBwrapArgs(
       {
         spec: { ...spec, cwd },
@@ -73,6 +119,7 @@ export function planBubblewrap(host: BubblewrapHost) {
         home: SANDBOX_HOME,
         systemArgs,
         masks,
+        pins: pinDirs.map((dir, i) => ({ path: dir, childFd: ARGS_FD + 1 + i })),
         prlimitPath: host.prlimitPath,
         rlimitAs: cgroup === null || !cgroup.memory,
       },
@@ -82,6 +129,7 @@ export function planBubblewrap(host: BubblewrapHost) {
     return {
       argv: [host.bwrapPath, '--args', String(ARGS_FD), '--', ...command],
       argsFdPayload: options,
+      inheritFds: pinFds,
       cwd: '/',
       env: { PATH: '/usr/bin:/bin' },
       cgroup,

@@ -45,6 +45,27 @@ export function systemDirArgs(): string[] {
   return args;
 }
 
+function isWithin(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+// Directories between a read-write root and a root nested in it (rw/a for rw/a/ro). Security:
+// each is bound onto itself so it is a mount point, which rename(2) refuses (EBUSY). Otherwise
+// `mv a b` would carry a nested read-only root's content out from under its mount, and the next
+// command (or the file tools) could rewrite it at b/ro and move it back.
+export function nestedRootPins(roots: readonly { path: string; mode: string }[]): string[] {
+  const pins = new Set<string>();
+  for (const root of roots) {
+    const containers = roots.filter((r) => isWithin(root.path, r.path));
+    const inner = containers.sort((a, b) => b.path.length - a.path.length)[0];
+    if (inner?.mode !== 'read-write') continue;
+    for (let dir = path.dirname(root.path); isWithin(dir, inner.path); dir = path.dirname(dir))
+      pins.add(dir);
+  }
+  return [...pins];
+}
+
 // Host-computed inputs of one bwrap command line.
 export interface BwrapInput {
   spec: SandboxSpec;
@@ -53,6 +74,9 @@ export interface BwrapInput {
   systemArgs: readonly string[];
   masks: MaskList;
   prlimitPath: string;
+  // Dirs bound onto themselves so rename(2) refuses them (see nestedRootPins), each from the
+  // child's fd `childFd`.
+  pins?: readonly { path: string; childFd: number }[];
   // RLIMIT_AS is used only when no memory cgroup holds the tree (it breaks some JITs when small).
   rlimitAs: boolean;
 }
@@ -139,10 +163,20 @@ export function buildBwrapArgs(input: BwrapInput, argv: readonly string[]): Bwra
     '--dir',
     input.home,
   ];
-  const roots = [...spec.roots].sort((a, b) => a.path.length - b.path.length);
-  for (const root of roots) {
+  const mounts = [
+    ...spec.roots.map((r) => ({
+      path: r.path,
+      bind: [r.mode === 'read-write' ? '--bind' : '--ro-bind', r.path],
+    })),
+    // Pinned dirs are bound from descriptors the server opened and verified, never by path.
+    ...(input.pins ?? []).map((pin) => ({
+      path: pin.path,
+      bind: ['--bind-fd', String(pin.childFd)],
+    })),
+  ].sort((a, b) => a.path.length - b.path.length);
+  for (const mount of mounts) {
     // Security: roots at their real paths; read-only roots stay read-only (EROFS on write).
-    args.push(root.mode === 'read-write' ? '--bind' : '--ro-bind', root.path, root.path);
+    args.push(...mount.bind, mount.path);
   }
   args.push(...maskArgs(input.masks));
   for (const [key, value] of Object.entries(spec.env)) args.push('--setenv', key, value);

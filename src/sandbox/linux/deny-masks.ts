@@ -123,3 +123,42 @@ export function listPrivateEntries(dir: string, maxEntries = 50_000): MaskList {
   }
   return masks;
 }
+
+const RENAMED = 'bastion-renamed';
+
+// Ancestors (inside their read-write root) of masks whose match depends on those ancestors'
+// names: `**/.aws/credentials` or an absolute pattern stop matching once `mv .aws x` renames the
+// parent, so the next command would see the file unmasked. Security: these dirs are pinned (bound
+// onto themselves) so rename(2) refuses them. Masks like `**/.env` match under any name and
+// need no pin.
+export function maskPins(
+  masks: MaskList,
+  roots: readonly { path: string; mode: string }[],
+  deny: readonly string[],
+): string[] {
+  const { any, dirOnly } = compileDeny(deny);
+  const matchesAnywhere = (name: string, isDir: boolean): boolean =>
+    [`${RENAMED}/${name}`, `${RENAMED}/${RENAMED}/${name}`].every(
+      (rel) => any(rel, `/${RENAMED}/${rel}`) || (isDir && dirOnly(rel, `/${RENAMED}/${rel}`)),
+    ) &&
+    (any(name, `/${RENAMED}/${name}`) || (isDir && dirOnly(name, `/${RENAMED}/${name}`)));
+  const pins = new Set<string>();
+  const entries = [
+    ...masks.files.map((p) => ({ p, isDir: false })),
+    ...masks.dirs.map((p) => ({ p, isDir: true })),
+  ];
+  for (const { p, isDir } of entries) {
+    const inner = roots
+      .filter((r) => isStrictlyInside(p, r.path))
+      .sort((a, b) => b.path.length - a.path.length)[0];
+    if (inner?.mode !== 'read-write' || matchesAnywhere(path.basename(p), isDir)) continue;
+    for (let dir = path.dirname(p); isStrictlyInside(dir, inner.path); dir = path.dirname(dir))
+      pins.add(dir);
+  }
+  return [...pins];
+}
+
+function isStrictlyInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}

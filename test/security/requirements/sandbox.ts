@@ -41,6 +41,16 @@ export const SANDBOX_THREATS = [
       'A command reads a file the file tools refuse as a secret but the sandbox masks did not cover: a different letter case (KEY.PEM, .ENV) or an absolute deny pattern (/srv/app/secrets/**).',
   },
   {
+    id: 'SBX-FS-09',
+    description:
+      'A command rewrites a read-only root nested in a read-write root by renaming a directory above it (mv a b carries rw/a/ro out from under its mount) and moving it back.',
+  },
+  {
+    id: 'SBX-FS-10',
+    description:
+      'A command run by a root server (sandbox uid mapped to root) reads a root-only (0600) file in a system dir outside /etc, e.g. an app secret under /opt.',
+  },
+  {
     id: 'SBX-PROC-01',
     description:
       'A command writes a host sysctl through /proc/sys (uid 0 outside keeps owner rights on procfs).',
