@@ -290,6 +290,31 @@ describe.skipIf(!IS_LINUX)('bubblewrap sandbox: filesystem', () => {
     },
   );
 
+  it('[SBX-FS-11] renaming the dirs above a secret does not unmask it for the next command', async () => {
+    const aws = canarySecret('aws');
+    const abs = canarySecret('abs-pattern');
+    mkdirSync(path.join(world.rw, 'renamer/.aws'), { recursive: true });
+    mkdirSync(path.join(world.rw, 'renamer/deep/vault'), { recursive: true });
+    writeFileSync(path.join(world.rw, 'renamer/.aws/credentials'), aws);
+    writeFileSync(path.join(world.rw, 'renamer/deep/vault/token'), abs);
+    const spec = specFor(world, {
+      deny: [...specFor(world).deny, '**/.aws/credentials', `${world.rw}/renamer/deep/vault/**`],
+    });
+    await bash(
+      sandbox,
+      spec,
+      'cd renamer; mv .aws aws2; mv deep d2; mv d2/vault d2/v2; mv .. ../../x',
+    );
+    const r = await bash(
+      sandbox,
+      spec,
+      'cd renamer; cat .aws/credentials aws2/credentials deep/vault/token d2/vault/token d2/v2/token 2>&1; grep -r CANARY . 2>&1; echo end',
+    );
+    expect(r.stdout.text).toContain('end');
+    expect(r.stdout.text + r.stderr.text).not.toContain(aws);
+    expect(r.stdout.text + r.stderr.text).not.toContain(abs);
+  });
+
   it('[SBX-PROC-01] keeps /proc (and so /proc/sys) read-only: host sysctls cannot be written', async () => {
     const marker = canarySecret('sysctl');
     const before = readFileSync('/proc/sys/vm/swappiness', 'utf8');

@@ -51,6 +51,11 @@ export const SANDBOX_THREATS = [
       'A command run by a root server (sandbox uid mapped to root) reads a root-only (0600) file in a system dir outside /etc, e.g. an app secret under /opt.',
   },
   {
+    id: 'SBX-FS-11',
+    description:
+      'A command unmasks a denied file whose pattern names its directories (**/.aws/credentials, an absolute pattern) by renaming a parent directory, so the next command no longer masks it.',
+  },
+  {
     id: 'SBX-PROC-01',
     description:
       'A command writes a host sysctl through /proc/sys (uid 0 outside keeps owner rights on procfs).',
