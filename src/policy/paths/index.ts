@@ -2,6 +2,7 @@
 export { createPathGuard } from './path-guard.js';
 export { isInside } from './is-inside.js';
 export { isBastionTempName } from './write-atomic.js';
+export { validateRawPathText } from './parse-raw-path.js';
 export {
   toFileSystemError,
   rethrowFileSystemError,

@@ -3,14 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { InvalidInputError, PathOutsideRootsError } from '../../errors/index.js';
 import { formatDisplayPath } from './fs-errors.js';
 
-// Turn untrusted input into an absolute, lexically normalised path (no fs access yet): `..`, `.`,
-// duplicate and trailing slashes are folded; relative paths resolve against `base` (the first
-// effective root). Throws InvalidInputError for input that cannot be a path.
-export function parseRawPath(
-  rawPath: unknown,
-  maxPathLength: number,
-  base: string | undefined,
-): string {
+// Check untrusted input can be a path at all and decode a file:// URI; the result is still
+// relative or absolute as given, not normalised. Shared by every caller that takes a raw path.
+export function validateRawPathText(rawPath: unknown, maxPathLength: number): string {
   // Security: non-string input (arrays, objects) could slip past string checks via coercion.
   if (typeof rawPath !== 'string') {
     throw new InvalidInputError(
@@ -40,11 +35,23 @@ export function parseRawPath(
         `Use an absolute path inside a root, or a path relative to the first root (write ./~name for a file named ~name).`,
     );
   }
+  return candidate;
+}
+
+// Turn untrusted input into an absolute, lexically normalised path (no fs access yet): `..`, `.`,
+// duplicate and trailing slashes are folded; relative paths resolve against `base` (the first
+// effective root). Throws InvalidInputError for input that cannot be a path.
+export function parseRawPath(
+  rawPath: unknown,
+  maxPathLength: number,
+  base: string | undefined,
+): string {
+  const candidate = validateRawPathText(rawPath, maxPathLength);
   if (path.isAbsolute(candidate)) return path.resolve(candidate);
   // Security: with no effective root there is nothing a relative path may mean; never fall back to cwd.
   if (base === undefined) {
     throw new PathOutsideRootsError(
-      `Path ${formatDisplayPath(rawPath)} is outside the allowed roots: no root is currently allowed.`,
+      `Path ${formatDisplayPath(candidate)} is outside the allowed roots: no root is currently allowed.`,
     );
   }
   return path.resolve(base, candidate);

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Root } from '../../../config/index.js';
 import {
   FileSystemError,
@@ -12,6 +11,7 @@ import {
   isInside,
   type PathGuard,
   type PathIntent,
+  validateRawPathText,
 } from '../../../policy/paths/index.js';
 
 // A directory entry named by the agent, located WITHOUT following its last component: the
@@ -24,39 +24,9 @@ export interface EntryPath {
   root: Root;
 }
 
+// The entry's path as given, folded lexically; its last component is never resolved.
 function lexicalForm(rawPath: string, maxPathLength: number): string {
-  if (typeof rawPath !== 'string' || rawPath.length === 0) {
-    throw new InvalidInputError('Expected a non-empty path, got an empty string.');
-  }
-  // Security: cap and NUL-check before any work; the name part never reaches the guard's parser.
-  if (rawPath.length > maxPathLength) {
-    throw new InvalidInputError(
-      `Expected a path of at most ${maxPathLength} characters, got ${rawPath.length}.`,
-    );
-  }
-  if (rawPath.includes('\0')) {
-    throw new InvalidInputError(
-      `Expected a path without NUL bytes, got ${formatDisplayPath(rawPath)}.`,
-    );
-  }
-  let candidate = rawPath;
-  if (/^file:/i.test(rawPath)) {
-    try {
-      candidate = fileURLToPath(rawPath);
-    } catch {
-      throw new InvalidInputError(
-        `Expected a file:// URI like file:///dir/name, got ${formatDisplayPath(rawPath)}.`,
-      );
-    }
-  }
-  // Security: like the guard, never expand '~' (it would mean the server's home, not the agent's).
-  if (candidate.startsWith('~')) {
-    throw new InvalidInputError(
-      `Expected a path inside an allowed root, got ${formatDisplayPath(rawPath)}: '~' is not expanded. ` +
-        'Use an absolute path inside a root, or ./~name for a file named ~name.',
-    );
-  }
-  return path.normalize(candidate).replace(/(.)\/+$/, '$1');
+  return path.normalize(validateRawPathText(rawPath, maxPathLength)).replace(/(.)\/+$/, '$1');
 }
 
 function rootRefusal(rawPath: string): PathDeniedError {
