@@ -14,6 +14,7 @@ export type {
 } from './types.js';
 export { effectivePolicy } from './effective-policy.js';
 export { SAFE_BUILTINS } from './builtins.js';
+export { SHELL_NAMES } from './shell-wrappers.js';
 
 // Longest command string analysed; anything longer is refused as unreadable, not truncated.
 export const MAX_COMMAND_LENGTH = 64 * 1024;

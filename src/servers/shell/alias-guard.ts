@@ -1,27 +1,16 @@
 import path from 'node:path';
 import type { CommandPolicy } from '../../config/index.js';
-import type {
-  CommandPolicyEngine,
-  FoundCommand,
-  PolicyDecision,
+import {
+  SHELL_NAMES,
+  type CommandPolicyEngine,
+  type FoundCommand,
+  type PolicyDecision,
 } from '../../policy/command/index.js';
 
 // Bash expands an alias AFTER the policy read the command (`alias t=touch` then `t marker`, here
 // or in a later session input). So: alias bodies must pass the policy when defined, and anything
 // that turns expansion on or writes the alias table out of the policy's sight is refused.
 const EXPANSION_SWITCHES = ['expand_aliases', 'BASH_ALIASES', 'BASHOPTS'] as const;
-const SHELLS = new Set([
-  'bash',
-  'sh',
-  'zsh',
-  'dash',
-  'ksh',
-  'mksh',
-  'ash',
-  'yash',
-  'posh',
-  'rbash',
-]);
 
 function deny(rule: string, message: string, commands: FoundCommand[]): PolicyDecision {
   return { action: 'deny', rule, message: `${message} (rule '${rule}')`, commands };
@@ -29,7 +18,7 @@ function deny(rule: string, message: string, commands: FoundCommand[]): PolicyDe
 
 // An interactive shell expands aliases by default.
 function isInteractiveShell(found: FoundCommand): boolean {
-  if (found.name === null || !SHELLS.has(path.basename(found.name))) return false;
+  if (found.name === null || !SHELL_NAMES.has(path.basename(found.name))) return false;
   return found.argv.slice(1).some((word) => word === null || /^-[A-Za-z]*i/.test(word));
 }
 

@@ -1,22 +1,10 @@
 import path from 'node:path';
-import type { FoundCommand } from '../../policy/command/index.js';
+import { SHELL_NAMES, type FoundCommand } from '../../policy/command/index.js';
 
 // Programs whose stdin is shell code: every input is policy-checked as a command line.
 // (Wrappers such as env, nohup or xargs are unwrapped by the policy engine already.)
-const SHELL_PROGRAMS = new Set([
-  'bash',
-  'sh',
-  'zsh',
-  'dash',
-  'ksh',
-  'mksh',
-  'ash',
-  'yash',
-  'posh',
-  'rbash',
-  'fish',
-  'csh',
-  'tcsh',
+const SHELL_PROGRAMS: ReadonlySet<string> = new Set([
+  ...SHELL_NAMES,
   'busybox',
   'script',
   'su',
