@@ -33,11 +33,8 @@ export function registerFilesTool<
   definition: AuditedToolDefinition<I, O>,
   handler: (args: z.infer<z.ZodObject<I>>, extra: ToolExtra) => Promise<ToolResultWithAudit>,
 ): void {
-  registerAuditedTool(ctx, name, definition, async (args, extra) => {
-    // Security: a call racing the roots/list request must not run against the wider config roots.
-    await ctx.rootsReady();
-    return handler(args, extra);
-  });
+  // Security: a call racing the roots/list request must not run against the wider config roots.
+  registerAuditedTool({ ...ctx, ready: ctx.rootsReady }, name, definition, handler);
 }
 
 // Annotations shared by every tool that only looks.

@@ -6,7 +6,7 @@ import { createPathGuard } from '../../policy/paths/index.js';
 import type { FilesContext } from './context.js';
 import { createWalkDenyCheck } from './lib/deny-prefilter.js';
 import { findRipgrep } from './lib/ripgrep.js';
-import { installRootsSync } from './roots-sync.js';
+import { installRootsSync } from '../shared/roots-sync.js';
 import { registerCopyFile } from './tools/copy-file.js';
 import { registerCreateDirectory } from './tools/create-directory.js';
 import { registerDeletePath } from './tools/delete-path.js';

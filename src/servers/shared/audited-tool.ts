@@ -26,6 +26,9 @@ export interface ToolContext {
   audit: AuditSink;
   logger: Logger;
   server: string;
+  // Awaited before every call: e.g. until the client's MCP roots have narrowed the guard, so no
+  // call races the narrowing and runs against the wider configured roots.
+  ready?: () => Promise<void>;
 }
 
 export interface AuditedToolDefinition<
@@ -59,6 +62,7 @@ export function registerAuditedTool<
     const started = performance.now();
     const client = ctx.mcp.server.getClientVersion()?.name;
     try {
+      await ctx.ready?.();
       const { audit, ...result } = await handler(args, extra);
       ctx.audit.record({
         server: ctx.server,

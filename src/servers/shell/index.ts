@@ -1,6 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Config } from '../../config/index.js';
 import { createPathGuard } from '../../policy/paths/index.js';
+import { installRootsSync } from '../shared/roots-sync.js';
 import { registerRunCommandTool } from './run-command-tool.js';
 import { SHELL_AUDIT_SERVER, type ShellContext, type ShellDeps } from './shell-context.js';
 import { registerSessionInspectTools } from './sessions/session-inspect-tools.js';
@@ -20,11 +21,20 @@ export function createShellServer(
     { name: 'bastion-shell', version: '0.1.0' },
     { capabilities: { tools: {} } },
   );
+  const guard = createPathGuard(config);
+  // The sandbox mounts the guard's effective roots: client MCP roots narrow what commands see.
+  const rootsReady = installRootsSync(mcp, guard, deps.logger);
   const ctx: ShellContext = {
     config,
     deps,
-    guard: createPathGuard(config),
-    tool: { mcp, audit: deps.audit, logger: deps.logger, server: SHELL_AUDIT_SERVER },
+    guard,
+    tool: {
+      mcp,
+      audit: deps.audit,
+      logger: deps.logger,
+      server: SHELL_AUDIT_SERVER,
+      ready: rootsReady,
+    },
   };
   const registry = createSessionRegistry(config.shell, (session, reason) => {
     deps.logger.info({ sessionId: session.id, reason }, 'shell session expired');

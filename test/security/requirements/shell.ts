@@ -85,4 +85,14 @@ export const SHELL_THREATS = [
     description:
       'A secret typed into a command (token, URL password, credential header, --password, KEY=value, private key) is written in clear to audit.jsonl or the logs, or a huge argument is logged whole.',
   },
+  {
+    id: 'SH-ROOTS-01',
+    description:
+      'Client MCP roots narrow what commands can see: the rest of a configured root is unmounted.',
+  },
+  {
+    id: 'SH-ROOTS-02',
+    description:
+      'A client offering / or an outside folder as a root cannot widen what commands can reach.',
+  },
 ] as const;
