@@ -169,6 +169,14 @@ describe('bastion CLI', () => {
     });
     expect(denied.isError).toBe(true);
     expect(textOf(denied)).not.toContain('root:x:0');
+    // Calls the SDK refuses before any tool runs (bad arguments, unknown tool) are audited too.
+    const malformed = await server.client.callTool({
+      name: 'read_text_file',
+      arguments: { path: 42 },
+    });
+    expect(malformed.isError).toBe(true);
+    const unknown = await server.client.callTool({ name: 'format_disk', arguments: {} });
+    expect(unknown.isError).toBe(true);
     await server.close();
     const records = readFileSync(path.join(home, 'logs/audit.jsonl'), 'utf8')
       .trim()
@@ -178,6 +186,11 @@ describe('bastion CLI', () => {
     expect(record).toMatchObject({ server: 'files', decision: 'deny', outcome: 'denied' });
     expect(typeof record.durationMs).toBe('number');
     expect(record.client).toBe('bastion-test-client');
+    const rejected = records.filter((r) => r.errorCode === 'INVALID_ARGUMENTS');
+    expect(rejected.map((r) => r.tool).sort()).toEqual(['format_disk', 'read_text_file']);
+    expect(rejected[0]).toMatchObject({ decision: 'error', outcome: 'error' });
+    // Exactly one record per call: three calls in all.
+    expect(records).toHaveLength(3);
   });
 });
 

@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type { AuditDecision, AuditSink } from '../../audit/index.js';
 import { BastionError, CommandDeniedError, toToolResult } from '../../errors/index.js';
 import type { Logger } from '../../logging/logger.js';
+import { auditRejectedCalls, markAudited } from './audit-rejected-calls.js';
 
 // Error codes that mean "a boundary or policy said no", as opposed to "it ran and failed".
 const DENY_CODES = new Set(['PATH_OUTSIDE_ROOTS', 'PATH_DENIED', 'COMMAND_DENIED']);
@@ -60,6 +61,7 @@ export function registerAuditedTool<
     extra: ToolExtra,
   ): Promise<CallToolResult> => {
     const started = performance.now();
+    markAudited(ctx.mcp, extra.requestId);
     const client = ctx.mcp.server.getClientVersion()?.name;
     try {
       await ctx.ready?.();
@@ -114,4 +116,5 @@ export function registerAuditedTool<
     },
     callback as never,
   );
+  auditRejectedCalls(ctx.mcp, ctx.audit, ctx.server);
 }

@@ -1,0 +1,46 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { AuditSink } from '../../audit/index.js';
+
+type RequestHandler = (request: unknown, extra: { requestId: RequestId }) => Promise<unknown>;
+
+// Per server: the tools/call requests a Bastion tool handler audited itself. Keyed by the
+// server instance (a WeakMap, so nothing outlives or crosses servers).
+const auditedByServer = new WeakMap<McpServer, Set<RequestId>>();
+
+// Mark a request as audited by its tool handler.
+export function markAudited(mcp: McpServer, requestId: RequestId): void {
+  auditedByServer.get(mcp)?.add(requestId);
+}
+
+// The SDK refuses malformed arguments and unknown tools before any tool handler runs; wrap its
+// tools/call handler so those calls get an audit record too (one record per call, always).
+export function auditRejectedCalls(mcp: McpServer, audit: AuditSink, server: string): void {
+  if (auditedByServer.has(mcp)) return;
+  // The SDK keeps handlers in a private map; pinned by the lockfile and covered by a test.
+  const handlers = (mcp.server as unknown as { _requestHandlers?: Map<string, RequestHandler> })
+    ._requestHandlers;
+  const original = handlers?.get('tools/call');
+  if (!handlers || !original) return;
+  const audited = new Set<RequestId>();
+  auditedByServer.set(mcp, audited);
+  handlers.set('tools/call', async (request, extra) => {
+    const started = performance.now();
+    const result = (await original(request, extra)) as CallToolResult;
+    if (!audited.delete(extra.requestId)) {
+      const params = (request as { params?: { name?: unknown; arguments?: unknown } }).params;
+      audit.record({
+        server,
+        tool: typeof params?.name === 'string' ? params.name : '(missing)',
+        args: params?.arguments ?? {},
+        decision: 'error',
+        rule: 'INVALID_ARGUMENTS',
+        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+        outcome: 'error',
+        errorCode: 'INVALID_ARGUMENTS',
+        details: { message: result.content?.[0]?.type === 'text' ? result.content[0].text : '' },
+      });
+    }
+    return result;
+  });
+}
