@@ -8,7 +8,7 @@ import {
 } from '../../../policy/paths/index.js';
 import { READ_ONLY_ANNOTATIONS, registerFilesTool, type FilesContext } from '../context.js';
 import { continueHint, INLINE_ENTRY_LIMIT } from '../lib/format.js';
-import { runRipgrep, type ContentMatch } from '../lib/ripgrep.js';
+import { runRipgrepInOrder, type ContentMatch } from '../lib/ripgrep.js';
 import { verifyHits } from '../lib/verify-hits.js';
 import { SearchFileContentsInput, SearchFileContentsOutput } from '../schemas/search.js';
 
@@ -80,7 +80,7 @@ export function registerSearchFileContents(ctx: FilesContext): void {
       const hits: ContentMatch[] = [];
       let seen = 0;
       let truncated = false;
-      const { timedOut } = await runRipgrep(
+      const { timedOut } = await runRipgrepInOrder(
         {
           rgPath: ctx.ripgrepPath,
           dir: searchDir,
