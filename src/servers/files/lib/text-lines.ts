@@ -2,6 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { LimitExceededError } from '../../../errors/index.js';
 
 const CHUNK_BYTES = 64 * 1024;
+const FIRST_CHUNK_BYTES = 4 * 1024;
 const NEWLINE = 0x0a;
 
 // A slice of a file's lines. Lines are what split('\n') gives, except that a final newline ends
@@ -35,7 +36,8 @@ export async function readLineRange(
   maxBytes: number,
   chunkBytes = CHUNK_BYTES,
 ): Promise<LineRange> {
-  const buffer = Buffer.allocUnsafe(chunkBytes);
+  // Start small (fresh memory costs page faults; a head of a few lines fits in 4 KiB) and double.
+  let buffer = Buffer.allocUnsafe(Math.min(FIRST_CHUNK_BYTES, chunkBytes));
   const kept: Buffer[] = [];
   let keptBytes = 0;
   let newlines = 0;
@@ -44,7 +46,10 @@ export async function readLineRange(
   let lastByte = -1;
   if (length === 0) return { text: '', startLine: offset, lineCount: 0, hasMore: true };
   for (;;) {
-    const { bytesRead } = await handle.read(buffer, 0, chunkBytes, position);
+    if (position > 0 && buffer.length < chunkBytes) {
+      buffer = Buffer.allocUnsafe(Math.min(buffer.length * 2, chunkBytes));
+    }
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
     if (bytesRead === 0) break;
     const chunk = buffer.subarray(0, bytesRead);
     lastByte = chunk[bytesRead - 1] ?? -1;
@@ -104,8 +109,11 @@ export async function readTail(
   let keptBytes = 0;
   let newlines = 0;
   let position = end;
+  // Start small (fresh memory costs page faults; a tail of a few lines fits in 4 KiB) and double.
+  let nextChunk = Math.min(FIRST_CHUNK_BYTES, chunkBytes);
   while (position > 0) {
-    const readSize = Math.min(chunkBytes, position);
+    const readSize = Math.min(nextChunk, position);
+    nextChunk = Math.min(nextChunk * 2, chunkBytes);
     position -= readSize;
     const chunk = Buffer.allocUnsafe(readSize);
     const { bytesRead } = await handle.read(chunk, 0, readSize, position);
