@@ -21,6 +21,11 @@ fi
 
 # The benchmark anchor Desktop Commander depends on puppeteer; .puppeteerrc.cjs also says so.
 export PUPPETEER_SKIP_DOWNLOAD=1
-npm ci --no-audit --no-fund
+# npm ci reinstalls from scratch; skip it when node_modules already matches the lockfile.
+if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
+  echo "setup: npm dependencies already match package-lock.json"
+else
+  npm ci --no-audit --no-fund
+fi
 npm run build
 node dist/cli/main.js init
