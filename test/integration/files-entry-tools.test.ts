@@ -112,6 +112,21 @@ describe('copy_file', () => {
       ),
     ).toMatch(/into itself/);
   });
+  it('refuses a tree over the write limit before copying anything', async () => {
+    mkdirSync(at('heavy/sub'), { recursive: true });
+    writeFileSync(at('heavy/a.txt'), 'a'.repeat(600));
+    writeFileSync(at('heavy/sub/b.txt'), 'b'.repeat(600));
+    const result = await s.call('copy_file', {
+      source: 'heavy',
+      destination: 'heavy-copy',
+      recursive: true,
+    });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toBe(
+      'Expected at most 1000 bytes to copy, got 1200. Copy smaller parts.',
+    );
+    expect(existsSync(at('heavy-copy'))).toBe(false);
+  });
 });
 
 describe('delete_path', () => {

@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { FileSystemError, InvalidInputError, LimitExceededError } from '../../../errors/index.js';
@@ -8,6 +9,7 @@ import {
 } from '../../../policy/paths/index.js';
 import { registerFilesTool, type FilesContext } from '../context.js';
 import { readAllBounded } from '../lib/text-lines.js';
+import { viaFd, withVerifiedDir } from '../lib/verified-dir.js';
 import { walkTree } from '../lib/walk.js';
 import { CopyFileInput } from '../schemas/write.js';
 import { makeDirectories } from './create-directory.js';
@@ -62,7 +64,18 @@ async function planDirectoryCopy(
     return 'continue';
   });
   plan.skipped += denied;
-  for (const relative of plan.files) bytes += (await lstat(path.join(source, relative))).size;
+  for (const relative of plan.files) {
+    const file = path.join(source, relative);
+    // Security: size each file through its verified parent directory (never a path a swapped-in
+    // link could redirect), so a race cannot make the limit check measure a file outside.
+    try {
+      bytes += withVerifiedDir(path.dirname(file), (fd) =>
+        lstatSync(viaFd(fd, path.basename(file))),
+      ).size;
+    } catch (err) {
+      rethrowFileSystemError(err, rawSource);
+    }
+  }
   if (bytes > ctx.limits.maxWriteBytes) {
     throw new LimitExceededError(
       `Expected at most ${ctx.limits.maxWriteBytes} bytes to copy, got ${bytes}. Copy smaller parts.`,
