@@ -62,7 +62,7 @@ describe('shell server: the policy is out of the agent’s reach, and everything
       records.find((r) => JSON.stringify(r.args).includes(needle));
     expect(byCommand(`${tag}-allowed`)).toMatchObject({ decision: 'allow', outcome: 'ok' });
     expect(byCommand(`${tag}-allowed`)?.details).toMatchObject({ exitCode: 0, cwd: dirs.root });
-    expect(byCommand(`${tag}-denied`)).toMatchObject({ decision: 'deny' });
+    expect(byCommand(`${tag}-denied`)).toMatchObject({ decision: 'deny', outcome: 'denied' });
     expect(typeof byCommand(`${tag}-denied`)?.rule).toBe('string');
     expect(byCommand(`${tag}-outside`)).toMatchObject({ decision: 'deny' });
     expect(byCommand(`${tag}-timeout`)).toMatchObject({ decision: 'error' });

@@ -66,14 +66,15 @@ export function registerAuditedTool<
     try {
       await ctx.ready?.();
       const { audit, ...result } = await handler(args, extra);
+      const decision = audit?.decision ?? (result.isError ? 'error' : 'allow');
       ctx.audit.record({
         server: ctx.server,
         tool: name,
         args,
-        decision: audit?.decision ?? (result.isError ? 'error' : 'allow'),
+        decision,
         ...(audit?.rule ? { rule: audit.rule } : {}),
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-        outcome: result.isError ? 'error' : 'ok',
+        outcome: decision === 'deny' ? 'denied' : result.isError ? 'error' : 'ok',
         ...(client ? { client } : {}),
         ...(audit?.details ? { details: audit.details } : {}),
       });

@@ -64,7 +64,7 @@ export async function gateCommand(
       return {
         allowed: false,
         decision,
-        message: `Command refused by policy rule "${decision.rule}": ${decision.message}. ${POLICY_IS_FIXED}`,
+        message: `Command refused by policy rule "${decision.rule}": ${withFullStop(decision.message)} ${POLICY_IS_FIXED}`,
       };
     case 'confirm': {
       const answer = await confirmCommand(
@@ -98,4 +98,9 @@ export function refusalResult(
       details: { ...details, policyAction: verdict.decision.action, ran: false },
     },
   };
+}
+
+// End a sentence once: the policy's messages may already end with a full stop.
+function withFullStop(text: string): string {
+  return /[.!?]$/.test(text.trimEnd()) ? text.trimEnd() : `${text.trimEnd()}.`;
 }
