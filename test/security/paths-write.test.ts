@@ -9,6 +9,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileSystemError, LimitExceededError } from '../../src/errors/index.js';
@@ -123,6 +124,27 @@ describe('writeFileAtomic', () => {
         expect(tempFilesIn(dir)).toEqual([]);
       } finally {
         chmodSync(dir, 0o755);
+      }
+    },
+  );
+
+  it.skipIf(process.getuid?.() !== 0)(
+    '[PATH-WRITE-01] as root: a write into a read-only mounted directory fails cleanly (EROFS), file kept',
+    async () => {
+      const dir = path.join(fx.root, 'ro-mount');
+      mkdirSync(dir);
+      writeFileSync(path.join(dir, 'f.txt'), 'kept');
+      // Root bypasses permission bits, so the refusal comes from a read-only bind mount instead.
+      expect(spawnSync('mount', ['--bind', dir, dir]).status).toBe(0);
+      try {
+        expect(spawnSync('mount', ['-o', 'remount,bind,ro', dir]).status).toBe(0);
+        await expect(fx.guard.writeFileAtomic('ro-mount/f.txt', 'new')).rejects.toMatchObject({
+          code: 'EROFS',
+        });
+        expect(readFileSync(path.join(dir, 'f.txt'), 'utf8')).toBe('kept');
+        expect(tempFilesIn(dir)).toEqual([]);
+      } finally {
+        spawnSync('umount', [dir]);
       }
     },
   );
