@@ -8,7 +8,8 @@ import {
 } from '../../../policy/paths/index.js';
 import { READ_ONLY_ANNOTATIONS, registerFilesTool, type FilesContext } from '../context.js';
 import { continueHint, INLINE_ENTRY_LIMIT } from '../lib/format.js';
-import { runRipgrepInOrder, type ContentMatch } from '../lib/ripgrep.js';
+import type { ContentMatch } from '../lib/ripgrep.js';
+import { runRipgrepInOrder } from '../lib/ripgrep-in-order.js';
 import { verifyHits } from '../lib/verify-hits.js';
 import { SearchFileContentsInput, SearchFileContentsOutput } from '../schemas/search.js';
 
