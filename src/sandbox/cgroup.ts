@@ -82,18 +82,49 @@ export function probeCgroupLayout(): { layout: CgroupLayout } | { layout: null; 
 
 // Cgroups younger than this may belong to a command another server is starting right now.
 const STALE_CGROUP_MS = 60_000;
+const NAME_PREFIX = 'bastion-';
 
-// Remove empty per-command cgroups left by a server that was killed before it could reap them.
-function sweepStale(layout: CgroupLayout): void {
+// The server that made a per-command cgroup, from its name (`bastion-<server pid>-<uuid>`).
+function ownerPid(name: string): number | undefined {
+  const match = /^bastion-(\d+)-/.exec(name);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+function isProcessGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+// Clean up after servers that died without reaping their sandboxes (SIGKILL, a crash, or a
+// kill in the instant before bubblewrap's --die-with-parent took hold): every process left in a
+// cgroup whose owning server is gone is killed, and empty old cgroups are removed.
+export function sweepStaleCgroups(layout: CgroupLayout): void {
   const parents = layout.version === 1 ? [layout.pidsParent, layout.memoryParent] : [layout.parent];
   for (const parent of parents) {
     if (parent === null) continue;
     for (const name of readdirSync(parent)) {
-      if (!name.startsWith('bastion-')) continue;
+      if (!name.startsWith(NAME_PREFIX)) continue;
       const dir = path.join(parent, name);
+      const owner = ownerPid(name);
       try {
-        if (Date.now() - statSync(dir).mtimeMs < STALE_CGROUP_MS) continue;
-        // rmdir fails (EBUSY) on a cgroup that still holds processes: only empty ones go.
+        if (owner !== undefined && owner !== process.pid && isProcessGone(owner)) {
+          // Security: an orphaned sandbox must not run on after its server (process escape).
+          for (const pid of readPids(path.join(dir, 'cgroup.procs'))) {
+            try {
+              process.kill(pid, 'SIGKILL');
+            } catch {
+              // Already gone.
+            }
+          }
+        } else if (Date.now() - statSync(dir).mtimeMs < STALE_CGROUP_MS) {
+          continue;
+        }
+        // rmdir fails (EBUSY) on a cgroup that still holds processes: only empty ones go; one
+        // just killed goes at the next sweep.
         rmdirSync(dir);
       } catch {
         // In use or already gone.
@@ -108,7 +139,7 @@ function tryLayout(
   try {
     const probe = createSandboxCgroup(layout, { maxProcesses: 8, maxMemoryMb: 64 });
     if (!probe.remove()) return { layout: null, reason: 'could not remove a probe cgroup' };
-    sweepStale(layout);
+    sweepStaleCgroups(layout);
     return { layout };
   } catch (err) {
     return {
@@ -130,7 +161,7 @@ export function createSandboxCgroup(
   layout: CgroupLayout,
   limits: { maxProcesses: number; maxMemoryMb: number },
 ): SandboxCgroup {
-  const name = `bastion-${randomUUID()}`;
+  const name = `${NAME_PREFIX}${process.pid}-${randomUUID()}`;
   const dirs: string[] = [];
   const memBytes = String(limits.maxMemoryMb * 1024 * 1024);
   let memory = false;

@@ -96,6 +96,11 @@ export const SANDBOX_THREATS = [
   },
   { id: 'SBX-KILL-03', description: 'A background child outlives a command that exited normally.' },
   {
+    id: 'SBX-KILL-04',
+    description:
+      'A sandbox left running by a server killed before it could reap it (SIGKILL in the instant after a spawn) runs on after the server.',
+  },
+  {
     id: 'SBX-DOS-01',
     description:
       'A fork bomb exhausts the process table or makes the server unresponsive, or leaves processes behind.',
