@@ -44,3 +44,11 @@ export const READ_ONLY_ANNOTATIONS = {
   idempotentHint: true,
   openWorldHint: false,
 } as const;
+
+// Annotations shared by the tools that replace or rewrite content (write, edit, move, copy).
+export const OVERWRITING_ANNOTATIONS = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: false,
+  openWorldHint: false,
+} as const;

@@ -7,7 +7,7 @@ import {
   isInside,
   rethrowFileSystemError,
 } from '../../../policy/paths/index.js';
-import { registerFilesTool, type FilesContext } from '../context.js';
+import { OVERWRITING_ANNOTATIONS, registerFilesTool, type FilesContext } from '../context.js';
 import { readAllBounded } from '../lib/text-lines.js';
 import { viaFd, withVerifiedDir } from '../lib/verified-dir.js';
 import { walkTree } from '../lib/walk.js';
@@ -97,12 +97,7 @@ export function registerCopyFile(ctx: FilesContext): void {
         'replace an existing file. Directories are copied only with recursive: true (symbolic links and protected ' +
         `files inside are skipped). At most ${ctx.limits.maxWriteBytes} bytes. Both paths must be within allowed directories.`,
       inputSchema: CopyFileInput,
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: true,
-        idempotentHint: false,
-        openWorldHint: false,
-      },
+      annotations: OVERWRITING_ANNOTATIONS,
     },
     async (args) => {
       const source = await ctx.guard.resolve(args.source, 'read');

@@ -1,6 +1,6 @@
 import { InvalidInputError, LimitExceededError } from '../../../errors/index.js';
 import { formatDisplayPath, rethrowFileSystemError } from '../../../policy/paths/index.js';
-import { registerFilesTool, type FilesContext } from '../context.js';
+import { OVERWRITING_ANNOTATIONS, registerFilesTool, type FilesContext } from '../context.js';
 import { applyEdits, formatDiff, usesCrlf } from '../lib/edits.js';
 import { readAllBounded } from '../lib/text-lines.js';
 import { EditFileInput } from '../schemas/write.js';
@@ -49,12 +49,7 @@ export function registerEditFile(ctx: FilesContext): void {
         '(exactly, or line by line ignoring indentation). All edits apply or none do. Returns a git-style ' +
         'diff; dryRun: true previews without writing. Only works within allowed directories.',
       inputSchema: EditFileInput,
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: true,
-        idempotentHint: false,
-        openWorldHint: false,
-      },
+      annotations: OVERWRITING_ANNOTATIONS,
     },
     async (args) => {
       // Writes are checked before anything is read, so a read-only root refuses even the preview.

@@ -6,7 +6,7 @@ import {
   isInside,
   rethrowFileSystemError,
 } from '../../../policy/paths/index.js';
-import { registerFilesTool, type FilesContext } from '../context.js';
+import { OVERWRITING_ANNOTATIONS, registerFilesTool, type FilesContext } from '../context.js';
 import { resolveEntry } from '../lib/entry-path.js';
 import { viaFd, withVerifiedDir } from '../lib/verified-dir.js';
 import { findDeniedEntry } from '../lib/walk.js';
@@ -86,12 +86,7 @@ export function registerMoveFile(ctx: FilesContext): void {
         'Move or rename files and directories. If the destination exists, the operation will fail. A symbolic ' +
         'link is moved as a link. Both source and destination must be within allowed, writable directories.',
       inputSchema: MoveFileInput,
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: true,
-        idempotentHint: false,
-        openWorldHint: false,
-      },
+      annotations: OVERWRITING_ANNOTATIONS,
     },
     async (args) => {
       const { maxPathLength } = ctx.limits;

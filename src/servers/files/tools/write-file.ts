@@ -1,4 +1,4 @@
-import { registerFilesTool, type FilesContext } from '../context.js';
+import { OVERWRITING_ANNOTATIONS, registerFilesTool, type FilesContext } from '../context.js';
 import { WriteFileInput } from '../schemas/write.js';
 
 // write_file: create or replace (or append to) a file atomically: readers and crashes see the
@@ -14,12 +14,7 @@ export function registerWriteFile(ctx: FilesContext): void {
         'append: true). Use with caution as it will overwrite existing files without warning. The write is ' +
         `atomic. At most ${ctx.limits.maxWriteBytes} bytes. Only works within allowed directories.`,
       inputSchema: WriteFileInput,
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: true,
-        idempotentHint: false,
-        openWorldHint: false,
-      },
+      annotations: OVERWRITING_ANNOTATIONS,
     },
     async (args) => {
       const result = await ctx.guard.writeFileAtomic(args.path, args.content, {
