@@ -1,4 +1,5 @@
 import type { CommandPolicy } from '../../config/schema.js';
+import { checkAliases } from './alias-guard.js';
 import { loadBashParser, type BashParser } from './bash-parser.js';
 import { collectScript, type Collector } from './collect-commands.js';
 import { decideFromAnalysis } from './decide.js';
@@ -63,12 +64,15 @@ function analyzeWith(parser: BashParser, command: string): CommandAnalysis {
 // Loads the bash grammar once; the engine's analyze/decide are synchronous and never throw.
 export async function createCommandPolicyEngine(): Promise<CommandPolicyEngine> {
   const parser = await loadBashParser();
-  return {
+  const engine: CommandPolicyEngine = {
     analyze: (command) => analyzeWith(parser, command),
     decide(command, policy: CommandPolicy): PolicyDecision {
       const analysis = analyzeWith(parser, command);
       try {
-        return decideFromAnalysis(analysis, policy, typeof command === 'string' ? command : '');
+        const text = typeof command === 'string' ? command : '';
+        // Security: bash expands aliases after this check, so alias bodies and the switches that
+        // turn expansion on are judged here too (alias t=touch; t marker).
+        return checkAliases(engine, text, policy, decideFromAnalysis(analysis, policy, text));
       } catch {
         // Security: a bug in deciding must fail closed, never open.
         return {
@@ -80,4 +84,5 @@ export async function createCommandPolicyEngine(): Promise<CommandPolicyEngine> 
       }
     },
   };
+  return engine;
 }

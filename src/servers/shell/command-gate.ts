@@ -3,7 +3,6 @@ import type { CommandPolicy, Root } from '../../config/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { effectivePolicy, type PolicyDecision } from '../../policy/command/index.js';
 import type { ToolExtra, ToolResultWithAudit } from '../shared/audited-tool.js';
-import { checkAliases } from './alias-guard.js';
 import { confirmCommand } from './confirm-command.js';
 import { POLICY_IS_FIXED, type ShellContext } from './shell-context.js';
 
@@ -51,12 +50,7 @@ export async function gateCommand(
   extra: ToolExtra,
   checkText: string = command,
 ): Promise<GateVerdict> {
-  const decision = checkAliases(
-    ctx.deps.policy,
-    checkText,
-    place.policy,
-    ctx.deps.policy.decide(checkText, place.policy),
-  );
+  const decision = ctx.deps.policy.decide(checkText, place.policy);
   switch (decision.action) {
     case 'allow':
       return { allowed: true, decision, confirmed: false };

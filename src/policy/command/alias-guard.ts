@@ -1,11 +1,7 @@
 import path from 'node:path';
-import type { CommandPolicy } from '../../config/index.js';
-import {
-  SHELL_NAMES,
-  type CommandPolicyEngine,
-  type FoundCommand,
-  type PolicyDecision,
-} from '../../policy/command/index.js';
+import type { CommandPolicy } from '../../config/schema.js';
+import { SHELL_NAMES } from './shell-wrappers.js';
+import type { CommandPolicyEngine, FoundCommand, PolicyDecision } from './types.js';
 
 // Bash expands an alias AFTER the policy read the command (`alias t=touch` then `t marker`, here
 // or in a later session input). So: alias bodies must pass the policy when defined, and anything

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CommandPolicySchema } from '../../config/index.js';
-import { createCommandPolicyEngine, type CommandPolicyEngine } from '../../policy/command/index.js';
+import { createCommandPolicyEngine, type CommandPolicyEngine } from './index.js';
 import { checkAliases } from './alias-guard.js';
 
 describe('checkAliases', () => {
