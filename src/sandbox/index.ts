@@ -20,6 +20,7 @@ export type {
 } from './types.js';
 export { buildSandboxEnv, SANDBOX_DEFAULT_PATH, SANDBOX_HOME } from './env.js';
 export { capText, OutputCapper } from './output-cap.js';
+export { STREAM_DRAIN_MS, waitForStreamsClosed } from './stream-drain.js';
 export type { DetectOptions } from './linux/detect.js';
 
 // Probe this machine: tries a tiny real bwrap run; on failure says why and how to fix it.

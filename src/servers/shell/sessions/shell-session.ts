@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandPolicy, Root } from '../../../config/index.js';
 import { InvalidInputError, LimitExceededError } from '../../../errors/index.js';
-import type { SandboxedProcess } from '../../../sandbox/index.js';
+import { waitForStreamsClosed, type SandboxedProcess } from '../../../sandbox/index.js';
 import { createOutputBuffer, type BufferedOutput } from './output-buffer.js';
 import type { InputCheck } from '../input-check.js';
 
@@ -136,24 +136,26 @@ export function createShellSession(options: {
       if (!running) return;
       killReason ??= reason;
       await proc.kill();
+      await ended;
     },
   };
 
-  void proc.exited.then(
-    (status) => {
+  // A session reports that it ended only once its output streams have closed (bounded): Node
+  // may fire the child's exit before stdout and stderr are drained, and a reader that sees
+  // `running: false` with nothing unread stops, losing the program's last words.
+  const ended = proc.exited
+    .then(
+      (status) => status,
+      () => ({ code: null, signal: null }),
+    )
+    .then(async (status) => {
+      await waitForStreamsClosed([proc.stdout, proc.stderr]);
       running = false;
       exitCode = status.code;
       signal = status.signal;
       end = killReason ?? 'exited';
       wake();
       options.onEnd(session, end);
-    },
-    () => {
-      running = false;
-      end = killReason ?? 'exited';
-      wake();
-      options.onEnd(session, end);
-    },
-  );
+    });
   return session;
 }
