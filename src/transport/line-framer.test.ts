@@ -37,6 +37,18 @@ describe('LineFramer', () => {
     expect(framer.push(Buffer.from('{"aaaa'))).toEqual([]);
     expect(framer.push(Buffer.from('bbbbbbbbbbbbbbbbbbbb'))).toEqual([]);
     expect(framer.push(Buffer.from('cc,"id":7}\nok\n'))).toEqual(['ok']);
-    expect(heads).toEqual(['{"aaaabbbbbbbbbbbbbbbbbbbb|bbbbbbbbbbbbbbbbbbbbcc,"id":7}']);
+    expect(heads).toEqual(['{"aaaabbbbbbbbbbbbbbbbbbbbcc,"id":7}|bbbbbbbbbbbbbbbbbbbbcc,"id":7}']);
+  });
+
+  it('decodes a character split across chunks and reads a last line that has no newline', () => {
+    const framer = new LineFramer(1000, () => {
+      throw new Error('no line is oversized here');
+    });
+    const bytes = Buffer.from('é€😀\r\nlast');
+    const out: string[] = [];
+    for (let i = 0; i < bytes.length; i += 1) out.push(...framer.push(bytes.subarray(i, i + 1)));
+    out.push(...framer.end());
+    expect(out).toEqual(['é€😀', 'last']);
+    expect(framer.end()).toEqual([]);
   });
 });

@@ -25,7 +25,9 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
       { roots: config.roots.map((r) => r.path), source: config.source },
       'files server ready on stdio',
     );
+    // The audit log closes last: serveStdio calls this after every call in flight has ended.
     await serveStdio(mcp, () => Promise.resolve(audit.close()), {
+      logger,
       maxMessageBytes: maxMessageBytesFor(config.limits.maxWriteBytes),
     });
     return;
@@ -50,11 +52,15 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
     { roots: config.roots.map((r) => r.path), sandbox: sandbox.kind },
     'shell server ready on stdio',
   );
-  await serveStdio(shell.mcp, async () => {
-    await shell.close();
-    await sandbox.close();
-    audit.close();
-  });
+  await serveStdio(
+    shell.mcp,
+    async () => {
+      await shell.close();
+      await sandbox.close();
+      audit.close();
+    },
+    { logger },
+  );
 }
 
 // `bastion serve files|shell`: run one server on stdio for an MCP client.

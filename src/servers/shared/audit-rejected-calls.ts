@@ -26,8 +26,7 @@ export function auditRejectedCalls(mcp: McpServer, audit: AuditSink, server: str
   auditedByServer.set(mcp, audited);
   handlers.set('tools/call', async (request, extra) => {
     const started = performance.now();
-    const result = (await original(request, extra)) as CallToolResult;
-    if (!audited.delete(extra.requestId)) {
+    const recordRejected = (message: string): void => {
       const params = (request as { params?: { name?: unknown; arguments?: unknown } }).params;
       audit.record({
         server,
@@ -38,8 +37,20 @@ export function auditRejectedCalls(mcp: McpServer, audit: AuditSink, server: str
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
         outcome: 'error',
         errorCode: 'INVALID_ARGUMENTS',
-        details: { message: result.content?.[0]?.type === 'text' ? result.content[0].text : '' },
+        details: { message },
       });
+    };
+    let result: CallToolResult;
+    try {
+      result = (await original(request, extra)) as CallToolResult;
+    } catch (err) {
+      // Params the SDK's request schema refuses (arguments not an object, no name) never reach
+      // the tool; the transport answers them -32602.
+      if (!audited.delete(extra.requestId)) recordRejected('params refused by the request schema');
+      throw err;
+    }
+    if (!audited.delete(extra.requestId)) {
+      recordRejected(result.content?.[0]?.type === 'text' ? result.content[0].text : '');
     }
     return result;
   });
