@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# bubblewrap: the shell sandbox; ripgrep: content search; python3: used by tests as an attacker.
-APT_PACKAGES=(bubblewrap ripgrep python3 procps util-linux)
+# bubblewrap: the shell sandbox; ripgrep: content search; python3: used by tests as an attacker;
+# gcc (with libc6-dev): builds the sandbox launcher, native/launcher.c.
+APT_PACKAGES=(bubblewrap ripgrep python3 procps util-linux gcc libc6-dev)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -28,4 +29,5 @@ else
   npm ci --no-audit --no-fund
 fi
 npm run build
+npm run build:native
 node dist/cli/main.js init

@@ -1,8 +1,13 @@
 import { existsSync } from 'node:fs';
 import { SandboxUnavailableError } from '../errors/index.js';
 import { probeCgroupLayout } from './cgroup.js';
+import { connectLauncher } from './launcher/index.js';
 import { planBubblewrap } from './linux/bubblewrap.js';
-import { detectSandbox as detectLinux, type DetectOptions } from './linux/detect.js';
+import {
+  detectSandbox as detectLinux,
+  NO_PRIVILEGE_FILTER_WARNING,
+  type DetectOptions,
+} from './linux/detect.js';
 import { planNone } from './none.js';
 import { createSandboxRunner } from './sandbox-runner.js';
 import type { LimitEnforcement, Sandbox, SandboxLogger } from './types.js';
@@ -22,15 +27,25 @@ export { buildSandboxEnv, SANDBOX_DEFAULT_PATH, SANDBOX_HOME } from './env.js';
 export { capText, OutputCapper } from './output-cap.js';
 export { STREAM_DRAIN_MS, waitForStreamsClosed } from './stream-drain.js';
 export type { DetectOptions } from './linux/detect.js';
+export { findLauncher, LAUNCHER_BINARY, startLauncher } from './launcher/index.js';
 
 // Probe this machine: tries a tiny real bwrap run; on failure says why and how to fix it.
+// privilegeFilter is false where no seccomp filter exists for the CPU (callers warn).
 export async function detectSandbox(
   options: DetectOptions = {},
 ): Promise<
-  { ok: true; kind: 'bubblewrap'; detail: string } | { ok: false; reason: string; fix: string }
+  | { ok: true; kind: 'bubblewrap'; detail: string; privilegeFilter: boolean }
+  | { ok: false; reason: string; fix: string }
 > {
   const result = await detectLinux(options);
-  return result.ok ? { ok: true, kind: result.kind, detail: result.detail } : result;
+  return result.ok
+    ? {
+        ok: true,
+        kind: result.kind,
+        detail: result.detail,
+        privilegeFilter: result.seccompFilter !== null,
+      }
+    : result;
 }
 
 // Options of createSandbox; bwrapPath/searchPath exist so tests can simulate a missing bwrap.
@@ -39,6 +54,9 @@ export interface CreateSandboxOptions extends DetectOptions {
   logger?: SandboxLogger;
   // false skips the per-command cgroup (tests of the rlimit/PID-namespace fallback).
   useCgroups?: boolean;
+  // The native launcher binary (default: the one `npm run setup` builds); null starts every
+  // command from Node instead (tests of that fallback).
+  launcherBinary?: string | null;
 }
 
 // bubblewrap: cgroup if we have one, else RLIMIT_NPROC (ignored for uid 0), always rlimits.
@@ -75,7 +93,8 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
       fileSize: rlimit ? 'rlimit-fsize' : 'none',
       cpu: rlimit ? 'rlimit-cpu' : 'none',
     };
-    return createSandboxRunner('none', enforcement, planNone(prlimitPath, cg.layout));
+    const launcher = await connectLauncher(options.launcherBinary, options.logger);
+    return createSandboxRunner('none', enforcement, planNone(prlimitPath, cg.layout), launcher);
   }
   const detected = await detectLinux(options);
   if (!detected.ok) {
@@ -90,10 +109,14 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
       'sandbox: running as root without a writable pids cgroup; the process limit is not enforced (RLIMIT_NPROC does not apply to uid 0). Only the PID namespace and the timeout bound a fork bomb.',
     );
   }
+  if (detected.seccompFilter === null)
+    options.logger?.warn(`sandbox: ${NO_PRIVILEGE_FILTER_WARNING}`);
   const plan = planBubblewrap({
     bwrapPath: detected.bwrapPath,
     prlimitPath: detected.prlimitPath,
     cgroupLayout: cg.layout,
+    seccompFilter: detected.seccompFilter,
   });
-  return createSandboxRunner('bubblewrap', enforcement, plan);
+  const launcher = await connectLauncher(options.launcherBinary, options.logger);
+  return createSandboxRunner('bubblewrap', enforcement, plan, launcher);
 }

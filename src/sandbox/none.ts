@@ -1,5 +1,6 @@
 import { createSandboxCgroup, type CgroupLayout } from './cgroup.js';
 import type { LaunchPlan } from './process-tree.js';
+import { launcherRlimits } from './rlimits.js';
 import type { SandboxLimits, SandboxSpec } from './types.js';
 
 // Plan an unsandboxed launch (sandbox.enabled=false): no isolation of files, network or PIDs,
@@ -25,6 +26,11 @@ export function planNone(prlimitPath: string | null, cgroupLayout: CgroupLayout 
       env: spec.env,
       cgroup,
       leaderIsSupervisor: false,
+      // The launcher sets the same limits itself (only where prlimit exists, as reported).
+      launcherCommand: {
+        argv,
+        rlimits: prlimitPath ? launcherRlimits(limits, !cgroup?.memory) : [],
+      },
     };
   };
 }

@@ -2,7 +2,9 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { closeSync, readdirSync, readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SandboxCgroup } from './cgroup.js';
+import { ARGS_FD, type ExitStatus, type LaunchPlan, type Leader } from './launch-plan.js';
+import { startWithLauncher } from './launcher-start.js';
+import type { Launcher } from './launcher/index.js';
 import type { SandboxedProcess } from './types.js';
 
 // SIGTERM first, SIGKILL after this grace.
@@ -15,24 +17,7 @@ const REAP_ATTEMPTS = 100;
 const CGROUP_ENTER_SCRIPT =
   'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
 
-// The child's fd that carries argsFdPayload (NUL-separated), read by `bwrap --args 3`.
-export const ARGS_FD = 3;
-
-// What to start: a full argv (already wrapped in bwrap/prlimit), its cwd and its whole env.
-export interface LaunchPlan {
-  argv: readonly string[];
-  cwd: string;
-  env: Readonly<Record<string, string>>;
-  cgroup: SandboxCgroup | null;
-  // Options written NUL-separated to fd ARGS_FD of the child (bwrap --args).
-  argsFdPayload?: readonly string[];
-  // Parent fds handed to the child as fds ARGS_FD+1, ARGS_FD+2, ... (bwrap --bind-fd); closed
-  // in the parent once the child has them.
-  inheritFds?: readonly number[];
-  // The leader is bwrap: SIGTERM goes to the processes inside (a grace to clean up), since
-  // bwrap's own death SIGKILLs the whole PID namespace at once.
-  leaderIsSupervisor: boolean;
-}
+export { ARGS_FD, type LaunchPlan } from './launch-plan.js';
 
 function descendantsOf(rootPid: number): number[] {
   const children = new Map<number, number[]>();
@@ -74,8 +59,8 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-// Start a process tree in its own session/process group, killable as a whole.
-export function launchTree(plan: LaunchPlan, onGone: () => void): SandboxedProcess {
+// The reference start: Node spawns the leader (a shell hop enters the cgroup first).
+function startWithNode(plan: LaunchPlan): Leader {
   const argv = plan.cgroup
     ? [
         '/bin/sh',
@@ -90,8 +75,6 @@ export function launchTree(plan: LaunchPlan, onGone: () => void): SandboxedProce
   const [file, ...args] = argv;
   if (file === undefined) throw new TypeError('expected a non-empty argv, got []');
   const payload = plan.argsFdPayload;
-  if (payload?.some((a) => a.includes('\0')))
-    throw new TypeError('expected arguments without NUL bytes');
   // Security: argv array, no shell: true; the env is exactly the allowlisted plan.env;
   // detached puts the tree in its own process group so kill() reaches every member.
   let child: ChildProcessWithoutNullStreams;
@@ -101,7 +84,14 @@ export function launchTree(plan: LaunchPlan, onGone: () => void): SandboxedProce
       cwd: plan.cwd,
       env: { ...plan.env },
       stdio: payload
-        ? ['pipe', 'pipe', 'pipe', 'pipe', ...(plan.inheritFds ?? [])]
+        ? [
+            'pipe',
+            'pipe',
+            'pipe',
+            'pipe',
+            ...(plan.inheritFds ?? []),
+            ...(plan.fdPayloads ?? []).map(() => 'pipe' as const),
+          ]
         : ['pipe', 'pipe', 'pipe'],
       detached: true,
     }) as ChildProcessWithoutNullStreams;
@@ -113,8 +103,14 @@ export function launchTree(plan: LaunchPlan, onGone: () => void): SandboxedProce
     argsPipe.on('error', () => undefined);
     argsPipe.end(payload.map((a) => `${a}\0`).join(''));
   }
+  const firstPayloadFd = ARGS_FD + 1 + (plan.inheritFds?.length ?? 0);
+  (plan.fdPayloads ?? []).forEach((bytes, i) => {
+    const pipe = child.stdio[firstPayloadFd + i] as Writable | null;
+    pipe?.on('error', () => undefined);
+    pipe?.end(bytes);
+  });
   let hasExited = false;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+  const exited = new Promise<ExitStatus>((resolve) => {
     child.once('exit', (code, sig) => {
       hasExited = true;
       resolve({ code, signal: sig });
@@ -124,6 +120,34 @@ export function launchTree(plan: LaunchPlan, onGone: () => void): SandboxedProce
   // stdin errors (EPIPE when the command exits without reading) are expected, not fatal.
   child.stdin.on('error', () => undefined);
   const pid = child.pid ?? -1;
+  return {
+    pid,
+    stdin: child.stdin,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    exited,
+    hasExited: () => hasExited,
+    signal: (sig, group) => {
+      if (pid > 0) signal(group ? -pid : pid, sig);
+    },
+  };
+}
+
+// Start a process tree in its own session/process group, killable as a whole: through the
+// native launcher when there is one (cheap fork, no exec hops), else spawned from Node.
+export function launchTree(
+  plan: LaunchPlan,
+  onGone: () => void,
+  launcher: Launcher | null = null,
+): SandboxedProcess {
+  if (plan.argv.length === 0) throw new TypeError('expected a non-empty argv, got []');
+  if (plan.argsFdPayload?.some((a) => a.includes('\0')))
+    throw new TypeError('expected arguments without NUL bytes');
+  // Security: fd payloads (the seccomp filter) ride only with the bwrap fd layout; never drop one.
+  if (plan.fdPayloads?.length && !plan.argsFdPayload)
+    throw new TypeError('expected argsFdPayload alongside fdPayloads');
+  const leader = (launcher && startWithLauncher(plan, launcher)) ?? startWithNode(plan);
+  const { pid, exited } = leader;
   let killing: Promise<void> | undefined;
   let reaped = false;
 
@@ -135,7 +159,9 @@ export function launchTree(plan: LaunchPlan, onGone: () => void): SandboxedProce
       for (let i = 0; i < REAP_ATTEMPTS; i += 1) {
         cg.killAll();
         if (cg.isEmpty() && cg.remove()) break;
-        await sleep(20);
+        // The kernel empties a cgroup a moment after its last process is reaped: look again
+        // soon (1, 2, 4 ... ms), then every 20 ms.
+        await sleep(Math.min(20, 2 ** i));
       }
     }
     onGone();
@@ -145,15 +171,15 @@ export function launchTree(plan: LaunchPlan, onGone: () => void): SandboxedProce
     killing ??= (async () => {
       // A bwrap leader that already exited took its PID namespace with it: signalling its old
       // pid could only hit an unrelated process that reused it. The cgroup (if any) is reaped.
-      if (pid > 0 && !(plan.leaderIsSupervisor && hasExited)) {
+      if (pid > 0 && !(plan.leaderIsSupervisor && leader.hasExited())) {
         const extra = descendantsOf(pid);
-        if (!plan.leaderIsSupervisor) signal(-pid, 'SIGTERM');
+        if (!plan.leaderIsSupervisor) leader.signal('SIGTERM', true);
         for (const p of extra) signal(p, 'SIGTERM');
         await Promise.race([exited, sleep(KILL_GRACE_MS)]);
         // Security: SIGKILL the whole process group (-pid), not just the leader, plus every
         // descendant seen, so background jobs die too; for bubblewrap the leader's death tears
         // down the PID namespace, which kills setsid/double-forked escapees inside it.
-        signal(-pid, 'SIGKILL');
+        leader.signal('SIGKILL', true);
         // (Snapshot pids are re-signalled only without a PID namespace, to limit pid-reuse risk.)
         if (!plan.leaderIsSupervisor)
           for (const p of [...extra, ...descendantsOf(pid)]) signal(p, 'SIGKILL');
@@ -171,5 +197,12 @@ export function launchTree(plan: LaunchPlan, onGone: () => void): SandboxedProce
     else if (killing === undefined) await reap();
   });
 
-  return { pid, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exited, kill };
+  return {
+    pid,
+    stdin: leader.stdin,
+    stdout: leader.stdout,
+    stderr: leader.stderr,
+    exited,
+    kill,
+  };
 }

@@ -1,3 +1,4 @@
+import type { Launcher } from './launcher/index.js';
 import { launchTree, type LaunchPlan } from './process-tree.js';
 import { OutputCapper } from './output-cap.js';
 import type {
@@ -31,11 +32,14 @@ function validateLimits(limits: SandboxLimits): void {
   }
 }
 
-// The Sandbox API over a launch planner: spawn, run with timeout/cap/cancel, close.
+// The Sandbox API over a launch planner: spawn, run with timeout/cap/cancel, close. With a
+// launcher (native/launcher.c) commands start through it; without, Node spawns them. close()
+// leaves the launcher running (the Sandbox stays usable); it exits with this process.
 export function createSandboxRunner(
   kind: Sandbox['kind'],
   enforcement: LimitEnforcement,
   plan: PlanLaunch,
+  launcher: Launcher | null = null,
 ): Sandbox {
   const live = new Set<SandboxedProcess>();
 
@@ -47,9 +51,13 @@ export function createSandboxRunner(
     if (argv.length === 0) throw new TypeError('expected a non-empty argv, got []');
     validateLimits(limits);
     const launchPlan = plan(argv, spec, limits);
-    const proc: SandboxedProcess = launchTree(launchPlan, () => {
-      live.delete(proc);
-    });
+    const proc: SandboxedProcess = launchTree(
+      launchPlan,
+      () => {
+        live.delete(proc);
+      },
+      launcher,
+    );
     live.add(proc);
     return proc;
   };

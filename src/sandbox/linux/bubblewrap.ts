@@ -5,6 +5,7 @@ import type { CgroupLayout } from '../cgroup.js';
 import { createSandboxCgroup } from '../cgroup.js';
 import { SANDBOX_HOME } from '../env.js';
 import { ARGS_FD, type LaunchPlan } from '../process-tree.js';
+import { launcherRlimits } from '../rlimits.js';
 import type { SandboxLimits, SandboxSpec } from '../types.js';
 import { buildBwrapArgs, ETC_SECRETS, nestedRootPins, systemDirArgs } from './bwrap-args.js';
 import { DenyMaskCache } from './deny-mask-cache.js';
@@ -15,6 +16,9 @@ export interface BubblewrapHost {
   bwrapPath: string;
   prlimitPath: string;
   cgroupLayout: CgroupLayout | null;
+  // The privilege filter for bwrap --seccomp (seccomp-filter.ts); null only on an architecture
+  // without one, which createSandbox reports at start.
+  seccompFilter: Buffer | null;
 }
 
 // System dirs scanned for entries that are not world-readable. Security: a server running as
@@ -87,6 +91,7 @@ export function planBubblewrap(host: BubblewrapHost) {
   const systemArgs = systemDirArgs();
   const etcMasks = systemMasks();
   const maskCache = new DenyMaskCache();
+  const isRoot = process.getuid?.() === 0;
   return (argv: readonly string[], spec: SandboxSpec, limits: SandboxLimits): LaunchPlan => {
     const cwd = path.resolve(spec.cwd);
     // Security: the working directory must be inside a root, or it would not exist inside.
@@ -122,6 +127,8 @@ export function planBubblewrap(host: BubblewrapHost) {
         pins: pinDirs.map((dir, i) => ({ path: dir, childFd: ARGS_FD + 1 + i })),
         prlimitPath: host.prlimitPath,
         rlimitAs: cgroup === null || !cgroup.memory,
+        // The filter's pipe comes right after the pinned dirs' fds.
+        seccompFd: host.seccompFilter ? ARGS_FD + 1 + pinFds.length : null,
       },
       argv,
     );
@@ -130,10 +137,25 @@ export function planBubblewrap(host: BubblewrapHost) {
       argv: [host.bwrapPath, '--args', String(ARGS_FD), '--', ...command],
       argsFdPayload: options,
       inheritFds: pinFds,
+      fdPayloads: host.seccompFilter ? [host.seccompFilter] : [],
       cwd: '/',
       env: { PATH: '/usr/bin:/bin' },
       cgroup,
       leaderIsSupervisor: true,
+      // Through the launcher: it sets the rlimits before exec, so prlimit is needed inside only
+      // for RLIMIT_NPROC, which counts the sandbox's own processes only when set inside the user
+      // namespace, and which the kernel ignores for a root server anyway.
+      launcherCommand: {
+        argv: [
+          host.bwrapPath,
+          '--args',
+          String(ARGS_FD),
+          '--',
+          ...(isRoot ? [] : [host.prlimitPath, `--nproc=${limits.maxProcesses}`, '--']),
+          ...argv,
+        ],
+        rlimits: launcherRlimits(limits, cgroup === null || !cgroup.memory),
+      },
     };
   };
 }

@@ -18,6 +18,7 @@ const input = (network: boolean): BwrapInput => ({
   masks: { files: ['/srv/project/.env'], dirs: ['/srv/project/.ssh'] },
   prlimitPath: '/usr/bin/prlimit',
   rlimitAs: true,
+  seccompFd: 9,
 });
 
 describe('buildBwrapArgs', () => {
@@ -33,8 +34,14 @@ describe('buildBwrapArgs', () => {
     ]) {
       expect(off).toContain(flag);
     }
+    expect(off.join(' ')).toContain('--seccomp 9');
     expect(off).not.toContain('--share-net');
     expect(buildBwrapArgs(input(true), ['true']).options).toContain('--share-net');
+  });
+
+  it('installs no seccomp filter only where the architecture has none', () => {
+    const none = buildBwrapArgs({ ...input(false), seccompFd: null }, ['true']).options;
+    expect(none).not.toContain('--seccomp');
   });
 
   it('binds nested roots parent first, then masks, then makes /proc read-only', () => {

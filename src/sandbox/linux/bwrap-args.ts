@@ -79,6 +79,9 @@ export interface BwrapInput {
   pins?: readonly { path: string; childFd: number }[];
   // RLIMIT_AS is used only when no memory cgroup holds the tree (it breaks some JITs when small).
   rlimitAs: boolean;
+  // The child's fd carrying the privilege filter (seccomp-filter.ts), or null where this
+  // architecture has none.
+  seccompFd: number | null;
 }
 
 function maskArgs(masks: MaskList): string[] {
@@ -127,6 +130,10 @@ export function buildBwrapArgs(input: BwrapInput, argv: readonly string[]): Bwra
     // Security: no capabilities at all (bwrap also sets PR_SET_NO_NEW_PRIVS: setuid is inert).
     '--cap-drop',
     'ALL',
+    // Security: no setuid/setgid mode and no device node can be created, so a command leaves
+    // nothing in a read-write root that runs with the server's uid on the host (root, if the
+    // server is root): the seccomp filter of seccomp-filter.ts, on every process inside.
+    ...(input.seccompFd !== null ? ['--seccomp', String(input.seccompFd)] : []),
     '--uid',
     SANDBOX_UID,
     '--gid',

@@ -1,12 +1,27 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { systemDirArgs } from './bwrap-args.js';
+import { buildPrivilegeFilter, seccompArchFor } from './seccomp-filter.js';
 
-// Result of probing this machine for a working bubblewrap.
+// Result of probing this machine for a working bubblewrap. seccompFilter is null only on an
+// architecture the privilege filter does not know (the caller warns; see docs/SANDBOX.md).
 export type SandboxDetection =
-  | { ok: true; kind: 'bubblewrap'; detail: string; bwrapPath: string; prlimitPath: string }
+  | {
+      ok: true;
+      kind: 'bubblewrap';
+      detail: string;
+      bwrapPath: string;
+      prlimitPath: string;
+      seccompFilter: Buffer | null;
+    }
   | { ok: false; reason: string; fix: string };
+
+// Said at start and by doctor when no filter can be installed here.
+export const NO_PRIVILEGE_FILTER_WARNING =
+  `no seccomp privilege filter for this CPU architecture (${process.arch}; Bastion has one for x86_64 and aarch64): ` +
+  'a sandboxed command can leave setuid/setgid files in a read-write root, which run with the server uid on the host. ' +
+  'Do not run the shell server as root here.';
 
 // Where to look; injectable so tests can simulate a machine without bwrap.
 export interface DetectOptions {
@@ -20,6 +35,14 @@ const USERNS_FIX =
   'Enable unprivileged user namespaces: `sudo sysctl -w kernel.unprivileged_userns_clone=1` (Debian), ' +
   'on Ubuntu 23.10+ `sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` or an AppArmor profile for bwrap, ' +
   'and make sure `user.max_user_namespaces` is not 0. In Docker, run with `--security-opt seccomp=unconfined` or use a VM.';
+
+const SECCOMP_FIX =
+  'The kernel must accept seccomp filters (CONFIG_SECCOMP_FILTER, Linux >= 4.14). In a container, ' +
+  "allow seccomp(2) and prctl(PR_SET_SECCOMP) (Docker's default profile does).";
+// Run inside the probe: exit 0 only if making a file setuid is refused.
+const FILTER_SELF_TEST =
+  ': > /tmp/probe && chmod 4755 /tmp/probe 2>/dev/null; ' +
+  'if [ -u /tmp/probe ]; then echo "seccomp privilege filter not enforced"; exit 1; fi';
 
 function isExecutable(file: string): boolean {
   try {
@@ -38,6 +61,39 @@ export function findInPath(name: string, searchPath: string | undefined): string
     if (isExecutable(candidate)) return candidate;
   }
   return null;
+}
+
+// Run a probe with `fd3` written to its fd 3 (bwrap --seccomp 3); same bounds as tryRun.
+function tryRunWithFd3(
+  file: string,
+  args: string[],
+  fd3: Buffer,
+): Promise<{ ok: boolean; output: string }> {
+  return new Promise((resolve) => {
+    // Security: argv array, fixed minimal env, timeout and output cap on the probe itself.
+    const child = spawn(file, args, {
+      env: { PATH: '/usr/bin:/bin' },
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const collect = (chunk: Buffer) => {
+      if (output.length < 64 * 1024) output += chunk.toString('utf8');
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const pipe = child.stdio[3] as NodeJS.WritableStream | null;
+    pipe?.on('error', () => undefined);
+    pipe?.end(fd3);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      resolve({ ok: false, output: err.message });
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ ok: code === 0, output: output.trim() });
+    });
+  });
 }
 
 function tryRun(file: string, args: string[]): Promise<{ ok: boolean; output: string }> {
@@ -81,7 +137,9 @@ export async function detectSandbox(options: DetectOptions = {}): Promise<Sandbo
     };
   }
   const version = await tryRun(bwrapPath, ['--version']);
-  const probe = await tryRun(bwrapPath, [
+  const arch = seccompArchFor(process.arch);
+  const seccompFilter = arch ? buildPrivilegeFilter(arch) : null;
+  const probeArgs = [
     '--unshare-all',
     '--unshare-user',
     '--disable-userns',
@@ -96,25 +154,40 @@ export async function detectSandbox(options: DetectOptions = {}): Promise<Sandbo
     '/proc',
     '--remount-ro',
     '/proc',
+    '--tmpfs',
+    '/tmp',
+    ...(seccompFilter ? ['--seccomp', '3'] : []),
     '--',
     prlimitPath,
     '--nproc=64',
     '--',
-    'true',
-  ]);
+    // Security: the probe proves the filter holds: chmod u+s must fail inside.
+    ...(seccompFilter ? ['/bin/sh', '-c', FILTER_SELF_TEST] : ['true']),
+  ];
+  const probe = seccompFilter
+    ? await tryRunWithFd3(bwrapPath, probeArgs, seccompFilter)
+    : await tryRun(bwrapPath, probeArgs);
   if (!probe.ok) {
     const unknownOption = /Unknown option|unrecognized option/i.test(probe.output);
+    const seccomp = /seccomp|not enforced/i.test(probe.output);
     return {
       ok: false,
       reason: `bubblewrap is installed but cannot create a sandbox here: ${probe.output.slice(0, 300) || 'no output'}`,
-      fix: unknownOption ? `Upgrade bubblewrap to 0.8 or later. ${INSTALL_FIX}` : USERNS_FIX,
+      fix: unknownOption
+        ? `Upgrade bubblewrap to 0.8 or later. ${INSTALL_FIX}`
+        : seccomp
+          ? SECCOMP_FIX
+          : USERNS_FIX,
     };
   }
   return {
     ok: true,
     kind: 'bubblewrap',
-    detail: `${version.output || 'bwrap'} at ${bwrapPath}`,
+    detail:
+      `${version.output || 'bwrap'} at ${bwrapPath}; ` +
+      (arch ? `seccomp privilege filter (${arch.name})` : NO_PRIVILEGE_FILTER_WARNING),
     bwrapPath,
     prlimitPath,
+    seccompFilter,
   };
 }

@@ -71,6 +71,26 @@ export const SANDBOX_THREATS = [
       'A command creates a nested user namespace (the first step of most kernel privilege escalations).',
   },
   {
+    id: 'SBX-PRIV-03',
+    description:
+      'A command leaves a setuid or setgid file in a read-write root (chmod u+s/g+s, install -m 4755, cp -p or a hard link of a setuid binary, tar -xp, open/mknod with mode 04755), which runs with the server uid (root for a root server) for anyone on the host.',
+  },
+  {
+    id: 'SBX-PRIV-04',
+    description:
+      'A command leaves a device node in a read-write root (mknod of a char/block device, a 0:0 whiteout by mknod or renameat2 RENAME_WHITEOUT), owned on the host by the server uid.',
+  },
+  {
+    id: 'SBX-PRIV-05',
+    description:
+      'A command leaves a file with file capabilities in a read-write root (setcap, setxattr security.capability).',
+  },
+  {
+    id: 'SBX-PRIV-06',
+    description:
+      "A command gets around the privilege filter through another syscall ABI (i386 int 0x80, x32 numbers), a syscall whose mode the filter cannot read (openat2), or io_uring's own openat/mknodat.",
+  },
+  {
     id: 'SBX-PID-01',
     description:
       'A command sees or signals the server or other sandboxes (kill -9 <server pid>, /proc/<pid>/environ, ps).',
@@ -99,6 +119,11 @@ export const SANDBOX_THREATS = [
     id: 'SBX-KILL-04',
     description:
       'A sandbox left running by a server killed before it could reap it (SIGKILL in the instant after a spawn) runs on after the server.',
+  },
+  {
+    id: 'SBX-KILL-05',
+    description:
+      'A command keeps running after its server is SIGKILLed mid-command (the launcher in between outlives the server, or a setsid escapee of an unsandboxed command outlives both).',
   },
   {
     id: 'SBX-DOS-01',

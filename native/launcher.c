@@ -1,0 +1,518 @@
+// bastion-launcher: a small long-lived process that starts the shell server's sandboxed commands.
+//
+// Forking the ~150 MB Node server for every command is slow (its page tables are copied), and the
+// server needed two extra exec hops (a shell to enter the cgroup, prlimit for the rlimits). This
+// process is tiny, so fork is cheap, and the child enters the cgroup and sets the rlimits itself
+// before it execs the command. See docs/SANDBOX.md ("The launcher") for the protocol and the
+// design; src/sandbox/launcher/ is the client.
+//
+// Channels (all set up by the server, which is our parent):
+//   fd 0   the server's end stays open; EOF means the server is gone: kill everything, exit.
+//   fd 1   async events, text lines: "ready <reqfd> <respfd>" once, then "exit <pid> <code> <sig>".
+//   fd 2   the server's stderr (diagnostics only).
+//   req    a pipe we create; the server opens /proc/<our pid>/fd/<reqfd> and writes frames to it.
+//   resp   a pipe we create; one text line answers each frame ("ok ..." or "err <errno> <step>").
+// The server blocks on resp, so a launch stays synchronous for it (pid and pipes at once).
+//
+// Frame: u32 LE body length, then fields: u8 tag, u32 LE length, bytes ending in NUL (counted).
+// The first field is the operation:
+//   'L' launch: 'c' cwd, 'a' argv (repeated), 'e' env "K=V" (repeated), 'g' cgroup dir
+//       (repeated), 'r' rlimit "<name> <soft> <hard>" (repeated), then the child's fds from 3 up,
+//       in order: 'd' bytes (a memfd holding them) or 'f' a server fd number (reopened through
+//       /proc/<server>/fd/N). Answer: "ok <pid> <stdin> <stdout> <stderr>", our fd numbers of
+//       the server's pipe ends, which it opens through /proc and then releases with 'C'.
+//   'C' release "<pid>": close our copies of that child's pipe ends. No answer.
+//   'K' kill "<pid> <signal> <group 0|1>": signal a child we have not reaped yet (so never a
+//       recycled pid). Answer: "ok 0" or "err <errno> kill".
+// Later steps that must run in the child right before exec (Landlock rules) belong in
+// run_child(), between the rlimits and the exec.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_FRAME (64u << 20)
+#define MAX_ITEMS 16384
+#define MAX_EXTRA_FDS 256
+#define MAX_CGROUPS 4
+#define MAX_CHILDREN 4096
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+#define CGROUP2_MAGIC 0x63677270
+
+struct child {
+  pid_t pid;     // 0: free slot
+  int live;      // not reaped yet (only a live child may be signalled)
+  int pipes[3];  // our copies of the server's ends, until 'C' (kept past the exit: the server
+                 // may not have opened them yet)
+  char *cgroups[MAX_CGROUPS];
+  int ncgroups;
+};
+
+struct launch {
+  const char *cwd;
+  char *argv[MAX_ITEMS + 1], *envp[MAX_ITEMS + 1];
+  int argc, envc;
+  const char *cgroups[MAX_CGROUPS];
+  int ncgroups;
+  struct { int resource; struct rlimit lim; } rlimits[8];
+  int nrlimits;
+  int fds[MAX_EXTRA_FDS];  // our fds that become the child's 3, 4, ...
+  int nfds;
+};
+
+static struct child children[MAX_CHILDREN];
+static pid_t server_pid;
+static int resp_fd = -1;
+
+static void write_all(int fd, const char *buf, size_t len) {
+  while (len > 0) {
+    ssize_t n = write(fd, buf, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    buf += n;
+    len -= (size_t)n;
+  }
+}
+
+static void say(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(int fd, const char *fmt, ...) {
+  char line[256];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  if (n > 0) write_all(fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
+static int read_full(int fd, void *buf, size_t len) {
+  char *p = buf;
+  while (len > 0) {
+    ssize_t n = read(fd, p, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return -1;
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+static struct child *find_child(pid_t pid) {
+  for (int i = 0; i < MAX_CHILDREN; i++)
+    if (children[i].pid == pid && pid > 0) return &children[i];
+  return NULL;
+}
+
+// A slot is free again once its child is reaped and its pipe ends are released.
+static void release_if_done(struct child *c) {
+  if (!c->live && c->pipes[0] < 0 && c->pipes[1] < 0 && c->pipes[2] < 0) c->pid = 0;
+}
+
+static void close_pipes(struct child *c) {
+  for (int i = 0; i < 3; i++)
+    if (c->pipes[i] >= 0) close(c->pipes[i]), c->pipes[i] = -1;
+}
+
+static int rlimit_resource(const char *name) {
+  if (strcmp(name, "fsize") == 0) return RLIMIT_FSIZE;
+  if (strcmp(name, "cpu") == 0) return RLIMIT_CPU;
+  if (strcmp(name, "core") == 0) return RLIMIT_CORE;
+  if (strcmp(name, "as") == 0) return RLIMIT_AS;
+  if (strcmp(name, "nproc") == 0) return RLIMIT_NPROC;
+  return -1;
+}
+
+// A memfd holding `len` bytes, offset 0: read to EOF like the pipe it replaces (bwrap --args).
+static int data_fd(const char *bytes, size_t len) {
+  int fd = memfd_create("bastion-fd", MFD_CLOEXEC);
+  if (fd < 0) return -1;
+  size_t off = 0;
+  while (off < len) {
+    ssize_t n = write(fd, bytes + off, len - off);
+    if (n <= 0) return close(fd), -1;
+    off += (size_t)n;
+  }
+  if (lseek(fd, 0, SEEK_SET) != 0) return close(fd), -1;
+  return fd;
+}
+
+// The server's fd `n`, reopened through /proc with its access mode (a directory or a pipe:
+// the same file, so a directory the server opened and verified is the one bwrap binds).
+static int server_fd(const char *n) {
+  char path[64], info[512];
+  snprintf(path, sizeof path, "/proc/%d/fdinfo/%s", (int)server_pid, n);
+  int fi = open(path, O_RDONLY | O_CLOEXEC);
+  if (fi < 0) return -1;
+  ssize_t len = read(fi, info, sizeof info - 1);
+  close(fi);
+  if (len <= 0) return -1;
+  info[len] = '\0';
+  char *flags = strstr(info, "flags:");
+  if (flags == NULL) return -1;
+  int acc = (int)strtol(flags + 6, NULL, 8) & O_ACCMODE;
+  snprintf(path, sizeof path, "/proc/%d/fd/%s", (int)server_pid, n);
+  return open(path, acc | O_CLOEXEC);
+}
+
+static void free_launch_fds(struct launch *l) {
+  for (int i = 0; i < l->nfds; i++) close(l->fds[i]);
+  l->nfds = 0;
+}
+
+// Parse a launch frame; returns NULL or the name of the step that failed (errno set).
+static const char *parse_launch(char *body, uint32_t size, uint32_t pos, struct launch *l) {
+  while (pos < size) {
+    if (size - pos < 5) return errno = EINVAL, "frame";
+    char tag = body[pos];
+    uint32_t len;
+    memcpy(&len, body + pos + 1, 4);
+    pos += 5;
+    if (len == 0 || len > size - pos || body[pos + len - 1] != '\0') return errno = EINVAL, "frame";
+    char *value = body + pos;
+    pos += len;
+    switch (tag) {
+      case 'c': l->cwd = value; break;
+      case 'a':
+        if (l->argc >= MAX_ITEMS) return errno = E2BIG, "argv";
+        l->argv[l->argc++] = value;
+        break;
+      case 'e':
+        if (l->envc >= MAX_ITEMS) return errno = E2BIG, "env";
+        l->envp[l->envc++] = value;
+        break;
+      case 'g':
+        if (l->ncgroups >= MAX_CGROUPS) return errno = E2BIG, "cgroup";
+        l->cgroups[l->ncgroups++] = value;
+        break;
+      case 'r': {
+        char name[16];
+        unsigned long long soft, hard;
+        if (l->nrlimits >= 8 || sscanf(value, "%15s %llu %llu", name, &soft, &hard) != 3)
+          return errno = EINVAL, "rlimit";
+        int res = rlimit_resource(name);
+        if (res < 0) return errno = EINVAL, "rlimit";
+        l->rlimits[l->nrlimits].resource = res;
+        l->rlimits[l->nrlimits].lim = (struct rlimit){soft, hard};
+        l->nrlimits++;
+        break;
+      }
+      case 'd':
+      case 'f': {
+        if (l->nfds >= MAX_EXTRA_FDS) return errno = E2BIG, "fds";
+        int fd = tag == 'd' ? data_fd(value, len - 1) : server_fd(value);
+        if (fd < 0) return tag == 'd' ? "memfd" : "server-fd";
+        l->fds[l->nfds++] = fd;
+        break;
+      }
+      default: return errno = EINVAL, "frame";
+    }
+  }
+  if (l->argc == 0 || l->cwd == NULL) return errno = EINVAL, "frame";
+  l->argv[l->argc] = NULL;
+  l->envp[l->envc] = NULL;
+  return NULL;
+}
+
+// execvpe, but PATH comes from the command's env (as with Node's spawn), not from ours.
+static void exec_command(char **argv, char **envp) {
+  if (strchr(argv[0], '/') != NULL) {
+    execve(argv[0], argv, envp);
+    return;
+  }
+  const char *search = "/usr/bin:/bin";
+  for (char **e = envp; *e != NULL; e++)
+    if (strncmp(*e, "PATH=", 5) == 0) search = *e + 5;
+  int saved = ENOENT;
+  for (const char *dir = search; *dir != '\0';) {
+    size_t n = strcspn(dir, ":");
+    char file[4096];
+    if (n > 0 && n + strlen(argv[0]) + 2 < sizeof file) {
+      snprintf(file, sizeof file, "%.*s/%s", (int)n, dir, argv[0]);
+      execve(file, argv, envp);
+      if (errno != ENOENT && errno != ENOTDIR) saved = errno;
+    }
+    dir += n + (dir[n] == ':');
+  }
+  errno = saved;
+}
+
+// In the child: everything that must hold before the command's first instruction, then exec.
+// Reports a failure as "<errno> <step>" on err_fd (close-on-exec: EOF means the exec worked).
+static void run_child(struct launch *l, int stdio[3], int cgroup_fds[], int entered, int err_fd,
+                      pid_t launcher) {
+  const char *step = "pdeathsig";
+  // Security: the command dies with the launcher (and the launcher with the server); bwrap's own
+  // --die-with-parent then takes the whole PID namespace down.
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != launcher) goto fail;
+  // Security: own session and process group (as Node's detached spawn did), killable as a whole.
+  step = "setsid";
+  if (setsid() < 0) goto fail;
+  // Security: join the cgroup(s) before anything runs, so no child can be forked outside the
+  // pids/memory ceilings (fork bomb, memory exhaustion). Writing "0" moves the writer itself.
+  step = "cgroup";
+  for (int i = entered ? l->ncgroups : 0; i < l->ncgroups; i++) {
+    int fd = openat(cgroup_fds[i], "cgroup.procs", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, "0", 1) != 1) goto fail;
+    close(fd);
+  }
+  // Security: per-process ceilings (file size, CPU, core dumps, address space), inherited by
+  // bwrap and everything it starts.
+  step = "rlimit";
+  for (int i = 0; i < l->nrlimits; i++)
+    if (setrlimit(l->rlimits[i].resource, &l->rlimits[i].lim) != 0) goto fail;
+  // The child's fds: 0-2 its pipes, 3... the extra fds in order. Move every source above the
+  // targets first so a dup2 never overwrites a source not yet moved.
+  step = "fds";
+  int total = 3 + l->nfds, moved[3 + MAX_EXTRA_FDS];
+  for (int i = 0; i < total; i++) {
+    int src = i < 3 ? stdio[i] : l->fds[i - 3];
+    if ((moved[i] = fcntl(src, F_DUPFD_CLOEXEC, total + 3)) < 0) goto fail;
+  }
+  for (int i = 0; i < total; i++)
+    if (dup2(moved[i], i) < 0) goto fail;  // the copies at i are not close-on-exec
+  // Every other fd of ours is close-on-exec: the command inherits nothing else.
+  sigset_t none;
+  sigemptyset(&none);
+  for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  step = "chdir";
+  if (chdir(l->cwd) != 0) goto fail;
+  step = "exec";
+  exec_command(l->argv, l->envp);
+fail:
+  say(err_fd, "%d %s", errno, step);
+  _exit(127);
+}
+
+static struct child *free_slot(void) {
+  for (int i = 0; i < MAX_CHILDREN; i++)
+    if (children[i].pid == 0) return &children[i];
+  return NULL;
+}
+
+static pid_t clone_into_cgroup(int cgroup_fd) {
+  struct {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+        set_tid_size, cgroup;
+  } args = {0};
+  args.flags = CLONE_INTO_CGROUP;
+  args.exit_signal = SIGCHLD;
+  args.cgroup = (uint64_t)cgroup_fd;
+  return (pid_t)syscall(SYS_clone3, &args, sizeof args);
+}
+
+static void launch(char *body, uint32_t size, uint32_t pos) {
+  static struct launch l;
+  memset(&l, 0, sizeof l);
+  int p[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}}, errp[2] = {-1, -1}, cgroup_fds[MAX_CGROUPS];
+  int ncgfds = 0;
+  struct child *slot = free_slot();
+  const char *step = slot == NULL ? (errno = EAGAIN, "slots") : parse_launch(body, size, pos, &l);
+  for (int i = 0; step == NULL && i < 3; i++)
+    if (pipe2(p[i], O_CLOEXEC) != 0) step = "pipe";
+  if (step == NULL && pipe2(errp, O_CLOEXEC) != 0) step = "pipe";
+  for (; step == NULL && ncgfds < l.ncgroups; ncgfds++)
+    if ((cgroup_fds[ncgfds] = open(l.cgroups[ncgfds], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+      step = "cgroup";
+  pid_t pid = -1;
+  int entered = 0;
+  if (step == NULL) {
+    pid_t self = getpid();
+    struct statfs fs;
+    // cgroup v2: the child is born inside its cgroup (clone3, Linux >= 5.7); else it joins it.
+    if (l.ncgroups == 1 && fstatfs(cgroup_fds[0], &fs) == 0 && fs.f_type == CGROUP2_MAGIC) {
+      pid = clone_into_cgroup(cgroup_fds[0]);
+      entered = pid >= 0;
+    }
+    if (pid < 0) pid = fork();
+    if (pid == 0) {
+      int stdio[3] = {p[0][0], p[1][1], p[2][1]};
+      run_child(&l, stdio, cgroup_fds, entered, errp[1], self);
+    }
+    if (pid < 0) step = "fork";
+  }
+  char failure[64] = "";
+  if (errp[1] >= 0) close(errp[1]);
+  if (pid > 0) {
+    ssize_t n = read(errp[0], failure, sizeof failure - 1);
+    failure[n > 0 ? n : 0] = '\0';
+  }
+  if (errp[0] >= 0) close(errp[0]);
+  for (int i = 0; i < ncgfds; i++) close(cgroup_fds[i]);
+  free_launch_fds(&l);
+  close(p[0][0]), close(p[1][1]), close(p[2][1]);  // the child's ends (close(-1) is harmless)
+  if (pid > 0) {
+    // Track it even if exec failed: its exit still has to be reaped and reported.
+    slot->pid = pid;
+    slot->live = 1;
+    slot->ncgroups = 0;
+    for (int i = 0; i < l.ncgroups; i++) slot->cgroups[slot->ncgroups++] = strdup(l.cgroups[i]);
+    slot->pipes[0] = p[0][1], slot->pipes[1] = p[1][0], slot->pipes[2] = p[2][0];
+    if (failure[0] != '\0') {
+      close_pipes(slot);  // stays tracked (live) until reaped
+      say(resp_fd, "err %s\n", failure);
+    } else {
+      say(resp_fd, "ok %d %d %d %d\n", (int)pid, p[0][1], p[1][0], p[2][0]);
+    }
+    return;
+  }
+  int saved = errno;
+  close(p[0][1]), close(p[1][0]), close(p[2][0]);
+  say(resp_fd, "err %d %s\n", saved, step);
+}
+
+static void kill_op(const char *value) {
+  int pid, sig, group;
+  struct child *c = NULL;
+  if (sscanf(value, "%d %d %d", &pid, &sig, &group) == 3) c = find_child(pid);
+  if (c == NULL || !c->live) return say(resp_fd, "err %d kill\n", ESRCH);
+  if (kill(group ? -pid : pid, sig) != 0) return say(resp_fd, "err %d kill\n", errno);
+  say(resp_fd, "ok 0\n");
+}
+
+// One frame from the server. Returns -1 when the request pipe is broken.
+static int handle_frame(int req) {
+  uint32_t size;
+  if (read_full(req, &size, 4) != 0 || size > MAX_FRAME || size < 6) return -1;
+  char *body = malloc(size);
+  if (body == NULL || read_full(req, body, size) != 0) return free(body), -1;
+  uint32_t len;
+  memcpy(&len, body + 1, 4);
+  if (len == 0 || len > size - 5 || body[5 + len - 1] != '\0') return free(body), -1;
+  const char *value = body + 5;
+  struct child *c;
+  switch (body[0]) {
+    case 'L': launch(body, size, 5 + len); break;
+    case 'K': kill_op(value); break;
+    case 'C':
+      if ((c = find_child(atoi(value))) != NULL) close_pipes(c), release_if_done(c);
+      break;
+    default: free(body); return -1;
+  }
+  free(body);
+  return 0;
+}
+
+static void reap(void) {
+  int status;
+  pid_t pid;
+  while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    struct child *c = find_child(pid);
+    if (c == NULL || !c->live) continue;
+    for (int i = 0; i < c->ncgroups; i++) free(c->cgroups[i]);
+    c->live = 0;
+    c->ncgroups = 0;
+    release_if_done(c);
+    if (WIFEXITED(status)) say(1, "exit %d %d 0\n", (int)pid, WEXITSTATUS(status));
+    else say(1, "exit %d -1 %d\n", (int)pid, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  }
+}
+
+// Kill every process left in one cgroup; returns how many were still there.
+static int kill_cgroup(const char *dir) {
+  char path[4200], buf[4096];
+  snprintf(path, sizeof path, "%s/cgroup.kill", dir);
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    if (write(fd, "1", 1) < 0) { /* cgroup v1 or already gone: the per-pid kill below */ }
+    close(fd);
+  }
+  snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+  fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  int found = 0;
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf - 1)) > 0) {
+    buf[n] = '\0';
+    for (char *s = buf, *end; *s != '\0'; s = end) {
+      long pid = strtol(s, &end, 10);
+      if (end == s) break;
+      if (pid > 0) kill((pid_t)pid, SIGKILL), found++;
+    }
+  }
+  close(fd);
+  return found;
+}
+
+// The server is gone: no sandbox may outlive it. Kill every tree (process group, then whatever
+// is left in its cgroups, setsid escapees included), then exit.
+static void __attribute__((noreturn)) shutdown_all(void) {
+  for (int i = 0; i < MAX_CHILDREN; i++)
+    if (children[i].live) kill(-children[i].pid, SIGKILL), kill(children[i].pid, SIGKILL);
+  for (int round = 0; round < 100; round++) {
+    int left = 0;
+    for (int i = 0; i < MAX_CHILDREN; i++)
+      for (int j = 0; j < children[i].ncgroups; j++) left += kill_cgroup(children[i].cgroups[j]);
+    while (waitpid(-1, NULL, WNOHANG) > 0) continue;
+    if (left == 0) break;
+    nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+  }
+  _exit(0);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: bastion-launcher <server pid>\n");
+    return 2;
+  }
+  server_pid = (pid_t)atoi(argv[1]);
+  // Security: the server's death reaches us as SIGTERM (handled: kill every sandbox, exit); the
+  // getppid check closes the race with a server that died before the prctl.
+  if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != server_pid) return 1;
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGCHLD), sigaddset(&mask, SIGTERM), sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
+  sigprocmask(SIG_BLOCK, &mask, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+  int req[2], resp[2];
+  if (sfd < 0 || pipe2(req, O_CLOEXEC) != 0 || pipe2(resp, O_CLOEXEC) != 0) return 1;
+  resp_fd = resp[1];
+  for (int i = 0; i < MAX_CHILDREN; i++)
+    children[i].pipes[0] = children[i].pipes[1] = children[i].pipes[2] = -1;
+  say(1, "ready %d %d\n", req[1], resp[0]);
+  int server_opened = 0;
+  for (;;) {
+    struct pollfd fds[3] = {{0, POLLIN, 0}, {req[0], POLLIN, 0}, {sfd, POLLIN, 0}};
+    if (poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      shutdown_all();
+    }
+    if (fds[2].revents & POLLIN) {
+      struct signalfd_siginfo si;
+      if (read(sfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD) shutdown_all();
+      reap();
+    }
+    if (fds[1].revents & POLLIN) {
+      if (!server_opened) {
+        // The server holds its own copies now (opened through /proc): drop ours, so its exit
+        // closes the request pipe and we see EOF.
+        close(req[1]), close(resp[0]);
+        server_opened = 1;
+      }
+      if (handle_frame(req[0]) != 0) shutdown_all();
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      char buf[64];
+      if (read(0, buf, sizeof buf) <= 0) shutdown_all();
+    }
+  }
+}
