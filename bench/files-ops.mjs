@@ -21,6 +21,8 @@ export async function resolveFilesOps(session) {
     ops.read = (path) => session.call(read.name, { path });
     ops.tail = tailKey ? (path, n, t) => session.call(read.name, { path, [tailKey]: n }, t) : null;
   }
+  const write = byName.get('write_file');
+  if (write) ops.write = (path, content) => session.call(write.name, { path, content });
   const list = byName.get('list_directory');
   if (list) ops.list = (path, t) => session.call(list.name, { path }, t);
   const tree = byName.get('directory_tree');

@@ -23,6 +23,10 @@ export function scanDefinitions(data) {
         floorTool: 'ls output',
       },
       expect: { re: WIDE_FILE_RE, count: data.wideEntries, what: 'entries' },
+      // The bare SDK server lists too (readdir + one text line per entry).
+      withBare: true,
+      // A 10-40 ms call: more turns to even out a shared machine's drift.
+      repeats: 7,
     },
     {
       id: 'search_names',
@@ -71,8 +75,9 @@ export function scanDefinitions(data) {
   ];
 }
 
-// One scan row (plus its bytes row): each repetition runs Bastion, the official server and the
-// floor in turn, so load drifting on a shared machine hits all three alike; the median is kept.
+// One scan row (plus its bytes row): each repetition runs Bastion, the official server, the bare
+// SDK server (list only) and the floor in turn, so load drifting on a shared machine hits all
+// alike; the median is kept.
 // The first answer of each server is checked and its response bytes counted.
 export async function measureScan(def, { row, sides, s }) {
   const time = row(def.id, def.metric, 'ms', { floorTool: def.floor.tool });
@@ -81,6 +86,7 @@ export async function measureScan(def, { row, sides, s }) {
     : null;
   const contenders = [];
   for (const side of sides) {
+    if (side.key === 'bare' && !def.withBare) continue;
     const call = def.call(side.ops, s.callTimeoutMs);
     if (call) contenders.push({ key: side.key, label: side.spec.label, handle: side.handle, call });
     else if (side.up && def.missing) addNote(time, `${side.spec.label}: ${def.missing}`);

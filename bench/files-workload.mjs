@@ -1,6 +1,7 @@
 import { runCommand } from './floor.mjs';
 import { resolveFilesOps } from './files-ops.mjs';
 import { measureSmallReads } from './files-reads.mjs';
+import { measureSmallWrites } from './files-writes.mjs';
 import { measureScan, scanDefinitions } from './files-scans.mjs';
 import { createServerHandle, measureColdStart } from './mcp-client.mjs';
 import { addNote, errorMessage, makeRow, measureCell } from './measure.mjs';
@@ -8,10 +9,12 @@ import { median, runInterleaved } from './stats.mjs';
 
 const SETTINGS = {
   full: {
-    coldStarts: 5,
+    coldStarts: 9,
     seqReads: 500,
+    seqWrites: 300,
     poolReads: 2000,
     pool: 16,
+    poolRounds: 4,
     repeats: 3,
     callTimeoutMs: 180_000,
     rowBudgetMs: 90_000,
@@ -19,8 +22,10 @@ const SETTINGS = {
   quick: {
     coldStarts: 3,
     seqReads: 100,
+    seqWrites: 100,
     poolReads: 400,
     pool: 16,
+    poolRounds: 2,
     repeats: 2,
     callTimeoutMs: 60_000,
     rowBudgetMs: 20_000,
@@ -28,7 +33,8 @@ const SETTINGS = {
 };
 
 // Files rows: Bastion's files server against the official filesystem server, with find/rg/ls/tail
-// as the floor where a command-line tool does the same work.
+// as the floor where a command-line tool does the same work, and a bare SDK server (plain fs, no
+// checks) as the floor of what any MCP files tool costs (reads, writes, list, cold start).
 export async function runFilesWorkload({ specs, data, quick, log }) {
   const s = quick ? SETTINGS.quick : SETTINGS.full;
   const rows = [];
@@ -40,6 +46,7 @@ export async function runFilesWorkload({ specs, data, quick, log }) {
   const sides = [
     { key: 'bastion', spec: specs.bastionFiles, handle: createServerHandle(specs.bastionFiles) },
     { key: 'anchor', spec: specs.official, handle: createServerHandle(specs.official) },
+    { key: 'bare', spec: specs.bareFiles, handle: createServerHandle(specs.bareFiles) },
   ];
 
   log('files: warming the page cache');
@@ -71,6 +78,9 @@ export async function runFilesWorkload({ specs, data, quick, log }) {
 
   log('files: small reads');
   await measureSmallReads({ row, sides, paths: data.paths, s });
+
+  log('files: small writes');
+  await measureSmallWrites({ row, sides, paths: data.paths, s });
 
   for (const def of scanDefinitions(data)) {
     log(`files: ${def.metric}`);

@@ -7,6 +7,8 @@ export function makeRow(section, id, metric, unit, fields = {}) {
     unit,
     bastion: null,
     anchor: null,
+    // The bare SDK server (plain fs behind the same SDK): files rows only.
+    bare: null,
     floor: null,
     floorTool: null,
     goal: null,

@@ -8,6 +8,7 @@ export const ENTRY = {
   bastion: 'dist/cli/main.js',
   official: 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js',
   desktopCommander: 'node_modules/@wonderwhy-er/desktop-commander/dist/index.js',
+  bare: 'bench/bare-files-server.mjs',
 };
 
 // A plain system PATH for every server: version-manager shims (pyenv, nvm) on the bench machine's
@@ -99,6 +100,14 @@ export function serverSpecs({ repoRoot, workDir, dataRoot, smallRoot }) {
       label: 'official-filesystem',
       command: node,
       args: [path.join(repoRoot, ENTRY.official), dataRoot],
+      env: { ...BASE_ENV, HOME: workDir },
+      cwd: workDir,
+    },
+    // The floor for MCP files tools: the SDK's McpServer with plain fs calls (bare-files-server.mjs).
+    bareFiles: {
+      label: 'bare-sdk-files',
+      command: node,
+      args: [path.join(repoRoot, ENTRY.bare), dataRoot],
       env: { ...BASE_ENV, HOME: workDir },
       cwd: workDir,
     },

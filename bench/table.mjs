@@ -44,8 +44,8 @@ export function renderMarkdown(results) {
       `load average (1 min) ${m.load1m.start} at start, ${m.load1m.end} at end` +
       `${results.quick ? ' — QUICK sizes, not comparable to the full run' : ''}`,
     '',
-    '| metric | Bastion | official / DC | floor (find/rg/bare) | ratio Bastion/anchor | ratio Bastion/floor |',
-    '| --- | --: | --: | --: | --: | --: |',
+    '| metric | Bastion | official / DC | bare SDK server | floor (find/rg/bare) | ratio Bastion/anchor | ratio Bastion/bare SDK | ratio Bastion/floor |',
+    '| --- | --: | --: | --: | --: | --: | --: | --: |',
   ];
   let section = null;
   const notes = [];
@@ -53,14 +53,16 @@ export function renderMarkdown(results) {
     if (row.section !== section) {
       section = row.section;
       const anchor = section === 'files' ? 'vs official filesystem server' : 'vs Desktop Commander';
-      lines.push(`| **${section}** (${anchor}) | | | | | |`);
+      lines.push(`| **${section}** (${anchor}) | | | | | | | |`);
     }
     const noRatio = row.id.endsWith('_overhead');
     const floor =
       row.floor === null ? '—' : `${formatValue(row.floor, row.unit)} (${row.floorTool})`;
+    const bare =
+      row.bare === null || row.bare === undefined ? '—' : formatValue(row.bare, row.unit);
     lines.push(
-      `| ${row.metric} | ${formatValue(row.bastion, row.unit)} | ${formatValue(row.anchor, row.unit)} | ${floor} | ` +
-        `${noRatio ? '—' : formatRatio(row.bastion, row.anchor)} | ${noRatio ? '—' : formatRatio(row.bastion, row.floor)} |`,
+      `| ${row.metric} | ${formatValue(row.bastion, row.unit)} | ${formatValue(row.anchor, row.unit)} | ${bare} | ${floor} | ` +
+        `${noRatio ? '—' : formatRatio(row.bastion, row.anchor)} | ${noRatio ? '—' : formatRatio(row.bastion, row.bare)} | ${noRatio ? '—' : formatRatio(row.bastion, row.floor)} |`,
     );
     if (row.goal) notes.push(`${row.metric}: goal ${row.goal}${goalVerdict(row)}`);
     for (const note of row.notes) notes.push(`${row.metric}: ${note}`);

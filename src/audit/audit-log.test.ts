@@ -23,6 +23,18 @@ describe('audit log', () => {
     expect(verifyAuditLines(lines)).toEqual([]);
   });
 
+  it('writes each line as exactly the record it returns (hash last), for any argument text', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bastion-audit-'));
+    const log = createAuditLog({ dir });
+    const returned = ['plain', 'quote " and \\ backslash', 'line\u2028sep é 😀', ''].map((text) =>
+      log.record(event('write_file', { path: text, content: text })),
+    );
+    log.close();
+    const lines = readFileSync(path.join(dir, AUDIT_FILE_NAME), 'utf8').trim().split('\n');
+    expect(lines).toEqual(returned.map((record) => JSON.stringify(record)));
+    expect(verifyAuditLines(lines)).toEqual([]);
+  });
+
   it('detects an edited record and a deleted record', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'bastion-audit-'));
     const log = createAuditLog({ dir });

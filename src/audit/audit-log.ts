@@ -41,7 +41,11 @@ export const AUDIT_FILE_NAME = 'audit.jsonl';
 export const GENESIS_HASH = '0'.repeat(64);
 
 export function hashRecord(body: Omit<AuditRecord, 'hash'>): string {
-  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
+  return hashBodyJson(JSON.stringify(body));
+}
+
+function hashBodyJson(bodyJson: string): string {
+  return createHash('sha256').update(bodyJson).digest('hex');
 }
 
 // Append-only JSONL sink. Opened with O_APPEND so several Bastion processes can share one file;
@@ -71,8 +75,14 @@ export function createAuditLog(options: {
           ? { details: redact(event.details, options.redactKeys) as Record<string, unknown> }
           : {}),
       };
-      const record: AuditRecord = { ...body, hash: hashRecord(body) };
-      if (!closed) writeSync(fd, `${JSON.stringify(record)}\n`);
+      // The body is serialised once: hashed, then written with the hash as its last key, which
+      // is exactly JSON.stringify({ ...body, hash }) (what verifyAuditLines re-derives).
+      const bodyJson = JSON.stringify(body);
+      const hash = hashBodyJson(bodyJson);
+      const record: AuditRecord = { ...body, hash };
+      // Security: written synchronously, before the tool's answer is sent: every answered call
+      // has its record on disk (in the page cache) even if the process dies right after.
+      if (!closed) writeSync(fd, `${bodyJson.slice(0, -1)},"hash":"${hash}"}\n`);
       seq += 1;
       prev = record.hash;
       return record;

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../../src/config/index.js';
@@ -86,7 +94,7 @@ export async function readViaGuard(
   try {
     const opened = await guard.openForRead(rawPath);
     try {
-      return { content: await opened.handle.readFile('utf8') };
+      return { content: readFileSync(opened.handle.fd, 'utf8') };
     } finally {
       await opened.handle.close();
     }

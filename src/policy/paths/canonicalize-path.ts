@@ -1,4 +1,4 @@
-import { lstat, readlink, realpath } from 'node:fs/promises';
+import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 
 // Linux follows at most 40 symlinks per lookup (MAXSYMLINKS); we refuse past the same count.
@@ -30,43 +30,43 @@ function missingError(): NodeJS.ErrnoException {
 // real path of the deepest existing ancestor plus the missing names, where a dangling symlink on
 // the way is followed to its target (so a write "through" it is judged by where it would land).
 // Throws errno errors (ELOOP, EACCES, ENOTDIR, ...) for the caller to map.
-export async function canonicalizePath(absPath: string): Promise<CanonicalPath> {
+// Synchronous on purpose: realpath(3) of a cached path costs a few us, a round trip through
+// libuv's thread pool 20-40 us, and every tool call starts here (see docs/BENCHMARKS.md).
+export function canonicalizePath(absPath: string): CanonicalPath {
   return canonicalizeWithBudget(absPath, { hops: 0 });
 }
 
-async function canonicalizeWithBudget(
-  absPath: string,
-  budget: { hops: number },
-): Promise<CanonicalPath> {
+function canonicalizeWithBudget(absPath: string, budget: { hops: number }): CanonicalPath {
   try {
-    return { path: await realpath(absPath), exists: true };
+    // .native is libc realpath(3), the same call fs/promises.realpath makes (not Node's JS walk).
+    return { path: realpathSync.native(absPath), exists: true };
   } catch (err) {
     if (errnoOf(err) !== 'ENOENT') throw err;
   }
   const parentPath = path.dirname(absPath);
   const name = path.basename(absPath);
   if (parentPath === absPath) throw missingError();
-  const parent = await canonicalizeWithBudget(parentPath, budget);
+  const parent = canonicalizeWithBudget(parentPath, budget);
   // A '.' or '..' below a missing directory cannot be created or opened; the kernel says ENOENT.
   if (name === '.' || name === '..') throw missingError();
   const candidate = path.join(parent.path, name);
   if (!parent.exists) return { path: candidate, exists: false };
   let isLink: boolean;
   try {
-    isLink = (await lstat(candidate)).isSymbolicLink();
+    isLink = lstatSync(candidate).isSymbolicLink();
   } catch (err) {
     if (errnoOf(err) === 'ENOENT') return { path: candidate, exists: false };
     throw err;
   }
   if (!isLink) {
     // It appeared between realpath and lstat (a concurrent create): take its real path now.
-    return { path: await realpath(candidate), exists: true };
+    return { path: realpathSync.native(candidate), exists: true };
   }
   // Security: a dangling symlink is followed to where a create would land, so
   // `root/link -> /outside/new` is judged as /outside/new, not as root/link.
   budget.hops += 1;
   if (budget.hops > MAX_SYMLINK_HOPS) throw loopError();
-  const target = await readlink(candidate);
+  const target = readlinkSync(candidate);
   // Not path.resolve: `..` in a target must be applied after the symlinks before it, as the
   // kernel does, so keep the raw target and let realpath/dirname walk it.
   const next = path.isAbsolute(target) ? target : `${parent.path}${path.sep}${target}`;

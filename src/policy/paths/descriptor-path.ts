@@ -1,4 +1,4 @@
-import { readlink, realpath, stat } from 'node:fs/promises';
+import { fstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { PathOutsideRootsError } from '../../errors/index.js';
 
@@ -11,17 +11,16 @@ export function fdDirectoryPath(fd: number): string {
   return `/proc/self/fd/${fd}`;
 }
 
-// The real path of what `handle` actually is. On Linux this is the kernel's own answer
+// The real path of what descriptor `fd` actually is. On Linux this is the kernel's own answer
 // (/proc/self/fd, see proc(5)), so a symlink or directory swapped in after the path check cannot
 // pass. Without /proc (macOS), fall back to: the real path of `expectedPath` must be the same
-// inode (dev + ino) as the handle, which still proves the handle is the file found at a checked path.
-export async function descriptorRealPath(
-  handle: FileHandle,
-  expectedPath: string,
-): Promise<string> {
+// inode (dev + ino) as the descriptor, which still proves it is the file found at a checked path.
+// Synchronous on purpose: one readlink of a /proc magic link costs about 2 us, a round trip
+// through libuv's thread pool 20-40 us (see docs/BENCHMARKS.md).
+export function descriptorRealPathSync(fd: number, expectedPath: string): string {
   let linked: string | undefined;
   try {
-    linked = await readlink(fdDirectoryPath(handle.fd));
+    linked = readlinkSync(fdDirectoryPath(fd));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
@@ -35,11 +34,18 @@ export async function descriptorRealPath(
     }
     return linked;
   }
-  const [opened, real] = await Promise.all([handle.stat(), realpath(expectedPath)]);
-  const current = await stat(real);
-  // Security: without /proc, the handle must be the very inode now found at the checked path.
+  const opened = fstatSync(fd);
+  const real = realpathSync.native(expectedPath);
+  const current = statSync(real);
+  // Security: without /proc, the descriptor must be the very inode now found at the checked path.
   if (opened.dev !== current.dev || opened.ino !== current.ino) {
     throw new PathOutsideRootsError('The file changed while it was being opened; try again.');
   }
   return real;
+}
+
+// descriptorRealPathSync for a FileHandle (the atomic write keeps its directory as one); a
+// failure arrives as a rejection, as from any async check.
+export function descriptorRealPath(handle: FileHandle, expectedPath: string): Promise<string> {
+  return new Promise((resolve) => resolve(descriptorRealPathSync(handle.fd, expectedPath)));
 }

@@ -1,7 +1,12 @@
 // The path security core: every file tool validates, canonicalises and opens paths through here.
 export { createPathGuard } from './path-guard.js';
 export { isInside } from './is-inside.js';
-export { isBastionTempName } from './write-atomic.js';
+export {
+  bastionTempName,
+  hasBastionTempSegment,
+  isBastionTempName,
+  isStaleTemp,
+} from './temp-files.js';
 export { validateRawPathText } from './parse-raw-path.js';
 export {
   toFileSystemError,
@@ -14,6 +19,7 @@ export type {
   PathIntent,
   ResolvedPath,
   OpenedFile,
+  ReadHandle,
   OpenedDirectory,
   WriteMode,
   WriteResult,

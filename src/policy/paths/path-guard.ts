@@ -11,6 +11,7 @@ import { isInside } from './is-inside.js';
 import { openFileForRead, openVerifiedDirectory, type GuardChecks } from './open-verified.js';
 import { parseRawPath } from './parse-raw-path.js';
 import type { PathLocks } from './path-lock.js';
+import type { FolderSweeps } from './temp-files.js';
 import type { PathGuard, PathIntent, ResolvedPath } from './types.js';
 import { writeFileAtomic } from './write-atomic.js';
 
@@ -110,7 +111,7 @@ export function createPathChecks(config: Pick<Config, 'roots' | 'deny' | 'limits
     const lexicalRoot = rootFor(lexical);
     let canonical: CanonicalPath;
     try {
-      canonical = await canonicalizePath(lexical);
+      canonical = canonicalizePath(lexical);
     } catch (err) {
       // Security: errors met while resolving a path outside every root (EACCES, ENOTDIR) would
       // be an existence oracle for host files; they all read as "outside".
@@ -147,6 +148,7 @@ export function createPathGuard(config: Pick<Config, 'roots' | 'deny' | 'limits'
   const checks = createPathChecks(config);
   const { maxWriteBytes } = config.limits;
   const writeLocks: PathLocks = new Map();
+  const tempSweeps: FolderSweeps = new Map();
   return {
     get roots() {
       return checks.roots;
@@ -156,7 +158,7 @@ export function createPathGuard(config: Pick<Config, 'roots' | 'deny' | 'limits'
     openForRead: (rawPath) => openFileForRead(checks, rawPath),
     openDirectory: (rawPath) => openVerifiedDirectory(checks, rawPath),
     writeFileAtomic: (rawPath, data, options) =>
-      writeFileAtomic(checks, maxWriteBytes, rawPath, data, options?.mode, writeLocks),
+      writeFileAtomic(checks, maxWriteBytes, rawPath, data, options?.mode, writeLocks, tempSweeps),
     isDenied: (absPath) => checks.isDenied(absPath),
     rootFor: (absPath) => checks.rootFor(absPath),
   };

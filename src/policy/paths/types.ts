@@ -1,4 +1,3 @@
-import type { FileHandle } from 'node:fs/promises';
 import type { Dir, Stats } from 'node:fs';
 import type { Root } from '../../config/index.js';
 
@@ -13,9 +12,22 @@ export interface ResolvedPath {
   exists: boolean;
 }
 
+// The read side of an open descriptor: positional reads and close (a subset of FileHandle, so
+// a FileHandle also fits). Close exactly once.
+export interface ReadHandle {
+  readonly fd: number;
+  read(
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
+
 // A regular file opened read-only, verified through its file descriptor to be inside the roots.
 export interface OpenedFile {
-  handle: FileHandle;
+  handle: ReadHandle;
   path: string;
   root: Root;
   stat: Stats;

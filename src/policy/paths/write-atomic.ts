@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { link, lstat, open, rename, unlink } from 'node:fs/promises';
@@ -14,6 +13,7 @@ import { descriptorRealPath, fdDirectoryPath } from './descriptor-path.js';
 import { formatDisplayPath, toFileSystemError } from './fs-errors.js';
 import { describeKind, openErrorFor, type GuardChecks } from './open-verified.js';
 import { withPathLock, type PathLocks } from './path-lock.js';
+import { bastionTempName, sweepFolderOnce, type FolderSweeps } from './temp-files.js';
 import type { ResolvedPath, WriteMode, WriteResult } from './types.js';
 
 const COPY_CHUNK_BYTES = 64 * 1024;
@@ -22,20 +22,6 @@ function errnoError(code: string): NodeJS.ErrnoException {
   const err: NodeJS.ErrnoException = new Error(code);
   err.code = code;
   return err;
-}
-
-const TEMP_NAME_PATTERN = /^\..*\.bastion-[0-9a-f]{16}\.tmp$/s;
-
-// True for a temp file of an interrupted writeFileAtomic (a crash between create and rename);
-// listings may hide these and a cleanup may delete them.
-export function isBastionTempName(name: string): boolean {
-  return TEMP_NAME_PATTERN.test(name);
-}
-
-// `.<name>.bastion-<random>.tmp`, kept under NAME_MAX (255 bytes) even for long names.
-function tempNameFor(name: string): string {
-  const base = Buffer.byteLength(name) > 150 ? name.slice(0, 37) : name;
-  return `.${base}.bastion-${randomBytes(8).toString('hex')}.tmp`;
 }
 
 async function lstatOrUndefined(target: string): Promise<Stats | undefined> {
@@ -85,7 +71,8 @@ async function copyExisting(
 // O_APPEND): a crash mid-append can then never leave a torn tail; concurrent appends may lose one
 // of the two (last rename wins) unless they share `locks` (one guard serialises its own writes
 // per path; other processes are not covered). Permission bits of an existing file are kept (setuid/setgid are
-// dropped). Parent directories are never created.
+// dropped). Parent directories are never created. With `sweeps`, a successful write also removes
+// stale temp files that crashed writers left in the same folder (see temp-files.ts).
 export async function writeFileAtomic(
   checks: GuardChecks,
   maxWriteBytes: number,
@@ -93,6 +80,7 @@ export async function writeFileAtomic(
   data: string | Uint8Array,
   mode: WriteMode = 'overwrite',
   locks?: PathLocks,
+  sweeps?: FolderSweeps,
 ): Promise<WriteResult> {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   // Security: bound disk use per call before touching the file system.
@@ -103,9 +91,9 @@ export async function writeFileAtomic(
   }
   const resolved = await checks.resolve(rawPath, 'write');
   if (locks === undefined)
-    return writeResolved(checks, maxWriteBytes, rawPath, bytes, mode, resolved);
+    return writeResolved(checks, maxWriteBytes, rawPath, bytes, mode, resolved, sweeps);
   return withPathLock(locks, resolved.path, () =>
-    writeResolved(checks, maxWriteBytes, rawPath, bytes, mode, resolved),
+    writeResolved(checks, maxWriteBytes, rawPath, bytes, mode, resolved, sweeps),
   );
 }
 
@@ -116,6 +104,7 @@ async function writeResolved(
   bytes: Uint8Array,
   mode: WriteMode,
   resolved: ResolvedPath,
+  sweeps: FolderSweeps | undefined,
 ): Promise<WriteResult> {
   if (resolved.path === resolved.root.path) throw toFileSystemError(errnoError('EISDIR'), rawPath);
   const dirPath = path.dirname(resolved.path);
@@ -155,7 +144,7 @@ async function writeResolved(
         );
       if (mode === 'create') throw errnoError('EEXIST');
     }
-    tempPath = `${prefix}/${tempNameFor(name)}`;
+    tempPath = `${prefix}/${bastionTempName(name)}`;
     const temp = await open(
       tempPath,
       constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
@@ -192,6 +181,8 @@ async function writeResolved(
     }
     tempPath = undefined;
     await dirHandle.sync().catch(() => undefined);
+    // Through the verified descriptor: only this very folder's stale temp files are removed.
+    if (sweeps !== undefined) await sweepFolderOnce(sweeps, dirReal, prefix);
     return { path: targetReal, bytesWritten: bytes.byteLength, created: existing === undefined };
   } catch (err) {
     if (tempPath !== undefined) await unlink(tempPath).catch(() => undefined);

@@ -17,6 +17,9 @@ export interface FilesContext extends ToolContext {
   denyPatterns: readonly string[];
   // The guard's deny check, made cheap for walks (see createWalkDenyCheck).
   walkDenied: (absPath: string, name: string) => boolean;
+  // What listings and searches never show: walkDenied plus Bastion's own temp files and staged
+  // copies (a string test on the name). Moves and deletes use walkDenied: temps go along.
+  listHidden: (absPath: string, name: string) => boolean;
   // Resolves once the client's MCP roots (if any) have been applied, so no call runs wider.
   rootsReady: () => Promise<void>;
   // Absolute path of ripgrep, or undefined when it is not installed.

@@ -2,10 +2,11 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AuditSink } from '../../audit/index.js';
 import type { Config } from '../../config/index.js';
 import type { Logger } from '../../logging/logger.js';
-import { createPathGuard } from '../../policy/paths/index.js';
+import { createPathGuard, isBastionTempName } from '../../policy/paths/index.js';
 import type { FilesContext } from './context.js';
 import { createWalkDenyCheck } from './lib/deny-prefilter.js';
 import { findRipgrep } from './lib/ripgrep.js';
+import { START_SWEEP_LIMITS, sweepStaleTemps } from './lib/sweep-temps.js';
 import { installRootsSync } from '../shared/roots-sync.js';
 import { registerCopyFile } from './tools/copy-file.js';
 import { registerCreateDirectory } from './tools/create-directory.js';
@@ -47,6 +48,7 @@ export function createFilesServer(
   );
   const guard = createPathGuard(config);
   const rootsReady = installRootsSync(mcp, guard, deps.logger);
+  const walkDenied = createWalkDenyCheck(guard, config.deny);
   const ctx: FilesContext = {
     mcp,
     audit: deps.audit,
@@ -55,7 +57,9 @@ export function createFilesServer(
     guard,
     limits: config.limits,
     denyPatterns: config.deny,
-    walkDenied: createWalkDenyCheck(guard, config.deny),
+    walkDenied,
+    // The name test first: it is a cheap string check and true only for Bastion's temps.
+    listHidden: (absPath, name) => isBastionTempName(name) || walkDenied(absPath, name),
     rootsReady,
     ripgrepPath: deps.ripgrep === undefined ? findRipgrep() : (deps.ripgrep ?? undefined),
   };
@@ -74,5 +78,36 @@ export function createFilesServer(
   registerSearchFileContents(ctx);
   registerGetFileInfo(ctx);
   registerListAllowedDirectories(ctx);
+  startTempSweep(ctx);
   return mcp;
+}
+
+// Remove what crashed writers left in the configured read-write roots, in the background (bounded
+// by START_SWEEP_LIMITS; folders it does not reach are swept when next written). Tool calls do
+// not wait for it: listings hide temp names anyway, and live writes of this process are never
+// touched. Removals are audited: they change the user's folders.
+function startTempSweep(ctx: FilesContext): void {
+  void sweepAtStart(ctx);
+}
+
+async function sweepAtStart(ctx: FilesContext): Promise<void> {
+  const started = Date.now();
+  try {
+    const report = await sweepStaleTemps(ctx.guard, ctx.walkDenied, START_SWEEP_LIMITS);
+    if (report.removed > 0) {
+      ctx.audit.record({
+        server: ctx.server,
+        tool: 'sweep_stale_temps',
+        args: {},
+        decision: 'allow',
+        durationMs: Date.now() - started,
+        outcome: 'ok',
+        details: { ...report },
+      });
+    }
+    ctx.logger.info({ ...report }, 'swept stale temp files left by interrupted writes');
+  } catch (err) {
+    // Never fatal: the leftovers stay hidden, and writes sweep their folders.
+    ctx.logger.warn({ err: (err as Error).message }, 'could not sweep stale temp files');
+  }
 }

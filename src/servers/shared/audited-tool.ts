@@ -11,6 +11,7 @@ import type { AuditDecision, AuditSink } from '../../audit/index.js';
 import { BastionError, CommandDeniedError, toToolResult } from '../../errors/index.js';
 import type { Logger } from '../../logging/logger.js';
 import { auditRejectedCalls, markAudited } from './audit-rejected-calls.js';
+import { validateToolOutputSynchronously } from './sync-output-validation.js';
 
 // Error codes that mean "a boundary or policy said no", as opposed to "it ran and failed".
 const DENY_CODES = new Set(['PATH_OUTSIDE_ROOTS', 'PATH_DENIED', 'COMMAND_DENIED']);
@@ -118,4 +119,5 @@ export function registerAuditedTool<
     callback as never,
   );
   auditRejectedCalls(ctx.mcp, ctx.audit, ctx.server);
+  validateToolOutputSynchronously(ctx.mcp);
 }

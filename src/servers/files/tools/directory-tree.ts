@@ -40,7 +40,7 @@ export function registerDirectoryTree(ctx: FilesContext): void {
       const complete = await walkTree(
         resolved.path,
         {
-          isDenied: ctx.walkDenied,
+          isDenied: ctx.listHidden,
           displayPath: args.path,
           exclude: compileExcludes(args.excludePatterns),
           ...(args.maxDepth ? { maxDepth: args.maxDepth } : {}),

@@ -59,7 +59,7 @@ export function registerEditFile(ctx: FilesContext): void {
       const crlf = usesCrlf(original);
       const before = crlf ? original.replace(/\r\n/g, '\n') : original;
       const after = applyEdits(before, args.edits);
-      const diff = formatDiff(args.path, before, after);
+      const diff = await formatDiff(args.path, before, after);
       if (!args.dryRun && after !== before) {
         // A change made by someone else since the read would be silently lost; refuse instead.
         const current = await ctx.guard.openForRead(args.path);

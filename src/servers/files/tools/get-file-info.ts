@@ -1,5 +1,6 @@
 import { lstat } from 'node:fs/promises';
-import { rethrowFileSystemError } from '../../../policy/paths/index.js';
+import path from 'node:path';
+import { hasBastionTempSegment, rethrowFileSystemError } from '../../../policy/paths/index.js';
 import { READ_ONLY_ANNOTATIONS, registerFilesTool, type FilesContext } from '../context.js';
 import { entryKind } from '../lib/verified-dir.js';
 import { GetFileInfoInput, GetFileInfoOutput } from '../schemas/read.js';
@@ -21,6 +22,9 @@ export function registerGetFileInfo(ctx: FilesContext): void {
     },
     async (args) => {
       const resolved = await ctx.guard.resolve(args.path, 'read');
+      // A temp file of a write in flight (or a staged copy) is not there yet, as in listings.
+      if (hasBastionTempSegment(path.relative(resolved.root.path, resolved.path)))
+        rethrowFileSystemError(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }), args.path);
       let info;
       try {
         const stat = await lstat(resolved.path);

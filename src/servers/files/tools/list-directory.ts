@@ -58,7 +58,7 @@ export function registerListDirectoryTools(ctx: FilesContext): void {
       annotations: READ_ONLY_ANNOTATIONS,
     },
     async (args) => {
-      const listing = await listEntries(ctx.guard, ctx.walkDenied, args.path, false);
+      const listing = await listEntries(ctx.guard, ctx.listHidden, args.path, false);
       const page = paginate(
         listing.entries,
         args.offset ?? 0,
@@ -89,7 +89,7 @@ export function registerListDirectoryTools(ctx: FilesContext): void {
       annotations: READ_ONLY_ANNOTATIONS,
     },
     async (args) => {
-      const listing = await listEntries(ctx.guard, ctx.walkDenied, args.path, true);
+      const listing = await listEntries(ctx.guard, ctx.listHidden, args.path, true);
       const all = listing.entries;
       if (args.sortBy === 'size') all.sort((a, b) => (b.size ?? 0) - (a.size ?? 0));
       const page = paginate(all, args.offset ?? 0, Math.min(args.limit ?? maxEntries, maxEntries));

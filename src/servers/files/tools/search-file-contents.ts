@@ -3,6 +3,7 @@ import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   formatDisplayPath,
+  hasBastionTempSegment,
   isInside,
   rethrowFileSystemError,
 } from '../../../policy/paths/index.js';
@@ -99,6 +100,8 @@ export function registerSearchFileContents(ctx: FilesContext): void {
         (match) => {
           // Security: every hit is re-checked; rg's globs are not the source of truth.
           if (!isInside(match.path, resolved.path) || ctx.guard.isDenied(match.path)) return true;
+          // Bastion's temp files and staged copies are never shown, like in every listing.
+          if (hasBastionTempSegment(path.relative(resolved.root.path, match.path))) return true;
           seen += 1;
           if (seen <= offset) return true;
           if (hits.length === limit) {

@@ -40,7 +40,7 @@ export function registerSearchFiles(ctx: FilesContext): void {
       await walkTree(
         resolved.path,
         {
-          isDenied: ctx.walkDenied,
+          isDenied: ctx.listHidden,
           displayPath: args.path,
           exclude: compileExcludes(args.excludePatterns),
         },
