@@ -1,6 +1,7 @@
 import type { Launcher } from './launcher/index.js';
 import { launchTree, type LaunchPlan } from './process-tree.js';
 import { OutputCapper } from './output-cap.js';
+import { waitForStreamsClosed } from './stream-drain.js';
 import type {
   LimitEnforcement,
   RunOptions,
@@ -14,8 +15,6 @@ import type {
 // Output past this many bytes (or 16x maxOutputBytes if larger) kills the command: a flood is
 // drained, never buffered, but not forever.
 export const OUTPUT_KILL_FLOOR_BYTES = 16 * 1024 * 1024;
-// After the tree is dead, wait at most this long for the pipes to close.
-const STREAM_DRAIN_MS = 2_000;
 
 // Turns (argv, spec, limits) into the exact process to launch; one per sandbox kind.
 export type PlanLaunch = (
@@ -101,12 +100,6 @@ export function createSandboxRunner(
         void proc.kill();
       }
     };
-    const closed = (stream: NodeJS.ReadableStream) =>
-      new Promise<void>((resolve) => {
-        stream.once('close', resolve);
-        stream.once('error', () => resolve());
-      });
-    const streamsClosed = Promise.all([closed(proc.stdout), closed(proc.stderr)]);
     proc.stdout.on('data', onData(out));
     proc.stderr.on('data', onData(err));
 
@@ -128,14 +121,7 @@ export function createSandboxRunner(
       const status = await proc.exited;
       // Reap stragglers (background jobs) even after a normal exit: nothing outlives run().
       await proc.kill();
-      let drainTimer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        streamsClosed,
-        new Promise<void>((resolve) => {
-          drainTimer = setTimeout(resolve, STREAM_DRAIN_MS);
-        }),
-      ]);
-      clearTimeout(drainTimer);
+      await waitForStreamsClosed([proc.stdout, proc.stderr]);
       proc.stdout.destroy();
       proc.stderr.destroy();
       return {
