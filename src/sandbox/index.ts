@@ -4,6 +4,11 @@ import { probeCgroupLayout } from './cgroup.js';
 import { connectLauncher } from './launcher/index.js';
 import { planBubblewrap } from './linux/bubblewrap.js';
 import {
+  createPrivateDevices,
+  hostDevicesWarning,
+  type PrivateDevices,
+} from './linux/private-devices.js';
+import {
   detectSandbox as detectLinux,
   NO_PRIVILEGE_FILTER_WARNING,
   type DetectOptions,
@@ -70,6 +75,25 @@ function enforcementFor(cgroupMemory: boolean, cgroupPids: boolean): LimitEnforc
   };
 }
 
+// A root server's own /dev nodes; without them (no mknod, no CAP_MKNOD) the host's are bound, and
+// a command could change their mode: said at every start and by doctor.
+export function preparePrivateDevices(): { devices: PrivateDevices | null; warning?: string } {
+  if (process.getuid?.() !== 0) return { devices: null };
+  const mknod = ['/usr/bin/mknod', '/bin/mknod'].find((p) => existsSync(p));
+  try {
+    if (mknod === undefined) throw new Error('mknod (coreutils) was not found');
+    return { devices: createPrivateDevices(mknod) };
+  } catch (err) {
+    return { devices: null, warning: hostDevicesWarning((err as Error).message) };
+  }
+}
+
+function privateDevicesOrWarn(logger: SandboxLogger | undefined): PrivateDevices | null {
+  const { devices, warning } = preparePrivateDevices();
+  if (warning !== undefined) logger?.warn(`sandbox: ${warning}`);
+  return devices;
+}
+
 // enabled && available => bubblewrap; enabled && unavailable => SandboxUnavailableError with the
 // fix; !enabled => 'none' (no isolation; the caller must print a loud warning).
 export async function createSandbox(options: CreateSandboxOptions): Promise<Sandbox> {
@@ -116,6 +140,7 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
     prlimitPath: detected.prlimitPath,
     cgroupLayout: cg.layout,
     seccompFilter: detected.seccompFilter,
+    privateDevices: privateDevicesOrWarn(options.logger),
   });
   const launcher = await connectLauncher(options.launcherBinary, options.logger);
   return createSandboxRunner('bubblewrap', enforcement, plan, launcher);

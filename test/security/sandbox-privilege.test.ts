@@ -256,6 +256,48 @@ describe.each(IDENTITIES)('shell sandbox, server running as $who', ({ throwaway,
   );
 
   it.skipIf(skip)(
+    "[SBX-PRIV-07] cannot change the host's device nodes: chmod, touch -d and chmod to the same mode of /dev/null, zero, full, random, urandom, tty",
+    async () => {
+      const nodes = ['null', 'zero', 'full', 'random', 'urandom', 'tty'].map((n) => `/dev/${n}`);
+      const before = nodes.map((n) => lstatSync(n, { bigint: true }));
+      try {
+        const out = await run(
+          [
+            // A real mode change, then same-mode chmods and set times: each moves the ctime of
+            // whatever inode it reaches, so the host's nodes prove they were not reached.
+            'chmod 600 /dev/full',
+            `chmod 666 ${nodes.join(' ')}`,
+            `touch -d 2001-01-01 ${nodes.join(' ')}`,
+            'echo attack-done',
+          ].join('; '),
+          workDir('ordinary'),
+        );
+        expect(out).toContain('attack-done');
+        const after = nodes.map((n) => lstatSync(n, { bigint: true }));
+        for (const [i, node] of nodes.entries()) {
+          expect(after[i]?.mode, node).toBe(before[i]?.mode);
+          expect(after[i]?.uid, node).toBe(before[i]?.uid);
+          expect(after[i]?.ctimeNs, node).toBe(before[i]?.ctimeNs);
+        }
+        // The devices still work inside, and the next command finds /dev/full's mode put back.
+        const use = await run(
+          'echo x > /dev/null && head -c 8 /dev/urandom | wc -c && head -c 3 /dev/zero | wc -c; ' +
+            '(echo x > /dev/full) 2>&1 | grep -c "No space"; stat -c "full=%a" /dev/full',
+          workDir('ordinary'),
+        );
+        expect(use).toMatch(/^8\n3\n1\nfull=666$/m);
+      } finally {
+        // Should the boundary fail, never leave the test machine with broken device nodes.
+        for (const [i, node] of nodes.entries()) {
+          const mode = Number((before[i]?.mode ?? 0o20666n) & 0o7777n);
+          if ((lstatSync(node).mode & 0o7777) !== mode)
+            execFileSync('chmod', [mode.toString(8), node]);
+        }
+      }
+    },
+  );
+
+  it.skipIf(skip)(
     '[SBX-PRIV-03] a session leaves no setuid/setgid file or device node either',
     async () => {
       const dir = workDir('session');

@@ -9,6 +9,7 @@ import {
   detectSandbox,
   findLauncher,
   LAUNCHER_BINARY,
+  preparePrivateDevices,
   startLauncher,
 } from '../../sandbox/index.js';
 import { packageRoot } from '../home.js';
@@ -85,6 +86,20 @@ export async function checkSandbox(config: Config | undefined): Promise<CheckRes
   return detected.ok
     ? { name: 'sandbox', status: detected.privilegeFilter ? 'ok' : 'warn', detail: detected.detail }
     : { name: 'sandbox', status: 'fail', detail: `${detected.reason}. Fix: ${detected.fix}` };
+}
+
+// A root server binds its own /dev nodes, so a command cannot chmod the host's /dev/null.
+export function checkDeviceNodes(): CheckResult {
+  if (process.getuid?.() !== 0)
+    return {
+      name: 'device nodes',
+      status: 'ok',
+      detail: "the host's (owned by root, whom the sandbox does not map)",
+    };
+  const { devices, warning } = preparePrivateDevices();
+  return devices !== null
+    ? { name: 'device nodes', status: 'ok', detail: `private copies in ${devices.dir}` }
+    : { name: 'device nodes', status: 'warn', detail: warning ?? 'unavailable' };
 }
 
 export async function checkRipgrep(): Promise<CheckResult> {

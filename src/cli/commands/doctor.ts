@@ -21,6 +21,7 @@ export function registerDoctorCommand(program: Command): void {
       const {
         checkAuditLog,
         checkConfig,
+        checkDeviceNodes,
         checkLauncher,
         checkNode,
         checkNpmAudit,
@@ -37,6 +38,7 @@ export function registerDoctorCommand(program: Command): void {
         configResult,
         await checkSandbox(config),
         await checkLauncher(),
+        checkDeviceNodes(),
         await checkRipgrep(),
         checkAuditLog(config),
       ];

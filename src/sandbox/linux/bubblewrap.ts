@@ -9,6 +9,7 @@ import { launcherRlimits } from '../rlimits.js';
 import type { SandboxLimits, SandboxSpec } from '../types.js';
 import { buildBwrapArgs, ETC_SECRETS, nestedRootPins, systemDirArgs } from './bwrap-args.js';
 import { DenyMaskCache } from './deny-mask-cache.js';
+import { type PrivateDevices } from './private-devices.js';
 import { listPrivateEntries, maskPins, MAX_MASKS, type MaskList } from './deny-masks.js';
 
 // The host paths a bubblewrap launch needs, found once by detectSandbox/createSandbox.
@@ -19,6 +20,8 @@ export interface BubblewrapHost {
   // The privilege filter for bwrap --seccomp (seccomp-filter.ts); null only on an architecture
   // without one, which createSandbox reports at start.
   seccompFilter: Buffer | null;
+  // A root server's own device nodes (private-devices.ts); null when not root.
+  privateDevices: PrivateDevices | null;
 }
 
 // System dirs scanned for entries that are not world-readable. Security: a server running as
@@ -109,6 +112,7 @@ export function planBubblewrap(host: BubblewrapHost) {
     const pinDirs = [
       ...new Set([...nestedRootPins(spec.roots), ...maskPins(denyMasks, spec.roots, spec.deny)]),
     ];
+    host.privateDevices?.repair();
     const pinFds = openPins(pinDirs);
     let cgroup;
     try {
@@ -129,6 +133,7 @@ export function planBubblewrap(host: BubblewrapHost) {
         rlimitAs: cgroup === null || !cgroup.memory,
         // The filter's pipe comes right after the pinned dirs' fds.
         seccompFd: host.seccompFilter ? ARGS_FD + 1 + pinFds.length : null,
+        deviceDir: host.privateDevices?.dir ?? null,
       },
       argv,
     );

@@ -19,6 +19,7 @@ const input = (network: boolean): BwrapInput => ({
   prlimitPath: '/usr/bin/prlimit',
   rlimitAs: true,
   seccompFd: 9,
+  deviceDir: null,
 });
 
 describe('buildBwrapArgs', () => {

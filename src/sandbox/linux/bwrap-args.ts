@@ -2,6 +2,7 @@ import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { SandboxLimits, SandboxSpec } from '../types.js';
 import type { MaskList } from './deny-masks.js';
+import { privateDeviceArgs } from './private-devices.js';
 
 // The uid/gid the command sees; mapped to the server's own uid outside (never real root inside).
 export const SANDBOX_UID = '1000';
@@ -82,6 +83,9 @@ export interface BwrapInput {
   // The child's fd carrying the privilege filter (seccomp-filter.ts), or null where this
   // architecture has none.
   seccompFd: number | null;
+  // A root server's own device nodes (private-devices.ts), bound over the host's; null when
+  // the server is not root (its user namespace cannot touch the host's nodes).
+  deviceDir: string | null;
 }
 
 function maskArgs(masks: MaskList): string[] {
@@ -147,6 +151,7 @@ export function buildBwrapArgs(input: BwrapInput, argv: readonly string[]): Bwra
     // namespace only (no /proc/<server pid>/environ).
     '--dev',
     '/dev',
+    ...(input.deviceDir !== null ? privateDeviceArgs(input.deviceDir) : []),
     '--size',
     String(limits.maxMemoryMb * mb),
     '--tmpfs',

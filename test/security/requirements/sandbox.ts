@@ -91,6 +91,11 @@ export const SANDBOX_THREATS = [
       "A command gets around the privilege filter through another syscall ABI (i386 int 0x80, x32 numbers), a syscall whose mode the filter cannot read (openat2), or io_uring's own openat/mknodat.",
   },
   {
+    id: 'SBX-PRIV-07',
+    description:
+      "A command run by a root server changes the host's device nodes (chmod 600 /dev/null, touch /dev/tty): bwrap --dev binds the host's inodes, which the sandbox uid owns when it maps to root.",
+  },
+  {
     id: 'SBX-PID-01',
     description:
       'A command sees or signals the server or other sandboxes (kill -9 <server pid>, /proc/<pid>/environ, ps).',
