@@ -10,6 +10,8 @@ export interface Root {
   readonly path: string;
   readonly mode: 'read-write' | 'read-only';
   readonly commands?: Readonly<Partial<CommandPolicy>>;
+  // false: nothing in this root may be executed inside the sandbox (see RootSchema.exec).
+  readonly exec?: boolean;
 }
 
 // The frozen configuration every factory takes; nothing reads process.env or the file after this.
@@ -131,7 +133,15 @@ export function loadConfig(options: LoadConfigOptions): Config {
       return;
     }
     const commands = 'commands' in root ? root.commands : undefined;
-    roots.push(Object.freeze({ path: real, mode: root.mode, ...(commands ? { commands } : {}) }));
+    const exec = 'exec' in root && typeof root.exec === 'boolean' ? root.exec : undefined;
+    roots.push(
+      Object.freeze({
+        path: real,
+        mode: root.mode,
+        ...(commands ? { commands } : {}),
+        ...(exec !== undefined ? { exec } : {}),
+      }),
+    );
   });
   if (rawRoots.length === 0) {
     problems.push('no roots: add bastion.roots to the config file or pass --root DIR');

@@ -87,6 +87,9 @@ export const RootSchema = z
     mode: z.enum(['read-write', 'read-only']).default('read-write'),
     // Per-root command rules; "none" means nothing runs with this root as its working directory.
     commands: CommandPolicySchema.partial().optional(),
+    // May commands execute files in this root (kernel-enforced)? Default: no in allowlist mode
+    // (only files the allowlist names by path), yes in the other modes.
+    exec: z.boolean().optional(),
   })
   .strict();
 export type RootConfig = z.infer<typeof RootSchema>;

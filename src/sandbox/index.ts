@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { SandboxUnavailableError } from '../errors/index.js';
 import { probeCgroupLayout } from './cgroup.js';
-import { connectLauncher } from './launcher/index.js';
+import { connectLauncher, EXEC_GUARD_BINARY, findLauncher } from './launcher/index.js';
 import { planBubblewrap } from './linux/bubblewrap.js';
 import {
   createPrivateDevices,
@@ -27,6 +28,7 @@ export type {
   SandboxLimits,
   SandboxLogger,
   SandboxSpec,
+  ProgramRules,
 } from './types.js';
 export { buildSandboxEnv, SANDBOX_DEFAULT_PATH, SANDBOX_HOME } from './env.js';
 export { capText, OutputCapper } from './output-cap.js';
@@ -62,7 +64,34 @@ export interface CreateSandboxOptions extends DetectOptions {
   // The native launcher binary (default: the one `npm run setup` builds); null starts every
   // command from Node instead (tests of that fallback).
   launcherBinary?: string | null;
+  // The exec guard binary (default: the one `npm run setup` builds); null leaves the exec rules
+  // to masks and program dirs (tests of that fallback).
+  execGuardBinary?: string | null;
 }
+
+// The kernel's Landlock ABI as the guard sees it (0: none), or null when the guard is not built.
+export function probeExecGuard(binary: string = EXEC_GUARD_BINARY): { abi: number } | null {
+  if (findLauncher(binary) === null) return null;
+  try {
+    return { abi: Number(execFileSync(binary, ['--abi'], { encoding: 'utf8', timeout: 5000 })) };
+  } catch {
+    return { abi: 0 };
+  }
+}
+
+// The guard when it can apply Landlock here; else null, said at every start.
+function execGuardOrWarn(binary: string | null | undefined, logger: SandboxLogger | undefined) {
+  if (binary === null) return null;
+  const probe = probeExecGuard(binary);
+  if (probe !== null && probe.abi >= 1) return binary ?? EXEC_GUARD_BINARY;
+  logger?.warn(
+    `sandbox: ${EXEC_RULES_WEAK_WARNING} (${probe === null ? 'the exec guard is not built: run npm run setup' : 'this kernel has no Landlock (Linux 5.13+ with CONFIG_SECURITY_LANDLOCK and lsm=landlock)'})`,
+  );
+  return null;
+}
+
+export const EXEC_RULES_WEAK_WARNING =
+  'exec rules rest on masks and program dirs only: files in the roots and /tmp stay executable whatever bastion.roots[].exec says';
 
 // bubblewrap: cgroup if we have one, else RLIMIT_NPROC (ignored for uid 0), always rlimits.
 function enforcementFor(cgroupMemory: boolean, cgroupPids: boolean): LimitEnforcement {
@@ -141,6 +170,7 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
     cgroupLayout: cg.layout,
     seccompFilter: detected.seccompFilter,
     privateDevices: privateDevicesOrWarn(options.logger),
+    execGuard: execGuardOrWarn(options.execGuardBinary, options.logger),
   });
   const launcher = await connectLauncher(options.launcherBinary, options.logger);
   return createSandboxRunner('bubblewrap', enforcement, plan, launcher);

@@ -8,7 +8,17 @@ export interface SandboxSpec {
   cwd: string;
   network: boolean;
   env: Readonly<Record<string, string>>;
+  // Which programs may run, enforced by the kernel at exec (docs/SANDBOX.md, "Exec rules").
+  // Absent: every program the sandbox can see.
+  programs?: ProgramRules;
 }
+
+// allowlist: `only` these (names looked up in the program dirs, absolute files or helper dirs,
+// paths relative to each root), never the denied ones; denylist and confirm: every program
+// `except` these (names, globs, paths).
+export type ProgramRules =
+  | { kind: 'only'; allow: readonly string[]; deny: readonly string[] }
+  | { kind: 'except'; deny: readonly string[] };
 
 // Per-command resource ceilings (see docs/SANDBOX.md for how each one is enforced).
 export interface SandboxLimits {

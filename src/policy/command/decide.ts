@@ -124,3 +124,17 @@ export function decideFromAnalysis(
     commands,
   };
 }
+
+// The confirm entries a command names: a person who approves the command approves these, and
+// only for that one call (the sandbox makes just them executable).
+export function confirmEntriesIn(
+  commands: readonly FoundCommand[],
+  confirm: readonly string[],
+): string[] {
+  const entries = new Set<string>();
+  for (const found of commands) {
+    const entry = findEntry(found, confirm, true);
+    if (entry !== undefined) entries.add(entry);
+  }
+  return [...entries];
+}

@@ -14,6 +14,7 @@ export type {
   PolicyDecision,
 } from './types.js';
 export { effectivePolicy } from './effective-policy.js';
+export { confirmEntriesIn } from './decide.js';
 export { SAFE_BUILTINS } from './builtins.js';
 export { SHELL_NAMES } from './shell-wrappers.js';
 

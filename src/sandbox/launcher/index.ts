@@ -1,5 +1,5 @@
 export { LaunchRefusedError, startLauncher, type LaunchedChild, type Launcher } from './client.js';
 export { connectLauncher } from './connect.js';
-export { findLauncher, LAUNCHER_BINARY } from './locate.js';
+export { EXEC_GUARD_BINARY, findLauncher, LAUNCHER_BINARY } from './locate.js';
 export type { ExitEvent, LaunchRequest, Rlimit } from './protocol.js';
 export { signalName } from './signals.js';

@@ -18,3 +18,6 @@ export function findLauncher(binary: string = LAUNCHER_BINARY): string | null {
     return null;
   }
 }
+
+// The exec guard (native/exec-guard.c) that applies the exec rules inside the sandbox.
+export const EXEC_GUARD_BINARY = path.join(INSTALL_DIR, 'dist', 'native', 'bastion-exec-guard');

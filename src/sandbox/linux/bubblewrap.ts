@@ -7,7 +7,16 @@ import { SANDBOX_HOME } from '../env.js';
 import { ARGS_FD, type LaunchPlan } from '../process-tree.js';
 import { launcherRlimits } from '../rlimits.js';
 import type { SandboxLimits, SandboxSpec } from '../types.js';
-import { buildBwrapArgs, ETC_SECRETS, nestedRootPins, systemDirArgs } from './bwrap-args.js';
+import { planExec } from '../exec/exec-plan.js';
+import {
+  boundSystemDirs,
+  buildBwrapArgs,
+  ETC_SECRETS,
+  guardedArgv,
+  nestedRootPins,
+  scratchDirs,
+  systemDirArgs,
+} from './bwrap-args.js';
 import { DenyMaskCache } from './deny-mask-cache.js';
 import { type PrivateDevices } from './private-devices.js';
 import { listPrivateEntries, maskPins, MAX_MASKS, type MaskList } from './deny-masks.js';
@@ -22,6 +31,9 @@ export interface BubblewrapHost {
   seccompFilter: Buffer | null;
   // A root server's own device nodes (private-devices.ts); null when not root.
   privateDevices: PrivateDevices | null;
+  // The exec guard binary (native/exec-guard.c) when it is built and the kernel has Landlock;
+  // null: exec rules rest on masks and program dirs only (warned at start).
+  execGuard: string | null;
 }
 
 // System dirs scanned for entries that are not world-readable. Security: a server running as
@@ -113,6 +125,17 @@ export function planBubblewrap(host: BubblewrapHost) {
       ...new Set([...nestedRootPins(spec.roots), ...maskPins(denyMasks, spec.roots, spec.deny)]),
     ];
     host.privateDevices?.repair();
+    const exec =
+      spec.programs === undefined
+        ? undefined
+        : {
+            plan: planExec(spec.programs, {
+              systemDirs: boundSystemDirs(systemArgs),
+              scratchDirs: scratchDirs(SANDBOX_HOME),
+              roots: spec.roots,
+            }),
+            guardPath: host.execGuard,
+          };
     const pinFds = openPins(pinDirs);
     let cgroup;
     try {
@@ -134,6 +157,7 @@ export function planBubblewrap(host: BubblewrapHost) {
         // The filter's pipe comes right after the pinned dirs' fds.
         seccompFd: host.seccompFilter ? ARGS_FD + 1 + pinFds.length : null,
         deviceDir: host.privateDevices?.dir ?? null,
+        ...(exec !== undefined ? { exec } : {}),
       },
       argv,
     );
@@ -157,7 +181,7 @@ export function planBubblewrap(host: BubblewrapHost) {
           String(ARGS_FD),
           '--',
           ...(isRoot ? [] : [host.prlimitPath, `--nproc=${limits.maxProcesses}`, '--']),
-          ...argv,
+          ...guardedArgv(exec, argv),
         ],
         rlimits: launcherRlimits(limits, cgroup === null || !cgroup.memory),
       },

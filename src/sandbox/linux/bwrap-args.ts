@@ -1,5 +1,6 @@
 import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import type { ExecPlan } from '../exec/exec-plan.js';
 import type { SandboxLimits, SandboxSpec } from '../types.js';
 import type { MaskList } from './deny-masks.js';
 import { privateDeviceArgs } from './private-devices.js';
@@ -86,6 +87,52 @@ export interface BwrapInput {
   // A root server's own device nodes (private-devices.ts), bound over the host's; null when
   // the server is not root (its user namespace cannot touch the host's nodes).
   deviceDir: string | null;
+  // This command's exec rules (exec-plan.ts) and the host path of the guard that applies their
+  // Landlock part inside (null: not built, so masks and program dirs only).
+  exec?: { plan: ExecPlan; guardPath: string | null };
+}
+
+// Where the exec guard (native/exec-guard.c) is bound inside; it runs first, then execs argv.
+export const EXEC_GUARD_INSIDE = '/run/bastion/exec-guard';
+
+// The sandbox's own writable tmpfs dirs, where a command can always write a program.
+export function scratchDirs(home: string): string[] {
+  return ['/tmp', '/var/tmp', '/dev/shm', path.dirname(home)];
+}
+
+// The system dirs bound as dirs on this host (merged-/usr links excluded).
+export function boundSystemDirs(systemArgs: readonly string[]): string[] {
+  const dirs: string[] = [];
+  for (let i = 0; i < systemArgs.length; i++)
+    if (systemArgs[i] === '--ro-bind' && systemArgs[i + 2] !== undefined)
+      dirs.push(systemArgs[i + 2]!);
+  return dirs;
+}
+
+// Masked programs and, in allowlist mode, program dirs holding only the permitted entries.
+function execArgs(plan: ExecPlan, guardPath: string | null): string[] {
+  const args: string[] = [];
+  // Security: a masked program reads as an unopenable /dev/null: it cannot run, nor be read to
+  // make a copy that would run under another name.
+  for (const file of plan.masked) args.push('--ro-bind', '/dev/null', file);
+  if (plan.programDirs !== undefined) {
+    // Security: a program that is not there cannot be run by any spelling, nor loaded by the
+    // dynamic loader (`ld.so /usr/bin/x`), which Landlock alone would not stop.
+    for (const dir of plan.programDirs.dirs) args.push('--tmpfs', dir);
+    for (const entry of plan.programDirs.entries) {
+      if (entry.link !== undefined) args.push('--symlink', entry.link, entry.path);
+      else args.push('--ro-bind', entry.path, entry.path);
+    }
+    for (const dir of plan.programDirs.dirs) args.push('--remount-ro', dir);
+  }
+  if (guardPath !== null) args.push('--ro-bind', guardPath, EXEC_GUARD_INSIDE);
+  return args;
+}
+
+// argv behind the exec guard: Landlock's execute right limited to the plan's paths.
+export function guardedArgv(exec: BwrapInput['exec'], argv: readonly string[]): readonly string[] {
+  if (exec === undefined || exec.guardPath === null) return argv;
+  return [EXEC_GUARD_INSIDE, ...exec.plan.executable.flatMap((p) => ['-x', p]), '--', ...argv];
 }
 
 function maskArgs(masks: MaskList): string[] {
@@ -191,6 +238,7 @@ export function buildBwrapArgs(input: BwrapInput, argv: readonly string[]): Bwra
     args.push(...mount.bind, mount.path);
   }
   args.push(...maskArgs(input.masks));
+  if (input.exec !== undefined) args.push(...execArgs(input.exec.plan, input.exec.guardPath));
   for (const [key, value] of Object.entries(spec.env)) args.push('--setenv', key, value);
   if (spec.env.HOME === undefined) args.push('--setenv', 'HOME', input.home);
   args.push(
@@ -219,7 +267,7 @@ export function buildBwrapArgs(input: BwrapInput, argv: readonly string[]): Bwra
     '--core=0',
     ...(input.rlimitAs ? [`--as=${limits.maxMemoryMb * mb}`] : []),
     '--',
-    ...argv,
+    ...guardedArgv(input.exec, argv),
   ];
   return { options: args, command };
 }

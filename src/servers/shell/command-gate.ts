@@ -1,7 +1,11 @@
 import { stat } from 'node:fs/promises';
 import type { CommandPolicy, Root } from '../../config/index.js';
 import { InvalidInputError } from '../../errors/index.js';
-import { effectivePolicy, type PolicyDecision } from '../../policy/command/index.js';
+import {
+  confirmEntriesIn,
+  effectivePolicy,
+  type PolicyDecision,
+} from '../../policy/command/index.js';
 import type { ToolExtra, ToolResultWithAudit } from '../shared/audited-tool.js';
 import { confirmCommand } from './confirm-command.js';
 import { POLICY_IS_FIXED, type ShellContext } from './shell-context.js';
@@ -15,7 +19,7 @@ export interface CommandPlace {
 
 // The policy's verdict after asking the user when the rule says "confirm".
 export type GateVerdict =
-  | { allowed: true; decision: PolicyDecision; confirmed: boolean }
+  | { allowed: true; decision: PolicyDecision; confirmed: boolean; confirmedEntries: string[] }
   | { allowed: false; decision: PolicyDecision; message: string };
 
 // Resolve the working directory through the path guard (default: the first root), then the
@@ -49,11 +53,23 @@ export async function gateCommand(
   place: CommandPlace,
   extra: ToolExtra,
   checkText: string = command,
+  // false inside a running session: its exec rules were fixed when it started, so a program
+  // that needs confirmation could not run there even if the person said yes.
+  confirmable = true,
 ): Promise<GateVerdict> {
   const decision = ctx.deps.policy.decide(checkText, place.policy);
+  if (decision.action === 'confirm' && !confirmable) {
+    return {
+      allowed: false,
+      decision,
+      message:
+        `Input refused: it needs the user's confirmation (rule "${decision.rule}"), and a running ` +
+        'session cannot gain programs (its exec rules are fixed when it starts). Run it with run_command, which can ask.',
+    };
+  }
   switch (decision.action) {
     case 'allow':
-      return { allowed: true, decision, confirmed: false };
+      return { allowed: true, decision, confirmed: false, confirmedEntries: [] };
     case 'deny':
       return {
         allowed: false,
@@ -66,7 +82,10 @@ export async function gateCommand(
         { command, cwd: place.cwd, rule: decision.rule, reason: decision.message },
         extra.signal,
       );
-      if (answer === 'approved') return { allowed: true, decision, confirmed: true };
+      if (answer === 'approved') {
+        const confirmedEntries = confirmEntriesIn(decision.commands, place.policy.confirm);
+        return { allowed: true, decision, confirmed: true, confirmedEntries };
+      }
       const message =
         answer === 'unsupported'
           ? `Command needs the user's confirmation (rule "${decision.rule}": ${decision.message}), but ` +

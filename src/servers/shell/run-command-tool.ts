@@ -56,6 +56,7 @@ export function registerRunCommandTool(ctx: ShellContext): void {
       if (!verdict.allowed) return refusalResult(verdict, details);
       // Security: `python3 -i` (or node -i, ...) runs its stdin as code: check it like a session input.
       const stdinCheck = inputCheckFor(verdict.decision.commands);
+      const confirmed = [...verdict.confirmedEntries];
       if (
         args.stdin !== undefined &&
         args.stdin.trim().length > 0 &&
@@ -65,13 +66,14 @@ export function registerRunCommandTool(ctx: ShellContext): void {
         const stdinVerdict = await gateCommand(ctx, args.stdin, place, extra, stdinText);
         if (!stdinVerdict.allowed)
           return refusalResult(stdinVerdict, { ...details, stdinChecked: true });
+        confirmed.push(...stdinVerdict.confirmedEntries);
       }
 
       const progress = startProgress(extra);
       const result = await ctx.deps.sandbox
         .run(
           shellArgv(command),
-          buildSandboxSpec(ctx.config, place, ctx.guard.roots),
+          buildSandboxSpec(ctx.config, place, ctx.guard.roots, confirmed),
           buildSandboxLimits(ctx.config),
           {
             timeoutMs,

@@ -1,7 +1,8 @@
-import type { Config, Root } from '../../config/index.js';
+import type { CommandPolicy, Config, Root } from '../../config/index.js';
 import {
   SANDBOX_HOME,
   buildSandboxEnv,
+  type ProgramRules,
   type SandboxLimits,
   type SandboxSpec,
 } from '../../sandbox/index.js';
@@ -18,6 +19,7 @@ export function buildSandboxSpec(
   config: Config,
   place: CommandPlace,
   roots: readonly Root[] = config.roots,
+  confirmed: readonly string[] = [],
 ): SandboxSpec {
   return {
     // The guard's effective roots: the configured ones, narrowed if the client's roots narrow them.
@@ -27,7 +29,20 @@ export function buildSandboxSpec(
     network: config.shell.sandbox.network,
     // Security: only passEnv names cross into the sandbox, so server secrets never do.
     env: buildSandboxEnv(config.shell.sandbox.passEnv, process.env, SANDBOX_HOME),
+    programs: programRules(place.policy, confirmed),
   };
+}
+
+// The policy as exec rules for the kernel: whatever the spelling of a command, only what the
+// rules permit can be executed. Confirm entries count as denied except those the person
+// confirmed for this one call.
+export function programRules(policy: CommandPolicy, confirmed: readonly string[]): ProgramRules {
+  const open = new Set(confirmed);
+  const unconfirmed = policy.confirm.filter((entry) => !open.has(entry));
+  const deny = [...policy.deny, ...unconfirmed];
+  return policy.mode === 'allowlist'
+    ? { kind: 'only', allow: [...policy.allow, ...confirmed], deny }
+    : { kind: 'except', deny };
 }
 
 // The rlimits every sandboxed command and session runs under.

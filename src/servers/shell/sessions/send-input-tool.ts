@@ -67,7 +67,7 @@ export function registerSendInputTool(ctx: ShellContext, registry: SessionRegist
           }
         }
         const place = { cwd: session.cwd, root: session.root, policy: session.policy };
-        const verdict = await gateCommand(ctx, args.input, place, extra, checkText);
+        const verdict = await gateCommand(ctx, args.input, place, extra, checkText, false);
         // Security: a refused input never reaches the program's stdin (marker test SH-SES-01).
         if (!verdict.allowed) return refusalResult(verdict, details);
         rule = verdict.decision.rule;

@@ -44,7 +44,7 @@ export function registerStartSessionTool(ctx: ShellContext, registry: SessionReg
       const checked = inputCheck.kind !== 'none';
       const proc = ctx.deps.sandbox.spawn(
         shellArgv(command),
-        buildSandboxSpec(ctx.config, place, ctx.guard.roots),
+        buildSandboxSpec(ctx.config, place, ctx.guard.roots, verdict.confirmedEntries),
         buildSandboxLimits(ctx.config),
       );
       const session = createShellSession({

@@ -1,0 +1,200 @@
+import { closeSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import type { Root } from '../../config/load-config.js';
+import type { ProgramRules } from '../types.js';
+import { linkChain, programIndex, realFile, type ProgramIndex } from './program-index.js';
+
+// What the kernel is told about one command's programs (docs/SANDBOX.md, "Exec rules").
+export interface ExecPlan {
+  // Landlock's execute right: only files in these files and trees may be executed.
+  executable: string[];
+  // Files whose content is hidden (/dev/null bound over them): no run, no read, no copy.
+  masked: string[];
+  // Allowlist mode: the program dirs are emptied, then only these entries are put back at their
+  // own paths (a symlink as the same link, a file bound read-only).
+  programDirs?: { dirs: string[]; entries: PlacedEntry[] };
+}
+
+export interface PlacedEntry {
+  path: string;
+  link?: string;
+}
+
+// Where a command may always write, and so write a program of its own: the sandbox's tmpfs.
+export interface ExecPlaces {
+  systemDirs: readonly string[];
+  scratchDirs: readonly string[];
+  roots: readonly Root[];
+}
+
+// The shells a command runs under (`bash -c`, and `sh` for scripts and make).
+const SHELLS = ['/bin/bash', '/bin/sh'] as const;
+// The dynamic loaders: every dynamically linked program needs its loader executable.
+const LOADERS = [
+  '/lib64/ld-linux-x86-64.so.2',
+  '/lib/ld-linux-aarch64.so.1',
+  '/lib/ld-linux-armhf.so.3',
+  '/lib/ld-linux.so.2',
+] as const;
+
+const GLOB_CHARS = /[*?[]/;
+
+function nameMatcher(entry: string, ignoreCase: boolean): (name: string) => boolean {
+  if (GLOB_CHARS.test(entry)) return picomatch(entry, { dot: true, nocase: ignoreCase });
+  return ignoreCase ? (n) => n.toLowerCase() === entry.toLowerCase() : (n) => n === entry;
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+// The real files a rule entry names: a name or glob looked up in the program dirs (with every
+// hard link of what it finds), an absolute path, or a path relative to each root.
+function namedFiles(
+  entry: string,
+  index: ProgramIndex,
+  roots: readonly Root[],
+  ignoreCase: boolean,
+): { starts: string[]; reals: string[]; dirs: string[] } {
+  const starts: string[] = [];
+  const dirs: string[] = [];
+  if (!entry.includes('/')) {
+    const matches = nameMatcher(entry, ignoreCase);
+    for (const found of index.entries) if (matches(found.name)) starts.push(found.path);
+  } else if (path.isAbsolute(entry)) {
+    try {
+      if (statSync(entry).isDirectory()) dirs.push(realpathSync(entry));
+      else starts.push(entry);
+    } catch {
+      // Not there: names nothing.
+    }
+  } else {
+    for (const root of roots) starts.push(path.resolve(root.path, entry));
+  }
+  const reals = new Set<string>();
+  for (const start of starts) {
+    const real = realFile(start);
+    if (real === undefined) continue;
+    reals.add(real);
+    // Security: a hard link is the same program under another name (`ln sudo s` on the host).
+    try {
+      for (const same of index.sameFile(lstatSync(real))) reals.add(same.path);
+    } catch {
+      // Gone since the lookup.
+    }
+  }
+  return { starts: starts.filter((s) => realFile(s) !== undefined), reals: [...reals], dirs };
+}
+
+// The interpreter a script names on its #! line (and for `#!/usr/bin/env NAME`, NAME looked up
+// in the program dirs): it is executed too, so it must be executable as well.
+function shebangTargets(file: string, index: ProgramIndex): string[] {
+  const head = Buffer.alloc(256);
+  let read = 0;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      read = readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return [];
+  }
+  const text = head.subarray(0, read).toString('latin1');
+  if (!text.startsWith('#!')) return [];
+  const words = (text.slice(2).split('\n')[0] ?? '').trim().split(/\s+/);
+  const interpreter = words[0];
+  if (interpreter === undefined || !path.isAbsolute(interpreter)) return [];
+  if (path.basename(interpreter) !== 'env') return [interpreter];
+  const name = words.slice(1).find((w) => !w.startsWith('-'));
+  const found = name === undefined ? [] : index.entries.filter((e) => e.name === name);
+  return [interpreter, ...found.map((e) => e.path)];
+}
+
+// The canonical form of a hop's directory (so /bin/x on a merged /usr is /usr/bin/x).
+function canonicalHop(hop: string): string {
+  try {
+    return path.join(realpathSync(path.dirname(hop)), path.basename(hop));
+  } catch {
+    return hop;
+  }
+}
+
+// Denylist and confirm: everything is executable but the named programs, whose content is
+// masked; files in a root with exec: false (and then in the scratch dirs) are not executable.
+function planExcept(deny: readonly string[], places: ExecPlaces, index: ProgramIndex): ExecPlan {
+  const visible = [...places.systemDirs, ...places.roots.map((r) => r.path)];
+  const masked = new Set<string>();
+  for (const entry of deny) {
+    // Security: denylist names match whatever the case (as the parser does).
+    for (const real of namedFiles(entry, index, [], true).reals)
+      if (visible.some((dir) => isInside(real, dir))) masked.add(real);
+  }
+  const execRoots = places.roots.filter((r) => r.exec !== false).map((r) => r.path);
+  // Security: when a writable root may not execute, neither may the scratch dirs, or a program
+  // written to /tmp would get around it.
+  const writableNoExec = places.roots.some((r) => r.mode === 'read-write' && r.exec === false);
+  return {
+    executable: [...places.systemDirs, ...execRoots, ...(writableNoExec ? [] : places.scratchDirs)],
+    masked: [...masked],
+  };
+}
+
+// Allowlist: only the named programs, their interpreters, the shells and the loader may run;
+// the program dirs hold only those; nothing in a root runs unless named by path or exec: true.
+function planOnly(
+  allow: readonly string[],
+  deny: readonly string[],
+  places: ExecPlaces,
+  index: ProgramIndex,
+): ExecPlan {
+  const denied = new Set(deny.flatMap((e) => namedFiles(e, index, [], true).reals));
+  const executable = new Set<string>();
+  const placed = new Map<string, PlacedEntry>();
+  // Each hop of the program's link chain that lies in a program dir goes back in, as it is.
+  const place = (start: string): void => {
+    for (const hop of linkChain(start)) {
+      const canonical = canonicalHop(hop);
+      if (!index.dirs.includes(path.dirname(canonical))) continue;
+      const entry = index.entries.find((e) => e.path === canonical);
+      if (entry === undefined) continue;
+      placed.set(
+        canonical,
+        entry.link !== undefined ? { path: canonical, link: entry.link } : { path: canonical },
+      );
+    }
+  };
+  const grant = (start: string, depth: number): void => {
+    const real = realFile(start);
+    if (real === undefined || denied.has(real)) return;
+    executable.add(real);
+    place(start);
+    if (depth > 0) for (const target of shebangTargets(real, index)) grant(target, depth - 1);
+  };
+  for (const shell of SHELLS) grant(shell, 0);
+  for (const loader of LOADERS) {
+    const real = realFile(loader);
+    if (real !== undefined) executable.add(real);
+  }
+  for (const entry of allow) {
+    const { starts, dirs } = namedFiles(entry, index, places.roots, false);
+    for (const start of starts) grant(start, 2);
+    for (const dir of dirs) executable.add(dir);
+  }
+  for (const root of places.roots) if (root.exec === true) executable.add(root.path);
+  return {
+    executable: [...executable],
+    masked: [],
+    programDirs: { dirs: [...index.dirs], entries: [...placed.values()] },
+  };
+}
+
+export function planExec(rules: ProgramRules, places: ExecPlaces): ExecPlan {
+  const index = programIndex();
+  return rules.kind === 'except'
+    ? planExcept(rules.deny, places, index)
+    : planOnly(rules.allow, rules.deny, places, index);
+}
