@@ -36,12 +36,15 @@ export function buildSandboxSpec(
 // The policy as exec rules for the kernel: whatever the spelling of a command, only what the
 // rules permit can be executed. Confirm entries count as denied except those the person
 // confirmed for this one call.
+// Builtins the parser always allows that are programs too (make and find run /usr/bin/echo).
+const BUILTIN_PROGRAMS = ['echo', 'printf', 'test', '[', 'true', 'false', 'pwd'] as const;
+
 export function programRules(policy: CommandPolicy, confirmed: readonly string[]): ProgramRules {
   const open = new Set(confirmed);
   const unconfirmed = policy.confirm.filter((entry) => !open.has(entry));
   const deny = [...policy.deny, ...unconfirmed];
   return policy.mode === 'allowlist'
-    ? { kind: 'only', allow: [...policy.allow, ...confirmed], deny }
+    ? { kind: 'only', allow: [...policy.allow, ...confirmed, ...BUILTIN_PROGRAMS], deny }
     : { kind: 'except', deny };
 }
 
