@@ -34,7 +34,12 @@ export { buildSandboxEnv, SANDBOX_DEFAULT_PATH, SANDBOX_HOME } from './env.js';
 export { capText, OutputCapper } from './output-cap.js';
 export { STREAM_DRAIN_MS, waitForStreamsClosed } from './stream-drain.js';
 export type { DetectOptions } from './linux/detect.js';
-export { findLauncher, LAUNCHER_BINARY, startLauncher } from './launcher/index.js';
+export {
+  EXEC_GUARD_BINARY,
+  findLauncher,
+  LAUNCHER_BINARY,
+  startLauncher,
+} from './launcher/index.js';
 
 // Probe this machine: tries a tiny real bwrap run; on failure says why and how to fix it.
 // privilegeFilter is false where no seccomp filter exists for the CPU (callers warn).

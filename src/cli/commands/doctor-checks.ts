@@ -9,7 +9,9 @@ import {
   detectSandbox,
   findLauncher,
   LAUNCHER_BINARY,
+  EXEC_RULES_WEAK_WARNING,
   preparePrivateDevices,
+  probeExecGuard,
   startLauncher,
 } from '../../sandbox/index.js';
 import { packageRoot } from '../home.js';
@@ -86,6 +88,28 @@ export async function checkSandbox(config: Config | undefined): Promise<CheckRes
   return detected.ok
     ? { name: 'sandbox', status: detected.privilegeFilter ? 'ok' : 'warn', detail: detected.detail }
     : { name: 'sandbox', status: 'fail', detail: `${detected.reason}. Fix: ${detected.fix}` };
+}
+
+// The command rules are enforced at exec by Landlock through the exec guard, when both exist.
+export function checkExecRules(): CheckResult {
+  const probe = probeExecGuard();
+  if (probe === null)
+    return {
+      name: 'exec rules',
+      status: 'warn',
+      detail: `${EXEC_RULES_WEAK_WARNING}. Fix: npm run setup (builds dist/native/bastion-exec-guard with gcc)`,
+    };
+  if (probe.abi < 1)
+    return {
+      name: 'exec rules',
+      status: 'warn',
+      detail: `${EXEC_RULES_WEAK_WARNING}. This kernel has no Landlock: Linux 5.13+ with CONFIG_SECURITY_LANDLOCK and landlock in the lsm= list (cat /sys/kernel/security/lsm)`,
+    };
+  return {
+    name: 'exec rules',
+    status: 'ok',
+    detail: `Landlock ABI ${probe.abi}: allow, deny and confirm hold at exec, whatever the spelling`,
+  };
 }
 
 // A root server binds its own /dev nodes, so a command cannot chmod the host's /dev/null.

@@ -22,6 +22,7 @@ export function registerDoctorCommand(program: Command): void {
         checkAuditLog,
         checkConfig,
         checkDeviceNodes,
+        checkExecRules,
         checkLauncher,
         checkNode,
         checkNpmAudit,
@@ -39,6 +40,7 @@ export function registerDoctorCommand(program: Command): void {
         await checkSandbox(config),
         await checkLauncher(),
         checkDeviceNodes(),
+        checkExecRules(),
         await checkRipgrep(),
         checkAuditLog(config),
       ];

@@ -60,7 +60,9 @@ function namedFiles(
 ): { starts: string[]; reals: string[]; dirs: string[] } {
   const starts: string[] = [];
   const dirs: string[] = [];
-  if (!entry.includes('/')) {
+  if (!entry.includes('/') && !GLOB_CHARS.test(entry)) {
+    for (const found of index.named(entry, ignoreCase)) starts.push(found.path);
+  } else if (!entry.includes('/')) {
     const matches = nameMatcher(entry, ignoreCase);
     for (const found of index.entries) if (matches(found.name)) starts.push(found.path);
   } else if (path.isAbsolute(entry)) {
@@ -110,7 +112,7 @@ function shebangTargets(file: string, index: ProgramIndex): string[] {
   if (interpreter === undefined || !path.isAbsolute(interpreter)) return [];
   if (path.basename(interpreter) !== 'env') return [interpreter];
   const name = words.slice(1).find((w) => !w.startsWith('-'));
-  const found = name === undefined ? [] : index.entries.filter((e) => e.name === name);
+  const found = name === undefined ? [] : index.named(name, false);
   return [interpreter, ...found.map((e) => e.path)];
 }
 
@@ -192,9 +194,25 @@ function planOnly(
   };
 }
 
+// Plans by rules and places, as fresh as the program index they were made from. Rules with a
+// path relative to a root are planned each time: what that path holds changes with the root.
+const plans = new Map<string, { plan: ExecPlan; readAt: number }>();
+const MAX_CACHED_PLANS = 64;
+
 export function planExec(rules: ProgramRules, places: ExecPlaces): ExecPlan {
   const index = programIndex();
-  return rules.kind === 'except'
-    ? planExcept(rules.deny, places, index)
-    : planOnly(rules.allow, rules.deny, places, index);
+  const relative =
+    rules.kind === 'only' && rules.allow.some((e) => e.includes('/') && !path.isAbsolute(e));
+  const key = JSON.stringify([rules, places]);
+  const hit = relative ? undefined : plans.get(key);
+  if (hit !== undefined && hit.readAt === index.readAt) return hit.plan;
+  const plan =
+    rules.kind === 'except'
+      ? planExcept(rules.deny, places, index)
+      : planOnly(rules.allow, rules.deny, places, index);
+  if (!relative) {
+    if (plans.size >= MAX_CACHED_PLANS) plans.clear();
+    plans.set(key, { plan, readAt: index.readAt });
+  }
+  return plan;
 }

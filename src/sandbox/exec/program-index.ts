@@ -34,6 +34,10 @@ export interface ProgramIndex {
   entries: readonly ProgramEntry[];
   // Paths of every entry that is the same file (same device and inode) as `stats`.
   sameFile(stats: Stats): ProgramEntry[];
+  // The entries called `name` (lower-cased when ignoreCase), without scanning them all.
+  named(name: string, ignoreCase: boolean): ProgramEntry[];
+  // When the index was read: plans made from it are as fresh.
+  readAt: number;
 }
 
 const INDEX_TTL_MS = 60_000;
@@ -68,10 +72,20 @@ export function programIndex(now: number = Date.now()): ProgramIndex {
     const key = `${entry.dev}:${entry.ino}`;
     byInode.set(key, [...(byInode.get(key) ?? []), entry]);
   }
+  const byName = new Map<string, ProgramEntry[]>();
+  const byLowerName = new Map<string, ProgramEntry[]>();
+  for (const entry of entries) {
+    byName.set(entry.name, [...(byName.get(entry.name) ?? []), entry]);
+    const lower = entry.name.toLowerCase();
+    byLowerName.set(lower, [...(byLowerName.get(lower) ?? []), entry]);
+  }
   const index: ProgramIndex = {
     dirs,
     entries,
     sameFile: (stats) => byInode.get(`${stats.dev}:${stats.ino}`) ?? [],
+    named: (name, ignoreCase) =>
+      (ignoreCase ? byLowerName.get(name.toLowerCase()) : byName.get(name)) ?? [],
+    readAt: now,
   };
   cached = { index, at: now };
   return index;
