@@ -327,6 +327,34 @@ describe('hand-made temp names', () => {
     expect(await everythingListed(server, readOnly)).not.toContain(names.deadOwner);
   });
 
+  it('[FS-TEMP-03] a temp named exactly cannot be read, overwritten, moved, copied or deleted', async () => {
+    const name = names.liveOwner;
+    const file = path.join(root, name);
+    const calls = [
+      { name: 'read_text_file', arguments: { path: file } },
+      { name: 'read_multiple_files', arguments: { paths: [file] } },
+      { name: 'write_file', arguments: { path: file, content: 'clobbered' } },
+      {
+        name: 'edit_file',
+        arguments: { path: file, edits: [{ oldText: 'LEFTOVER', newText: 'x' }] },
+      },
+      { name: 'move_file', arguments: { source: file, destination: path.join(root, 'moved.txt') } },
+      {
+        name: 'copy_file',
+        arguments: { source: file, destination: path.join(root, 'copied.txt') },
+      },
+      { name: 'delete_path', arguments: { path: file } },
+      { name: 'list_directory', arguments: { path: path.join(root, name, '..', name) } },
+    ];
+    for (const call of calls) {
+      const res = await server.client.callTool(call);
+      expect(JSON.stringify(res), call.name).not.toContain('LEFTOVER');
+    }
+    expect(readFileSync(file, 'utf8')).toBe('LEFTOVER live owner');
+    expect(existsSync(path.join(root, 'moved.txt'))).toBe(false);
+    expect(existsSync(path.join(root, 'copied.txt'))).toBe(false);
+  });
+
   it('[FS-TEMP-01] a write sweeps the stale temp files of its folder', async () => {
     const stale = tempNameOwnedBy('later.txt', dead);
     mkdirSync(at('later'));

@@ -11,7 +11,7 @@ import { isInside } from './is-inside.js';
 import { openFileForRead, openVerifiedDirectory, type GuardChecks } from './open-verified.js';
 import { parseRawPath } from './parse-raw-path.js';
 import type { PathLocks } from './path-lock.js';
-import type { FolderSweeps } from './temp-files.js';
+import { hasBastionTempSegment, type FolderSweeps } from './temp-files.js';
 import type { PathGuard, PathIntent, ResolvedPath } from './types.js';
 import { writeFileAtomic } from './write-atomic.js';
 
@@ -149,16 +149,49 @@ export function createPathGuard(config: Pick<Config, 'roots' | 'deny' | 'limits'
   const { maxWriteBytes } = config.limits;
   const writeLocks: PathLocks = new Map();
   const tempSweeps: FolderSweeps = new Map();
+  // Bastion's own in-flight temp files (write-atomic.ts, copies being staged) are not the agent's:
+  // named exactly, they read as absent, as they are absent from every listing. Only a staged copy
+  // (copy-file.ts) writes below one.
+  const hideTemp = (rawPath: string, ...paths: string[]): void => {
+    for (const candidate of paths) {
+      const holder = checks.rootFor(candidate);
+      if (holder !== undefined && hasBastionTempSegment(relativeToRoot(candidate, holder.path)))
+        throw toFileSystemError(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }), rawPath);
+    }
+  };
+  const lexicalOf = (rawPath: string): string =>
+    parseRawPath(rawPath, config.limits.maxPathLength, checks.roots[0]?.path);
   return {
     get roots() {
       return checks.roots;
     },
     setClientRoots: (rawUris) => checks.setClientRoots(rawUris),
-    resolve: (rawPath, intent) => checks.resolve(rawPath, intent),
-    openForRead: (rawPath) => openFileForRead(checks, rawPath),
-    openDirectory: (rawPath) => openVerifiedDirectory(checks, rawPath),
-    writeFileAtomic: (rawPath, data, options) =>
-      writeFileAtomic(checks, maxWriteBytes, rawPath, data, options?.mode, writeLocks, tempSweeps),
+    resolve: async (rawPath, intent) => {
+      hideTemp(rawPath, lexicalOf(rawPath));
+      const resolved = await checks.resolve(rawPath, intent);
+      hideTemp(rawPath, resolved.path);
+      return resolved;
+    },
+    openForRead: async (rawPath) => {
+      hideTemp(rawPath, lexicalOf(rawPath));
+      return openFileForRead(checks, rawPath);
+    },
+    openDirectory: async (rawPath) => {
+      hideTemp(rawPath, lexicalOf(rawPath));
+      return openVerifiedDirectory(checks, rawPath);
+    },
+    writeFileAtomic: async (rawPath, data, options) => {
+      if (options?.staged !== true) hideTemp(rawPath, lexicalOf(rawPath));
+      return writeFileAtomic(
+        checks,
+        maxWriteBytes,
+        rawPath,
+        data,
+        options?.mode,
+        writeLocks,
+        tempSweeps,
+      );
+    },
     isDenied: (absPath) => checks.isDenied(absPath),
     rootFor: (absPath) => checks.rootFor(absPath),
   };

@@ -71,7 +71,8 @@ export interface PathGuard {
   writeFileAtomic(
     rawPath: string,
     data: string | Uint8Array,
-    options?: { mode?: WriteMode },
+    // staged: the target lies in a copy being staged under a temp name (copy-file.ts).
+    options?: { mode?: WriteMode; staged?: boolean },
   ): Promise<WriteResult>;
   // True when absPath or one of its ancestors up to its root matches a deny pattern (relative to
   // the root, or as an absolute path). Case-insensitive. A relative absPath is always denied.

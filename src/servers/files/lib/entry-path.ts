@@ -8,6 +8,7 @@ import {
 } from '../../../errors/index.js';
 import {
   formatDisplayPath,
+  isBastionTempName,
   isInside,
   type PathGuard,
   type PathIntent,
@@ -65,6 +66,12 @@ export async function resolveEntry(
     );
   }
   const entry = path.join(parent.path, name);
+  // Bastion's own in-flight temp files read as absent (see path-guard.ts): never moved or deleted.
+  if (isBastionTempName(name))
+    throw new FileSystemError(
+      'ENOENT',
+      `No such file or directory: ${formatDisplayPath(rawPath)}. Expected an existing path; list the parent directory to check the name.`,
+    );
   // Security: the entry itself may be a secret (.env) even when its parent is not.
   if (guard.isDenied(entry)) {
     throw new PathDeniedError(

@@ -127,7 +127,10 @@ async function copyTreeStaged(
     }
     for (const relative of plan.files) {
       const data = await readSource(ctx, path.join(source, relative), ctx.limits.maxWriteBytes);
-      await ctx.guard.writeFileAtomic(path.join(staging, relative), data, { mode: 'create' });
+      await ctx.guard.writeFileAtomic(path.join(staging, relative), data, {
+        mode: 'create',
+        staged: true,
+      });
     }
     withVerifiedDir(parent, (fd) => {
       // rename(2) would replace an empty directory: refuse anything already at the name.
