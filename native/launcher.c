@@ -24,8 +24,8 @@
 //   'C' release "<pid>": close our copies of that child's pipe ends. No answer.
 //   'K' kill "<pid> <signal> <group 0|1>": signal a child we have not reaped yet (so never a
 //       recycled pid). Answer: "ok 0" or "err <errno> kill".
-// Later steps that must run in the child right before exec (Landlock rules) belong in
-// run_child(), between the rlimits and the exec.
+// The exec rules (Landlock) are applied inside the sandbox by native/exec-guard.c, after bwrap
+// has built the mounts; nothing of them runs here.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -79,6 +79,14 @@ struct launch {
 };
 
 static struct child children[MAX_CHILDREN];
+static void __attribute__((noreturn)) shutdown_all(void);
+
+// Exit notices waiting for the server to read fd 1. fd 1 is non-blocking: the server may be
+// blocked reading our answer to a launch while thousands of children exit, and a blocking write
+// of their notices into a full pipe would then deadlock both. The queue grows as needed (a
+// notice is never dropped); the server drains it as soon as its event loop runs.
+static char *events;
+static size_t events_len, events_cap;
 static pid_t server_pid;
 static int resp_fd = -1;
 
@@ -100,6 +108,37 @@ static void say(int fd, const char *fmt, ...) {
   int n = vsnprintf(line, sizeof line, fmt, ap);
   va_end(ap);
   if (n > 0) write_all(fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
+// Queue one exit notice, then send what the pipe takes now.
+static void flush_events(void) {
+  while (events_len > 0) {
+    ssize_t n = write(1, events, events_len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // EAGAIN: poll() says when fd 1 takes more
+    memmove(events, events + n, events_len - (size_t)n);
+    events_len -= (size_t)n;
+  }
+}
+
+static void queue_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void queue_event(const char *fmt, ...) {
+  char line[64];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  if (n <= 0 || (size_t)n >= sizeof line) return;
+  if (events_len + (size_t)n > events_cap) {
+    size_t cap = events_cap == 0 ? 4096 : events_cap * 2;
+    while (cap < events_len + (size_t)n) cap *= 2;
+    char *grown = realloc(events, cap);
+    if (grown == NULL) shutdown_all();  // cannot report exits: fail closed, kill everything
+    events = grown, events_cap = cap;
+  }
+  memcpy(events + events_len, line, (size_t)n);
+  events_len += (size_t)n;
+  flush_events();
 }
 
 static int read_full(int fd, void *buf, size_t len) {
@@ -420,8 +459,8 @@ static void reap(void) {
     c->live = 0;
     c->ncgroups = 0;
     release_if_done(c);
-    if (WIFEXITED(status)) say(1, "exit %d %d 0\n", (int)pid, WEXITSTATUS(status));
-    else say(1, "exit %d -1 %d\n", (int)pid, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    if (WIFEXITED(status)) queue_event("exit %d %d 0\n", (int)pid, WEXITSTATUS(status));
+    else queue_event("exit %d -1 %d\n", (int)pid, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
   }
 }
 
@@ -489,13 +528,17 @@ int main(int argc, char **argv) {
   for (int i = 0; i < MAX_CHILDREN; i++)
     children[i].pipes[0] = children[i].pipes[1] = children[i].pipes[2] = -1;
   say(1, "ready %d %d\n", req[1], resp[0]);
+  if (fcntl(1, F_SETFL, fcntl(1, F_GETFL) | O_NONBLOCK) != 0) return 1;
   int server_opened = 0;
   for (;;) {
-    struct pollfd fds[3] = {{0, POLLIN, 0}, {req[0], POLLIN, 0}, {sfd, POLLIN, 0}};
-    if (poll(fds, 3, -1) < 0) {
+    struct pollfd fds[4] = {
+        {0, POLLIN, 0}, {req[0], POLLIN, 0}, {sfd, POLLIN, 0}, {events_len > 0 ? 1 : -1, POLLOUT, 0}};
+    if (poll(fds, 4, -1) < 0) {
       if (errno == EINTR) continue;
       shutdown_all();
     }
+    if (fds[3].revents & POLLOUT) flush_events();
+    if (fds[3].revents & (POLLERR | POLLHUP)) shutdown_all();
     if (fds[2].revents & POLLIN) {
       struct signalfd_siginfo si;
       if (read(sfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD) shutdown_all();

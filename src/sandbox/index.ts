@@ -11,7 +11,7 @@ import {
 } from './linux/private-devices.js';
 import {
   detectSandbox as detectLinux,
-  NO_PRIVILEGE_FILTER_WARNING,
+  noPrivilegeFilterWarning,
   type DetectOptions,
 } from './linux/detect.js';
 import { planNone } from './none.js';
@@ -168,7 +168,7 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
     );
   }
   if (detected.seccompFilter === null)
-    options.logger?.warn(`sandbox: ${NO_PRIVILEGE_FILTER_WARNING}`);
+    options.logger?.warn(`sandbox: ${noPrivilegeFilterWarning(options.arch)}`);
   const plan = planBubblewrap({
     bwrapPath: detected.bwrapPath,
     prlimitPath: detected.prlimitPath,

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeCgroupLayout } from '../../src/sandbox/cgroup.js';
-import { findLauncher } from '../../src/sandbox/launcher/index.js';
+import { findLauncher, LAUNCHER_BINARY } from '../../src/sandbox/launcher/index.js';
 import {
   canarySecret,
   createWorld,
@@ -76,4 +76,54 @@ describe.skipIf(!hasLauncher)('sandbox launcher: a killed server leaves nothing 
       expect(hostPidsMatching(token)).toEqual([]);
     },
   );
+});
+
+// A server blocked on a launch answer while thousands of its children exit: the launcher must
+// not block writing their exit notices into the full event pipe (both would wait forever). The
+// stand-in server speaks the frame protocol synchronously and never reads the event pipe.
+const FLOOD = `
+const { spawn } = await import('node:child_process');
+const { openSync, readSync, writeSync } = await import('node:fs');
+const { encodeLaunch, encodeRelease } = await import(process.argv[1]);
+const child = spawn(process.argv[2], [String(process.pid)], { stdio: ['pipe', 'pipe', 'inherit'] });
+const ready = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(String(d))));
+child.stdout.pause();
+const [, req, resp] = ready.trim().split(' ');
+const reqFd = openSync('/proc/' + child.pid + '/fd/' + req, 'w');
+const respFd = openSync('/proc/' + child.pid + '/fd/' + resp, 'r');
+const buf = Buffer.alloc(256);
+const launches = Number(process.argv[3]);
+for (let i = 0; i < launches; i++) {
+  const frame = encodeLaunch({ argv: ['/bin/true'], cwd: '/', env: {}, cgroupDirs: [], rlimits: [], fds: [] });
+  writeSync(reqFd, frame);
+  let line = '';
+  while (!line.endsWith('\\n')) line += buf.toString('latin1', 0, readSync(respFd, buf));
+  writeSync(reqFd, encodeRelease(Number(line.split(' ')[1])));
+}
+let events = '';
+child.stdout.on('data', (d) => {
+  events += String(d);
+  const exits = events.split('\\n').filter((l) => l.startsWith('exit ')).length;
+  if (exits === launches) { console.log('exits ' + exits); process.exit(0); }
+});
+child.stdout.resume();
+`;
+
+describe.skipIf(!hasLauncher)('launcher under a flood of exits', () => {
+  it('[SBX-KILL-05] 8,000 children exiting while the server reads no events: every launch answered, every exit reported', async () => {
+    const protocol = pathToFileURL(
+      path.resolve(path.dirname(SANDBOX_JS), 'launcher', 'protocol.js'),
+    ).href;
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['--input-type=module', '-e', FLOOD, protocol, LAUNCHER_BINARY, '8000'],
+        // A deadlock would hang forever: the bound turns it into a failure.
+        { timeout: 60_000, killSignal: 'SIGKILL' },
+        (err, stdout, stderr) =>
+          err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+      );
+    });
+    expect(out.trim()).toBe('exits 8000');
+  }, 90_000);
 });

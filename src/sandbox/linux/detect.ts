@@ -18,15 +18,20 @@ export type SandboxDetection =
   | { ok: false; reason: string; fix: string };
 
 // Said at start and by doctor when no filter can be installed here.
-export const NO_PRIVILEGE_FILTER_WARNING =
-  `no seccomp privilege filter for this CPU architecture (${process.arch}; Bastion has one for x86_64 and aarch64): ` +
-  'a sandboxed command can leave setuid/setgid files in a read-write root, which run with the server uid on the host. ' +
-  'Do not run the shell server as root here.';
+export function noPrivilegeFilterWarning(arch: string = process.arch): string {
+  return (
+    `no seccomp privilege filter for this CPU architecture (${arch}; Bastion has one for x86_64 and aarch64): ` +
+    'a sandboxed command can leave setuid/setgid files in a read-write root, which run with the server uid on the host. ' +
+    'Do not run the shell server as root here.'
+  );
+}
 
 // Where to look; injectable so tests can simulate a machine without bwrap.
 export interface DetectOptions {
   bwrapPath?: string;
   searchPath?: string;
+  // The CPU as Node names it (default process.arch); tests simulate one without a filter.
+  arch?: string;
 }
 
 const INSTALL_FIX =
@@ -137,7 +142,7 @@ export async function detectSandbox(options: DetectOptions = {}): Promise<Sandbo
     };
   }
   const version = await tryRun(bwrapPath, ['--version']);
-  const arch = seccompArchFor(process.arch);
+  const arch = seccompArchFor(options.arch ?? process.arch);
   const seccompFilter = arch ? buildPrivilegeFilter(arch) : null;
   const probeArgs = [
     '--unshare-all',
@@ -185,7 +190,7 @@ export async function detectSandbox(options: DetectOptions = {}): Promise<Sandbo
     kind: 'bubblewrap',
     detail:
       `${version.output || 'bwrap'} at ${bwrapPath}; ` +
-      (arch ? `seccomp privilege filter (${arch.name})` : NO_PRIVILEGE_FILTER_WARNING),
+      (arch ? `seccomp privilege filter (${arch.name})` : noPrivilegeFilterWarning(options.arch)),
     bwrapPath,
     prlimitPath,
     seccompFilter,
