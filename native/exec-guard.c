@@ -4,10 +4,11 @@
 // made by the kernel on the file being executed (and on a script's interpreter, and on the
 // dynamic loader), whatever the shell text that led there.
 //
-// Usage: bastion-exec-guard [-x PATH]... -- COMMAND [ARG]...
+// Usage: bastion-exec-guard [-n NPROC] [-x PATH]... -- COMMAND [ARG]...
 //        bastion-exec-guard --abi        (prints the kernel's Landlock ABI version, 0 if none)
 // Each -x PATH is a file or a directory whose whole tree may be executed. A PATH that does not
-// exist is skipped (it grants nothing). It runs after bubblewrap has built the mount namespace
+// exist is skipped (it grants nothing). -n sets RLIMIT_NPROC, which must be set inside the user
+// namespace to count only the sandbox's processes (it saves the prlimit hop there). It runs after bubblewrap has built the mount namespace
 // (a Landlock-restricted process may not mount) and after bwrap's seccomp filter is in place.
 // Failure to apply the rules is fatal: the command never runs unrestricted (exit 126).
 #define _GNU_SOURCE
@@ -16,7 +17,9 @@
 #include <linux/landlock.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -45,7 +48,7 @@ static int abi(void) {
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "--abi") == 0) return printf("%d\n", abi()) < 0;
   int cmd = 1;
-  while (cmd < argc && strcmp(argv[cmd], "--") != 0) cmd += strcmp(argv[cmd], "-x") == 0 ? 2 : 1;
+  while (cmd < argc && strcmp(argv[cmd], "--") != 0) cmd += argv[cmd][0] == '-' ? 2 : 1;
   if (cmd >= argc - 1) {
     fprintf(stderr, "usage: bastion-exec-guard [-x PATH]... -- COMMAND [ARG]...\n");
     return 126;
@@ -54,9 +57,16 @@ int main(int argc, char **argv) {
   int ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
   if (ruleset < 0) return fail("create ruleset", NULL);
   for (int i = 1; i < cmd; i++) {
-    if (strcmp(argv[i], "-x") != 0 || i + 1 >= cmd) {
+    if (i + 1 >= cmd || (strcmp(argv[i], "-x") != 0 && strcmp(argv[i], "-n") != 0)) {
       errno = EINVAL;
       return fail("argument", argv[i]);
+    }
+    if (strcmp(argv[i], "-n") == 0) {
+      char *end;
+      unsigned long n = strtoul(argv[++i], &end, 10);
+      struct rlimit lim = {n, n};
+      if (*end != '\0' || setrlimit(RLIMIT_NPROC, &lim) != 0) return fail("nproc", argv[i]);
+      continue;
     }
     const char *path = argv[++i];
     int fd = open(path, O_PATH | O_CLOEXEC);

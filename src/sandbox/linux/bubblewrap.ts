@@ -101,6 +101,21 @@ function openPins(dirs: readonly string[]): number[] {
   }
 }
 
+// What bwrap runs under the launcher. RLIMIT_NPROC must be set inside the user namespace (for a
+// non-root server; the kernel ignores it for root): by the exec guard when there is one, else by
+// prlimit, one exec hop more.
+function launchArgv(
+  exec: Parameters<typeof guardedArgv>[0],
+  argv: readonly string[],
+  isRoot: boolean,
+  prlimitPath: string,
+  nproc: number,
+): readonly string[] {
+  if (isRoot) return guardedArgv(exec, argv);
+  if (exec !== undefined && exec.guardPath !== null) return guardedArgv(exec, argv, nproc);
+  return [prlimitPath, `--nproc=${nproc}`, '--', ...argv];
+}
+
 // Plan a bwrap launch: mounts from the spec, deny masks walked now, limits via cgroup+prlimit.
 export function planBubblewrap(host: BubblewrapHost) {
   const systemArgs = systemDirArgs();
@@ -180,8 +195,7 @@ export function planBubblewrap(host: BubblewrapHost) {
           '--args',
           String(ARGS_FD),
           '--',
-          ...(isRoot ? [] : [host.prlimitPath, `--nproc=${limits.maxProcesses}`, '--']),
-          ...guardedArgv(exec, argv),
+          ...launchArgv(exec, argv, isRoot, host.prlimitPath, limits.maxProcesses),
         ],
         rlimits: launcherRlimits(limits, cgroup === null || !cgroup.memory),
       },

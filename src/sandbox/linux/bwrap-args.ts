@@ -130,9 +130,20 @@ function execArgs(plan: ExecPlan, guardPath: string | null): string[] {
 }
 
 // argv behind the exec guard: Landlock's execute right limited to the plan's paths.
-export function guardedArgv(exec: BwrapInput['exec'], argv: readonly string[]): readonly string[] {
+// `nproc`: RLIMIT_NPROC, set by the guard inside the user namespace (bubblewrap.ts, launchArgv).
+export function guardedArgv(
+  exec: BwrapInput['exec'],
+  argv: readonly string[],
+  nproc?: number,
+): readonly string[] {
   if (exec === undefined || exec.guardPath === null) return argv;
-  return [EXEC_GUARD_INSIDE, ...exec.plan.executable.flatMap((p) => ['-x', p]), '--', ...argv];
+  return [
+    EXEC_GUARD_INSIDE,
+    ...(nproc !== undefined ? ['-n', String(nproc)] : []),
+    ...exec.plan.executable.flatMap((p) => ['-x', p]),
+    '--',
+    ...argv,
+  ];
 }
 
 function maskArgs(masks: MaskList): string[] {

@@ -1,4 +1,5 @@
 import type { CommandPolicy, Config, Root } from '../../config/index.js';
+import { DEFAULT_DENIED_COMMANDS } from '../../config/schema.js';
 import {
   SANDBOX_HOME,
   buildSandboxEnv,
@@ -39,10 +40,16 @@ export function buildSandboxSpec(
 // Builtins the parser always allows that are programs too (make and find run /usr/bin/echo).
 const BUILTIN_PROGRAMS = ['echo', 'printf', 'test', '[', 'true', 'false', 'pwd'] as const;
 
+// The default denylist names privilege, disk and system tools. Inside the sandbox they are inert
+// whatever their spelling (no capabilities, no_new_privs, no devices, read-only system dirs and
+// /proc/sys, no nested user namespaces), so the parser's readable refusal is all they need; a
+// mask each would cost a mount per command (about 0.2 ms). Entries a person adds are masked.
+const INERT_DEFAULTS = new Set<string>(DEFAULT_DENIED_COMMANDS);
+
 export function programRules(policy: CommandPolicy, confirmed: readonly string[]): ProgramRules {
   const open = new Set(confirmed);
   const unconfirmed = policy.confirm.filter((entry) => !open.has(entry));
-  const deny = [...policy.deny, ...unconfirmed];
+  const deny = [...policy.deny.filter((entry) => !INERT_DEFAULTS.has(entry)), ...unconfirmed];
   return policy.mode === 'allowlist'
     ? { kind: 'only', allow: [...policy.allow, ...confirmed, ...BUILTIN_PROGRAMS], deny }
     : { kind: 'except', deny };
