@@ -118,6 +118,43 @@ describe.skipIf(SKIP).each(MODES)('exec rules end to end: $name', ({ policy, cli
   });
 });
 
+describe.skipIf(SKIP)('exec rules end to end: confirm, the person approves one call', () => {
+  let dirs: ShellTestDirs;
+  let server: ShellTestServer;
+  let approve = true;
+
+  beforeAll(async () => {
+    dirs = makeShellDirs(() => ({
+      shell: { policy: { mode: 'denylist', deny: ['sudo'], confirm: ['touch'], strict: false } },
+    }));
+    server = await startShell(dirs, {
+      mode: 'cli',
+      capabilities: { elicitation: { form: {} } },
+      setup: (c) =>
+        c.setRequestHandler(ElicitRequestSchema, () =>
+          approve ? { action: 'accept', content: { approve: true } } : { action: 'decline' },
+        ),
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await server?.close();
+    if (dirs) removeShellDirs(dirs);
+  });
+
+  it('[EXEC-04] the confirmed call runs the program; a later call naming it at run time does not', async () => {
+    const confirmed = await callTool(server.client, 'run_command', { command: 'touch A' });
+    expect(confirmed.isError, everything(confirmed)).toBe(false);
+    expect(existsSync(path.join(dirs.root, 'A'))).toBe(true);
+    // Not confirmed (the parser cannot see the name, so nobody is asked): the kernel says no.
+    approve = false;
+    const later = await callTool(server.client, 'run_command', {
+      command: "$(printf '\\x74ouch') B; echo done",
+    });
+    expect(everything(later)).toContain('done');
+    expect(existsSync(path.join(dirs.root, 'B'))).toBe(false);
+  });
+});
+
 describe.skipIf(SKIP)('exec rules end to end: ordinary development work', () => {
   let dirs: ShellTestDirs;
   let server: ShellTestServer;
