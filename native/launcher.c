@@ -8,7 +8,8 @@
 //
 // Channels (all set up by the server, which is our parent):
 //   fd 0   the server's end stays open; EOF means the server is gone: kill everything, exit.
-//   fd 1   async events, text lines: "ready <reqfd> <respfd>" once, then "exit <pid> <code> <sig>".
+//   fd 1   async events, text lines: "ready <reqfd> <respfd> <static mounts made: 0|1>" once,
+//          then "exit <pid> <code> <sig>".
 //   fd 2   the server's stderr (diagnostics only).
 //   req    a pipe we create; the server opens /proc/<our pid>/fd/<reqfd> and writes frames to it.
 //   resp   a pipe we create; one text line answers each frame ("ok ..." or "err <errno> <step>").
@@ -31,12 +32,14 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -506,9 +509,47 @@ static void __attribute__((noreturn)) shutdown_all(void) {
   _exit(0);
 }
 
+// Static mounts (a root server only): made once in a mount namespace of our own, so every
+// sandbox inherits them through bwrap's recursive binds instead of paying a mount each per
+// command (bwrap re-reads the whole mount table for every mount it makes). Our namespace is a
+// slave of the host's: host mounts still reach us, ours never reach the host.
+//   -d SRC DEST  bind SRC over DEST as it is (a device node: the server's own /dev/null, ...)
+//   -m DEST      bind /dev/null over DEST, read-only, nodev: an unopenable mask
+//   -t DEST      an empty read-only tmpfs over the directory DEST
+// Returns 1 when all were made, 0 when none were asked or one failed (the server then sends
+// every mount with each command, as without them).
+static int static_mounts(int argc, char **argv) {
+  if (argc <= 2) return 0;
+  if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) != 0) return 0;
+  const unsigned long ro = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV;
+  for (int i = 2; i < argc; i++) {
+    const char *opt = argv[i];
+    int ok;
+    if (strcmp(opt, "-d") == 0 && i + 2 < argc) {
+      ok = mount(argv[i + 1], argv[i + 2], NULL, MS_BIND, NULL) == 0;
+      i += 2;
+    } else if (strcmp(opt, "-m") == 0 && i + 1 < argc) {
+      ok = mount("/dev/null", argv[i + 1], NULL, MS_BIND, NULL) == 0 &&
+           mount(NULL, argv[i + 1], NULL, ro, NULL) == 0;
+      i += 1;
+    } else if (strcmp(opt, "-t") == 0 && i + 1 < argc) {
+      ok = mount("tmpfs", argv[i + 1], "tmpfs", MS_NOSUID | MS_NODEV, "size=4k,mode=0755") == 0 &&
+           mount(NULL, argv[i + 1], NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) == 0;
+      i += 1;
+    } else {
+      ok = 0;
+    }
+    if (!ok) {
+      fprintf(stderr, "bastion-launcher: static mount %s %s: %s\n", opt, argv[i], strerror(errno));
+      return 0;
+    }
+  }
+  return 1;
+}
+
 int main(int argc, char **argv) {
-  if (argc != 2) {
-    fprintf(stderr, "usage: bastion-launcher <server pid>\n");
+  if (argc < 2) {
+    fprintf(stderr, "usage: bastion-launcher <server pid> [-d SRC DEST | -m DEST | -t DEST]...\n");
     return 2;
   }
   server_pid = (pid_t)atoi(argv[1]);
@@ -527,7 +568,8 @@ int main(int argc, char **argv) {
   resp_fd = resp[1];
   for (int i = 0; i < MAX_CHILDREN; i++)
     children[i].pipes[0] = children[i].pipes[1] = children[i].pipes[2] = -1;
-  say(1, "ready %d %d\n", req[1], resp[0]);
+  int mounted = static_mounts(argc, argv);
+  say(1, "ready %d %d %d\n", req[1], resp[0], mounted);
   if (fcntl(1, F_SETFL, fcntl(1, F_GETFL) | O_NONBLOCK) != 0) return 1;
   int server_opened = 0;
   for (;;) {

@@ -2,8 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { SandboxUnavailableError } from '../errors/index.js';
 import { probeCgroupLayout } from './cgroup.js';
-import { connectLauncher, EXEC_GUARD_BINARY, findLauncher } from './launcher/index.js';
-import { planBubblewrap } from './linux/bubblewrap.js';
+import {
+  connectLauncher,
+  EXEC_GUARD_BINARY,
+  findLauncher,
+  type Launcher,
+} from './launcher/index.js';
+import { planBubblewrap, staticLauncherMounts, systemMasks } from './linux/bubblewrap.js';
 import {
   createPrivateDevices,
   hostDevicesWarning,
@@ -169,14 +174,23 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
   }
   if (detected.seccompFilter === null)
     options.logger?.warn(`sandbox: ${noPrivilegeFilterWarning(options.arch)}`);
+  const privateDevices = privateDevicesOrWarn(options.logger);
+  const etcMasks = systemMasks();
+  let launcher: Launcher | null = null;
   const plan = planBubblewrap({
     bwrapPath: detected.bwrapPath,
     prlimitPath: detected.prlimitPath,
     cgroupLayout: cg.layout,
     seccompFilter: detected.seccompFilter,
-    privateDevices: privateDevicesOrWarn(options.logger),
+    privateDevices,
     execGuard: execGuardOrWarn(options.execGuardBinary, options.logger),
+    etcMasks,
+    launcherHasStaticMounts: () => launcher?.staticMounts === true,
   });
-  const launcher = await connectLauncher(options.launcherBinary, options.logger);
+  launcher = await connectLauncher(
+    options.launcherBinary,
+    options.logger,
+    staticLauncherMounts(etcMasks, privateDevices),
+  );
   return createSandboxRunner('bubblewrap', enforcement, plan, launcher);
 }

@@ -25,7 +25,13 @@ export interface LaunchPlan {
   // The same command for the native launcher, which sets `rlimits` itself before exec: argv
   // without the prlimit hop (or with only what must be set inside the user namespace).
   // Absent: the launcher is not used for this plan.
-  launcherCommand?: { argv: readonly string[]; rlimits: readonly Rlimit[] };
+  // argsFdPayload, when set, replaces the plan's options for the launcher (it holds the static
+  // mounts itself; see native/launcher.c).
+  launcherCommand?: {
+    argv: readonly string[];
+    rlimits: readonly Rlimit[];
+    argsFdPayload?: readonly string[];
+  };
 }
 
 // How a tree's leader ended.

@@ -10,7 +10,7 @@ import {
 function requestFor(plan: LaunchPlan): LaunchRequest | null {
   const command = plan.launcherCommand;
   if (command === undefined) return null;
-  const payload = plan.argsFdPayload;
+  const payload = command.argsFdPayload ?? plan.argsFdPayload;
   // The child's fds 3, 4, ...: exactly the layout the Node spawn gives (see LaunchPlan).
   const fds: LaunchRequest['fds'] = payload
     ? [

@@ -39,6 +39,9 @@ export interface LaunchedChild {
 // their exits, signals them race-free. One per Sandbox; it dies with the server.
 export interface Launcher {
   readonly pid: number;
+  // The static mounts asked at start are in place in its mount namespace (every sandbox it
+  // starts inherits them), so plans need not repeat them.
+  readonly staticMounts: boolean;
   isAlive(): boolean;
   // Throws LaunchRefusedError when the launcher answered with an error, or Error when it is gone.
   launch(req: LaunchRequest, onExit: (event: ExitEvent) => void): LaunchedChild;
@@ -72,7 +75,9 @@ function pipeSocket(fd: number, readable: boolean): Socket {
   return new Socket({ fd, readable, writable: !readable });
 }
 
-function waitReady(child: ChildProcess): Promise<{ reqFd: number; respFd: number }> {
+function waitReady(
+  child: ChildProcess,
+): Promise<{ reqFd: number; respFd: number; staticMounts: boolean }> {
   return new Promise((resolve, reject) => {
     let text = '';
     const timer = setTimeout(
@@ -102,10 +107,15 @@ function waitReady(child: ChildProcess): Promise<{ reqFd: number; respFd: number
 }
 
 // Start the launcher binary and connect to it; rejects (the caller falls back) if it cannot.
-export async function startLauncher(binary: string): Promise<Launcher> {
+// `staticMounts`: launcher options (-d SRC DEST, -m DEST, -t DEST) for a root server's mounts
+// that every sandbox shares (see native/launcher.c).
+export async function startLauncher(
+  binary: string,
+  staticMounts: readonly string[] = [],
+): Promise<Launcher> {
   // Security: argv array, empty env; its stdin stays open for its whole life: EOF (our death)
   // makes it kill every sandbox it started.
-  const child = spawn(binary, [String(process.pid)], {
+  const child = spawn(binary, [String(process.pid), ...staticMounts], {
     cwd: '/',
     env: {},
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -170,6 +180,7 @@ export async function startLauncher(binary: string): Promise<Launcher> {
 
   return {
     pid: launcherPid,
+    staticMounts: ready.staticMounts,
     isAlive: () => alive,
     launch(req, onExit) {
       const answer = parseAnswer(request(encodeLaunch(req)));

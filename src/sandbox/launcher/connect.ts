@@ -7,6 +7,7 @@ import { findLauncher, LAUNCHER_BINARY } from './locate.js';
 export async function connectLauncher(
   binary: string | null = LAUNCHER_BINARY,
   logger?: SandboxLogger,
+  staticMounts: readonly string[] = [],
 ): Promise<Launcher | null> {
   if (binary === null) return null;
   const found = findLauncher(binary);
@@ -17,7 +18,7 @@ export async function connectLauncher(
     return null;
   }
   try {
-    return await startLauncher(found);
+    return await startLauncher(found, staticMounts);
   } catch (err) {
     logger?.warn(
       `sandbox: the launcher at ${found} did not start (${(err as Error).message}); commands start from Node.`,

@@ -72,7 +72,14 @@ describe('launcher protocol', () => {
     expect(parseAnswer('ok 12 5 6 7\n')).toEqual({ ok: true, numbers: [12, 5, 6, 7] });
     expect(parseAnswer('err 2 exec\n')).toEqual({ ok: false, errno: 2, step: 'exec' });
     expect(() => parseAnswer('garbage')).toThrow(TypeError);
-    expect(parseEvent('ready 4 5')).toEqual({ kind: 'ready', reqFd: 4, respFd: 5 });
+    expect(parseEvent('ready 4 5 1')).toEqual({
+      kind: 'ready',
+      reqFd: 4,
+      respFd: 5,
+      staticMounts: true,
+    });
+    expect(parseEvent('ready 4 5 0')).toMatchObject({ staticMounts: false });
+    expect(parseEvent('ready 4 5')).toBeNull();
     expect(parseEvent('exit 9 0 0')).toEqual({ kind: 'exit', pid: 9, code: 0, signal: null });
     expect(parseEvent('exit 9 -1 9')).toEqual({ kind: 'exit', pid: 9, code: null, signal: 9 });
     expect(parseEvent('exit 9 x 0')).toBeNull();

@@ -111,15 +111,24 @@ export function parseAnswer(
   throw new TypeError(`expected a launcher answer, got ${JSON.stringify(line.slice(0, 80))}`);
 }
 
-// A line of the event channel: "ready <req fd> <resp fd>" or "exit <pid> <code> <signal>".
+// A line of the event channel: "ready <req fd> <resp fd> <static mounts 0|1>" or
+// "exit <pid> <code> <signal>".
 export function parseEvent(
   line: string,
-): { kind: 'ready'; reqFd: number; respFd: number } | ({ kind: 'exit' } & ExitEvent) | null {
+):
+  | { kind: 'ready'; reqFd: number; respFd: number; staticMounts: boolean }
+  | ({ kind: 'exit' } & ExitEvent)
+  | null {
   const [word, ...rest] = line.trim().split(' ');
   const n = rest.map(Number);
   if (!n.every(Number.isInteger)) return null;
-  if (word === 'ready' && n.length === 2)
-    return { kind: 'ready', reqFd: n[0] as number, respFd: n[1] as number };
+  if (word === 'ready' && n.length === 3)
+    return {
+      kind: 'ready',
+      reqFd: n[0] as number,
+      respFd: n[1] as number,
+      staticMounts: n[2] === 1,
+    };
   if (word === 'exit' && n.length === 3) {
     const [pid, code, signal] = n as [number, number, number];
     return { kind: 'exit', pid, code: code < 0 ? null : code, signal: signal > 0 ? signal : null };

@@ -18,7 +18,7 @@ import {
   systemDirArgs,
 } from './bwrap-args.js';
 import { DenyMaskCache } from './deny-mask-cache.js';
-import { type PrivateDevices } from './private-devices.js';
+import { privateDeviceLauncherArgs, type PrivateDevices } from './private-devices.js';
 import { listPrivateEntries, maskPins, MAX_MASKS, type MaskList } from './deny-masks.js';
 
 // The host paths a bubblewrap launch needs, found once by detectSandbox/createSandbox.
@@ -34,6 +34,25 @@ export interface BubblewrapHost {
   // The exec guard binary (native/exec-guard.c) when it is built and the kernel has Landlock;
   // null: exec rules rest on masks and program dirs only (warned at start).
   execGuard: string | null;
+  // The masks of systemMasks(), found once.
+  etcMasks: MaskList;
+  // True once the launcher holds staticLauncherMounts(host) in its own mount namespace: plans
+  // sent through it then leave those out (each costs bwrap a mount per command).
+  launcherHasStaticMounts: () => boolean;
+}
+
+// A root server's mounts shared by every sandbox (system masks, its own device nodes), as
+// launcher options; empty when not root (the launcher cannot mount then).
+export function staticLauncherMounts(
+  etcMasks: MaskList,
+  privateDevices: PrivateDevices | null,
+): string[] {
+  if (process.getuid?.() !== 0) return [];
+  return [
+    ...etcMasks.files.flatMap((file) => ['-m', file]),
+    ...etcMasks.dirs.flatMap((dir) => ['-t', dir]),
+    ...(privateDevices ? privateDeviceLauncherArgs(privateDevices.dir) : []),
+  ];
 }
 
 // System dirs scanned for entries that are not world-readable. Security: a server running as
@@ -119,7 +138,7 @@ function launchArgv(
 // Plan a bwrap launch: mounts from the spec, deny masks walked now, limits via cgroup+prlimit.
 export function planBubblewrap(host: BubblewrapHost) {
   const systemArgs = systemDirArgs();
-  const etcMasks = systemMasks();
+  const { etcMasks } = host;
   const maskCache = new DenyMaskCache();
   const isRoot = process.getuid?.() === 0;
   return (argv: readonly string[], spec: SandboxSpec, limits: SandboxLimits): LaunchPlan => {
@@ -159,23 +178,27 @@ export function planBubblewrap(host: BubblewrapHost) {
       for (const fd of pinFds) closeSync(fd);
       throw err;
     }
-    const { options, command } = buildBwrapArgs(
-      {
-        spec: { ...spec, cwd },
-        limits,
-        home: SANDBOX_HOME,
-        systemArgs,
-        masks,
-        pins: pinDirs.map((dir, i) => ({ path: dir, childFd: ARGS_FD + 1 + i })),
-        prlimitPath: host.prlimitPath,
-        rlimitAs: cgroup === null || !cgroup.memory,
-        // The filter's pipe comes right after the pinned dirs' fds.
-        seccompFd: host.seccompFilter ? ARGS_FD + 1 + pinFds.length : null,
-        deviceDir: host.privateDevices?.dir ?? null,
-        ...(exec !== undefined ? { exec } : {}),
-      },
-      argv,
-    );
+    const input = {
+      spec: { ...spec, cwd },
+      limits,
+      home: SANDBOX_HOME,
+      systemArgs,
+      masks,
+      pins: pinDirs.map((dir, i) => ({ path: dir, childFd: ARGS_FD + 1 + i })),
+      prlimitPath: host.prlimitPath,
+      rlimitAs: cgroup === null || !cgroup.memory,
+      // The filter's pipe comes right after the pinned dirs' fds.
+      seccompFd: host.seccompFilter ? ARGS_FD + 1 + pinFds.length : null,
+      deviceDir: host.privateDevices?.dir ?? null,
+      ...(exec !== undefined ? { exec } : {}),
+    };
+    const { options, command } = buildBwrapArgs(input, argv);
+    // Through a launcher holding the static mounts, bwrap's recursive binds of /etc and /dev
+    // carry them: only this command's own masks are sent.
+    const launcherOptions =
+      isRoot && host.launcherHasStaticMounts()
+        ? buildBwrapArgs({ ...input, masks: denyMasks, deviceDir: null }, argv).options
+        : undefined;
     // The bwrap process itself gets only PATH; the command's env is set by --clearenv/--setenv.
     return {
       argv: [host.bwrapPath, '--args', String(ARGS_FD), '--', ...command],
@@ -198,6 +221,7 @@ export function planBubblewrap(host: BubblewrapHost) {
           ...launchArgv(exec, argv, isRoot, host.prlimitPath, limits.maxProcesses),
         ],
         rlimits: launcherRlimits(limits, cgroup === null || !cgroup.memory),
+        ...(launcherOptions !== undefined ? { argsFdPayload: launcherOptions } : {}),
       },
     };
   };

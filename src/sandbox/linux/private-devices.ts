@@ -110,3 +110,8 @@ export function hostDevicesWarning(why: string): string {
     "mode of the host's /dev/null, /dev/tty, ... Run Bastion as an ordinary user, or give it CAP_MKNOD."
   );
 }
+
+// The same nodes as launcher options (native/launcher.c -d), bound once in its namespace.
+export function privateDeviceLauncherArgs(dir: string): string[] {
+  return DEVICE_NODES.flatMap((node) => ['-d', path.join(dir, node.name), `/dev/${node.name}`]);
+}
