@@ -13,6 +13,9 @@ export interface RawServer {
   end(): void;
   replies(): Reply[];
   stderr(): string;
+  // Resolves once everything written to stderr so far satisfies `match` (stderr is its own pipe:
+  // a line logged before an answer may arrive after it).
+  waitForStderr(match: (text: string) => boolean): Promise<string>;
   // Resolves with the first reply matching `match`, waiting as long as the test allows.
   waitFor(match: (reply: Reply) => boolean): Promise<Reply>;
   // initialize + initialized, as a client does before any call.
@@ -31,6 +34,7 @@ export function spawnRaw(server: 'files' | 'shell', args: string[]): RawServer {
   const waiters: { match: (reply: Reply) => boolean; resolve: (reply: Reply) => void }[] = [];
   let pending = '';
   let stderr = '';
+  const stderrWaiters: { match: (text: string) => boolean; resolve: (text: string) => void }[] = [];
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => {
     pending += chunk;
@@ -48,6 +52,10 @@ export function spawnRaw(server: 'files' | 'shell', args: string[]): RawServer {
   });
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
+    for (const waiter of stderrWaiters.filter((w) => w.match(stderr))) {
+      stderrWaiters.splice(stderrWaiters.indexOf(waiter), 1);
+      waiter.resolve(stderr);
+    }
   });
   // A server that exits early must not fail a test with EPIPE instead of the real assertion.
   child.stdin.on('error', () => undefined);
@@ -66,6 +74,10 @@ export function spawnRaw(server: 'files' | 'shell', args: string[]): RawServer {
     end: () => child.stdin.end(),
     replies: () => replies,
     stderr: () => stderr,
+    waitForStderr: (match) =>
+      match(stderr)
+        ? Promise.resolve(stderr)
+        : new Promise((resolve) => stderrWaiters.push({ match, resolve })),
     waitFor,
     initialize: async () => {
       write(

@@ -49,11 +49,12 @@ async function answersTo(server: RawServer, line: string | Buffer): Promise<Repl
   return all.slice(before, all.indexOf(pong));
 }
 
+function refusedIn(stderr: string): string[] {
+  return stderr.split('\n').filter((line) => line.includes('refused a JSON-RPC message'));
+}
+
 function refusedLogLines(server: RawServer): string[] {
-  return server
-    .stderr()
-    .split('\n')
-    .filter((line) => line.includes('refused a JSON-RPC message'));
+  return refusedIn(server.stderr());
 }
 
 const deepArray = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
@@ -78,6 +79,7 @@ describe.each(['files', 'shell'] as const)('malformed input on stdio: %s server'
         expect(answers, name).toHaveLength(1);
         expect(answers[0], name).toMatchObject({ jsonrpc: '2.0', id, error: { code } });
         expect(answers[0]!.error!.message.length, name).toBeLessThan(160);
+        await server.waitForStderr((text) => refusedIn(text).length > logged);
         const lines = refusedLogLines(server);
         expect(lines.length, name).toBe(logged + 1);
         expect(lines.at(-1)!.length, name).toBeLessThan(600);
