@@ -4,6 +4,7 @@ import { loadBashParser, type BashParser } from './bash-parser.js';
 import { collectScript, type Collector } from './collect-commands.js';
 import { decideFromAnalysis } from './decide.js';
 import { MESSAGES } from './policy-messages.js';
+import { findRunWrittenFile } from './written-files.js';
 import type { CommandAnalysis, CommandPolicyEngine, PolicyDecision } from './types.js';
 
 export type {
@@ -38,7 +39,14 @@ function analyzeWith(parser: BashParser, command: string): CommandAnalysis {
       readsScriptFromStdin: false,
     };
   }
-  const collector: Collector = { parser, commands: [], readsScriptFromStdin: false, errors: [] };
+  const collector: Collector = {
+    parser,
+    commands: [],
+    readsScriptFromStdin: false,
+    hazards: [],
+    files: { written: [], run: [] },
+    errors: [],
+  };
   try {
     collectScript(collector, command, { via: undefined, nesting: 0 });
   } catch (err) {
@@ -58,6 +66,11 @@ function analyzeWith(parser: BashParser, command: string): CommandAnalysis {
     commands: collector.commands,
     readsScriptFromStdin: collector.readsScriptFromStdin,
   };
+  const written = findRunWrittenFile(collector.files);
+  // Security: `cp /bin/rm ./t; ./t x` runs a program whose content the policy never saw.
+  if (written !== undefined)
+    collector.hazards.push({ kind: 'runs-written-file', text: `runs ${written}` });
+  if (collector.hazards.length > 0) analysis.hazards = collector.hazards;
   if (collector.errors.length > 0) analysis.parseError = [...new Set(collector.errors)].join('; ');
   return analysis;
 }
