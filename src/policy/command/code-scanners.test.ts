@@ -74,7 +74,7 @@ describe('inline code', () => {
     ]);
     // A REPL reads stdin as code even after a script; a script's own `-i` is its business.
     expect(unwrapInterpreter(['python3', '-i', 'x.py'], 'python3')).toEqual([
-      { kind: 'stdin-script', via: 'python3', language: 'python' },
+      { kind: 'stdin-script', via: 'python3', language: 'python', repl: true },
     ]);
     expect(unwrapInterpreter(['python3', 'x.py', '-i'], 'python3')).toEqual([]);
     expect(unwrapInterpreter(['ls'], 'ls')).toBeUndefined();

@@ -7,7 +7,7 @@ import { unwrapNode } from './node-sinks.js';
 import type { FoundCommand, Hazard } from './types.js';
 import type { Unwrapped } from './unwrapped.js';
 import { unwrapVariableSinks } from './variable-sinks.js';
-import { recordFileUse, recordRedirect, type FileUse } from './written-files.js';
+import { printedText, recordFileUse, recordRedirect, type FileUse } from './written-files.js';
 import { wordValue, type WordValue } from './word-value.js';
 import { unwrapArgv } from './wrappers.js';
 
@@ -265,14 +265,15 @@ function visitCommand(
     ...node.children.filter((c): c is Node => c !== null && /redirect$/.test(c.type)),
   ];
   const stdin = stdinOf(redirects);
+  const words = joinContinuedWords(node, commandWords(node));
+  const argv = words.map((w) => w.value);
+  const printed = printedText(argv[0] ?? '', argv, stdin);
   for (const redirect of redirects) {
     if (redirect.type !== 'file_redirect') continue;
     const operator = redirect.children.find((c) => c !== null && !c.isNamed)?.text ?? '';
     const target = redirect.namedChildren.at(-1);
-    recordRedirect(collector.files, operator, target ? wordValue(target).value : null);
+    recordRedirect(collector.files, operator, target ? wordValue(target).value : null, printed);
   }
-  const words = joinContinuedWords(node, commandWords(node));
-  const argv = words.map((w) => w.value);
   const pattern = words[0]?.value === null ? words[0].pattern : undefined;
   visitArgv(
     collector,
@@ -331,6 +332,8 @@ function visitUnwrapped(collector: Collector, inner: Unwrapped, text: string, sc
           visitUnwrapped(collector, code, text, { via: `${inner.via} stdin`, nesting });
       } else if (typeof scope.stdin === 'string')
         collectScript(collector, scope.stdin, { via: `${inner.via} stdin`, nesting });
+      // A REPL on a terminal or session: the session checks each input as code (input-check).
+      else if (inner.repl === true) return;
       else collector.readsScriptFromStdin = true;
       return;
     case 'dynamic':

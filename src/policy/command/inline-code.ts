@@ -199,9 +199,12 @@ export function unwrapInterpreter(
   const firstOperand = argv.findIndex((arg, i) => i > 0 && (arg === null || !arg.startsWith('-')));
   const options = argv.slice(1, firstOperand === -1 ? argv.length : firstOperand);
   const interactive = options.some((arg) => arg !== null && interpreter.repl.test(arg));
+  const language = interpreter.language;
+  if (codes.length === 0 && interactive)
+    return [{ kind: 'stdin-script', via: name, language, repl: true }];
   if (codes.length === 0)
-    return argv.length === 1 || argv[1] === '-' || interactive
-      ? [{ kind: 'stdin-script', via: name, language: interpreter.language }]
+    return argv.length === 1 || argv[1] === '-'
+      ? [{ kind: 'stdin-script', via: name, language }]
       : [];
   // Security: a program built at run time could run anything.
   if (codes.some((c) => c === null)) return [{ kind: 'dynamic', via: 'inline-code', words: [] }];

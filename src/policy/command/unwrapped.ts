@@ -8,8 +8,9 @@ export type Unwrapped =
   // A shell string to parse again (`sh -c`, `eval`, `watch`); null when not literal.
   | { kind: 'script'; source: string | null; via: string }
   // A shell that reads its script from stdin or from a file we cannot see ahead of time.
-  // `language` is set when stdin is read as that language's code rather than as shell.
-  | { kind: 'stdin-script'; via: string; language?: Language }
+  // `language` is set when stdin is read as that language's code rather than as shell;
+  // `repl` when it is an interactive loop (a session checks each input it is sent).
+  | { kind: 'stdin-script'; via: string; language?: Language; repl?: boolean }
   // Something runs but what is unknowable (unknown wrapper option, non-literal spawn in code).
   | { kind: 'dynamic'; via: string; words?: string[] }
   // Text bash expands again later like a double-quoted string (stored code: `x='a[$(rm y)]'`).
