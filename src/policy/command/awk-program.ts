@@ -139,8 +139,16 @@ export function unwrapAwk(argv: readonly (string | null)[]): Unwrapped[] {
   const fromFile =
     scan.seen.has('f') || scan.seen.has('file') || scan.seen.has('E') || scan.seen.has('exec');
   if (!fromFile && sources.length === 0) sources.push(argv[scan.index] ?? '');
-  return sources.flatMap((program) =>
-    // Security: a program built at run time may call system() with anything.
-    program === null ? [{ kind: 'dynamic', via: 'awk' } as const] : scanAwkProgram(program),
+  const files = ['f', 'file', 'E', 'exec', 'i', 'include'].flatMap(
+    (key) => scan.seen.get(key) ?? [],
+  );
+  // Security: `awk -f <(echo 'BEGIN{system("rm x")}')` reads a program nobody can see first.
+  const hidden = files.some((file) => file === null || file === '-' || file.startsWith('/dev/'));
+  const found: Unwrapped[] = hidden ? [{ kind: 'dynamic', via: 'awk -f' }] : [];
+  return found.concat(
+    sources.flatMap((program) =>
+      // Security: a program built at run time may call system() with anything.
+      program === null ? [{ kind: 'dynamic', via: 'awk' } as const] : scanAwkProgram(program),
+    ),
   );
 }

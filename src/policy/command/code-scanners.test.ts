@@ -70,8 +70,13 @@ describe('inline code', () => {
     ).toContainEqual({ kind: 'script', source: 'id', via: 'inline-code' });
     expect(unwrapInterpreter(['python3', 'script.py'], 'python3')).toEqual([]);
     expect(unwrapInterpreter(['python3'], 'python3')).toEqual([
-      { kind: 'stdin-script', via: 'python3' },
+      { kind: 'stdin-script', via: 'python3', language: 'python' },
     ]);
+    // A REPL reads stdin as code even after a script; a script's own `-i` is its business.
+    expect(unwrapInterpreter(['python3', '-i', 'x.py'], 'python3')).toEqual([
+      { kind: 'stdin-script', via: 'python3', language: 'python', repl: true },
+    ]);
+    expect(unwrapInterpreter(['python3', 'x.py', '-i'], 'python3')).toEqual([]);
     expect(unwrapInterpreter(['ls'], 'ls')).toBeUndefined();
   });
 });

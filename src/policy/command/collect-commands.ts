@@ -2,8 +2,12 @@ import path from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import type { BashParser } from './bash-parser.js';
 import { findBacktickScripts, heredocText, unparsedHeredocText } from './heredoc.js';
-import type { FoundCommand } from './types.js';
+import { scanInlineCode } from './inline-code.js';
+import { unwrapNode } from './node-sinks.js';
+import type { FoundCommand, Hazard } from './types.js';
 import type { Unwrapped } from './unwrapped.js';
+import { unwrapVariableSinks } from './variable-sinks.js';
+import { printedText, recordFileUse, recordRedirect, type FileUse } from './written-files.js';
 import { wordValue, type WordValue } from './word-value.js';
 import { unwrapArgv } from './wrappers.js';
 
@@ -15,6 +19,9 @@ export interface Collector {
   parser: BashParser;
   commands: FoundCommand[];
   readsScriptFromStdin: boolean;
+  hazards: Hazard[];
+  // What the line writes and runs, to catch a program run right after it was written or copied.
+  files: FileUse;
   errors: string[];
   // Set once a limit is hit: the analysis has already failed closed, so stop spending CPU.
   stopped?: boolean;
@@ -114,10 +121,27 @@ function walk(collector: Collector, node: Node, scope: Scope, depth: number): vo
     case 'heredoc_redirect':
       visitHeredoc(collector, node, scope, depth);
       return;
+    case 'command_substitution':
+      if (isEscapedBacktick(node)) {
+        visitBacktickBody(collector, node, scope);
+        return;
+      }
+      break;
     default:
-      for (const child of node.children)
-        if (child !== null) walk(collector, child, scope, depth + 1);
+      for (const inner of unwrapNode(node)) visitUnwrapped(collector, inner, node.text, scope);
   }
+  for (const child of node.children) if (child !== null) walk(collector, child, scope, depth + 1);
+}
+
+// Backticks whose body has backslashes: bash removes one level of `\` before `\``, `\$` and `\\`
+// and parses the result again, so `echo \`touch M\`` inside backticks runs touch.
+function isEscapedBacktick(node: Node): boolean {
+  return node.text.startsWith('`') && node.text.includes('\\');
+}
+
+function visitBacktickBody(collector: Collector, node: Node, scope: Scope): void {
+  const body = node.text.slice(1, -1).replace(/\\([`$\\])/g, '$1');
+  collectScript(collector, body, { via: 'backtick', nesting: scope.nesting + 1 });
 }
 
 function visitHeredoc(collector: Collector, node: Node, scope: Scope, depth: number): void {
@@ -243,6 +267,13 @@ function visitCommand(
   const stdin = stdinOf(redirects);
   const words = joinContinuedWords(node, commandWords(node));
   const argv = words.map((w) => w.value);
+  const printed = printedText(argv[0] ?? '', argv, stdin);
+  for (const redirect of redirects) {
+    if (redirect.type !== 'file_redirect') continue;
+    const operator = redirect.children.find((c) => c !== null && !c.isNamed)?.text ?? '';
+    const target = redirect.namedChildren.at(-1);
+    recordRedirect(collector.files, operator, target ? wordValue(target).value : null, printed);
+  }
   const pattern = words[0]?.value === null ? words[0].pattern : undefined;
   visitArgv(
     collector,
@@ -268,7 +299,11 @@ function visitArgv(
   if (pattern !== undefined) found.pattern = pattern;
   push(collector, found);
   if (name === null) return;
+  recordFileUse(collector.files, name, argv);
   for (const inner of unwrapArgv(name, argv)) visitUnwrapped(collector, inner, text, scope);
+  if (original !== name) return;
+  for (const inner of unwrapVariableSinks(name, argv, scope.stdin))
+    visitUnwrapped(collector, inner, text, scope);
 }
 
 function visitUnwrapped(collector: Collector, inner: Unwrapped, text: string, scope: Scope): void {
@@ -292,12 +327,31 @@ function visitUnwrapped(collector: Collector, inner: Unwrapped, text: string, sc
       return;
     case 'stdin-script':
       // Security: a literal heredoc/herestring fed to a shell is parsed; anything else is hidden.
-      if (typeof scope.stdin === 'string')
+      if (typeof scope.stdin === 'string' && inner.language !== undefined) {
+        for (const code of scanInlineCode(scope.stdin, inner.language))
+          visitUnwrapped(collector, code, text, { via: `${inner.via} stdin`, nesting });
+      } else if (typeof scope.stdin === 'string')
         collectScript(collector, scope.stdin, { via: `${inner.via} stdin`, nesting });
+      // A REPL on a terminal or session: the session checks each input as code (input-check).
+      else if (inner.repl === true) return;
       else collector.readsScriptFromStdin = true;
       return;
     case 'dynamic':
       push(collector, dynamicCommand(text, inner.via, [null, ...(inner.words ?? [])]));
       return;
+    case 'expanded-text':
+      collectExpandedText(collector, inner.text, { via: inner.via, nesting });
+      return;
+    case 'hazard':
+      collector.hazards.push({ kind: inner.hazard, text: `${inner.via}: ${text.slice(0, 200)}` });
+      return;
   }
+}
+
+// Checks text bash will expand later like a here-document body (`$(...)`, backticks, `${...}`),
+// by parsing it as one.
+function collectExpandedText(collector: Collector, text: string, scope: Scope): void {
+  let delimiter = 'BASTION_EOF';
+  while (text.includes(delimiter)) delimiter += '_';
+  collectScript(collector, `: <<${delimiter}\n${text}\n${delimiter}\n`, scope);
 }

@@ -76,7 +76,7 @@ function allowlistMiss(
 }
 
 // The policy decision for an analysed command string. Order: mode none, strict parse failure,
-// denylist (applies in every mode), strict dynamic / stdin script, allowlist, confirm, allow.
+// denylist (applies in every mode), hazards, strict dynamic / stdin script, allowlist, confirm, allow.
 export function decideFromAnalysis(
   analysis: CommandAnalysis,
   policy: CommandPolicy,
@@ -94,6 +94,13 @@ export function decideFromAnalysis(
     );
   const denied = denylistHit(analysis, policy, source);
   if (denied !== undefined) return denied;
+  const hazard = analysis.hazards?.[0];
+  // Security: bash would evaluate text or run a file the policy cannot read (`read "$x"` with
+  // x='a[$(rm y)]', BASH_ENV, a script the same line writes); an allowlist fails closed too.
+  if (hazard !== undefined && (policy.strict || policy.mode === 'allowlist')) {
+    const rule = `${policy.strict ? 'strict' : 'allowlist'}:${hazard.kind}`;
+    return deny(rule, MESSAGES.hazard(rule, hazard.kind, hazard.text), commands);
+  }
   if (policy.strict) {
     const dynamic = commands.find((found) => found.dynamic || found.name === null);
     // Security: `$a x`, `$(echo rm) x`, `r*` pick the program at run time; demand literal names.

@@ -1,3 +1,4 @@
+import { unwrapAssignment } from './environment-code.js';
 import { scanOptions, type OptionSpec } from './option-scan.js';
 import { wrappedCommand, type Unwrapped } from './unwrapped.js';
 
@@ -55,6 +56,19 @@ export const PREFIX_WRAPPERS: Readonly<Record<string, OptionSpec>> = {
     ],
   },
   doas: { shortWithArg: 'uC', shortFlags: 'nsL' },
+  // The dynamic loader runs the program named after its options (`ld-linux-x86-64.so.2 /bin/rm`).
+  'ld.so': {
+    longWithArg: [
+      'library-path',
+      'inhibit-rpath',
+      'audit',
+      'preload',
+      'argv0',
+      'glibc-hwcaps-prefix',
+      'glibc-hwcaps-mask',
+    ],
+    longFlags: ['list', 'verify', 'inhibit-cache', 'list-tunables', 'list-diagnostics', 'help'],
+  },
   pkexec: { longWithArg: ['user'], longFlags: ['disable-internal-agent', 'keep-cwd'] },
 };
 
@@ -84,26 +98,32 @@ export function unwrapEnv(argv: readonly (string | null)[]): Unwrapped[] {
   let index = scan.index;
   while (argv[index] === '-') index += 1;
   // Security: NAME=value words are assignments; the first other word is the command.
-  while (typeof argv[index] === 'string' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[index] as string))
-    index += 1;
-  const split = [...(scan.seen.get('S') ?? []), ...(scan.seen.get('split-string') ?? [])];
   const found: Unwrapped[] = [];
+  for (let word = argv[index]; typeof word === 'string' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(word);) {
+    // Security: `env BASH_ENV=x bash -c :`, `env GIT_SSH_COMMAND='rm y' git fetch`.
+    const eq = word.indexOf('=');
+    found.push(...unwrapAssignment(word.slice(0, eq), word.slice(eq + 1), 'env'));
+    index += 1;
+    word = argv[index];
+  }
+  const split = [...(scan.seen.get('S') ?? []), ...(scan.seen.get('split-string') ?? [])];
+  const splitFound: Unwrapped[] = [];
   for (const source of split) {
     // Security: `env -S 'rm x'` splits the string into a command line.
     const tail = argv.slice(index);
     const joined =
       source === null || tail.some((a) => a === null) ? null : [source, ...tail].join(' ');
-    found.push({ kind: 'script', source: joined, via: 'env -S' });
+    splitFound.push({ kind: 'script', source: joined, via: 'env -S' });
   }
-  if (found.length > 0) return found;
-  return wrappedCommand(argv, index, scan.unknown, 'env');
+  if (splitFound.length > 0) return found.concat(splitFound);
+  return found.concat(wrappedCommand(argv, index, scan.unknown, 'env'));
 }
 
 // `timeout [opts] DURATION CMD...`.
 export function unwrapTimeout(argv: readonly (string | null)[]): Unwrapped[] {
   const scan = scanOptions(argv, 1, {
     shortWithArg: 'sk',
-    shortFlags: 'vf',
+    shortFlags: 'v',
     longWithArg: ['signal', 'kill-after'],
     longFlags: ['preserve-status', 'foreground', 'verbose'],
   });

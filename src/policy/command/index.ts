@@ -4,6 +4,7 @@ import { loadBashParser, type BashParser } from './bash-parser.js';
 import { collectScript, type Collector } from './collect-commands.js';
 import { decideFromAnalysis } from './decide.js';
 import { MESSAGES } from './policy-messages.js';
+import { writtenRuns } from './written-files.js';
 import type { CommandAnalysis, CommandPolicyEngine, PolicyDecision } from './types.js';
 
 export type {
@@ -38,7 +39,14 @@ function analyzeWith(parser: BashParser, command: string): CommandAnalysis {
       readsScriptFromStdin: false,
     };
   }
-  const collector: Collector = { parser, commands: [], readsScriptFromStdin: false, errors: [] };
+  const collector: Collector = {
+    parser,
+    commands: [],
+    readsScriptFromStdin: false,
+    hazards: [],
+    files: { written: new Map(), run: [] },
+    errors: [],
+  };
   try {
     collectScript(collector, command, { via: undefined, nesting: 0 });
   } catch (err) {
@@ -58,6 +66,14 @@ function analyzeWith(parser: BashParser, command: string): CommandAnalysis {
     commands: collector.commands,
     readsScriptFromStdin: collector.readsScriptFromStdin,
   };
+  for (const run of writtenRuns(collector.files)) {
+    // Security: `echo 'rm x' > s.sh; sh s.sh` runs text the line wrote: check it as a script.
+    if (run.kind === 'script')
+      collectScript(collector, run.source, { via: `written ${run.file}`, nesting: 1 });
+    // Security: `cp /bin/rm ./t; ./t x` runs a program whose content the policy never saw.
+    else collector.hazards.push({ kind: 'runs-written-file', text: `runs ${run.file}` });
+  }
+  if (collector.hazards.length > 0) analysis.hazards = collector.hazards;
   if (collector.errors.length > 0) analysis.parseError = [...new Set(collector.errors)].join('; ');
   return analysis;
 }

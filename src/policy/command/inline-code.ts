@@ -1,6 +1,7 @@
 import type { Unwrapped } from './unwrapped.js';
 
-type Language = 'python' | 'js' | 'perl' | 'ruby' | 'php' | 'lua';
+// The languages whose inline programs are scanned.
+export type Language = 'python' | 'js' | 'perl' | 'ruby' | 'php' | 'lua';
 
 // Interpreters that take a program on the command line, and the options that carry it.
 const INTERPRETERS: readonly {
@@ -8,13 +9,27 @@ const INTERPRETERS: readonly {
   language: Language;
   short: string;
   long: readonly string[];
+  // The options that start a read-eval-print loop on stdin.
+  repl: RegExp;
 }[] = [
-  { name: /^python[0-9.]*$|^pypy[0-9.]*$/, language: 'python', short: 'c', long: [] },
-  { name: /^(node|nodejs|bun)$/, language: 'js', short: 'ep', long: ['eval', 'print'] },
-  { name: /^perl[0-9.]*$/, language: 'perl', short: 'eE', long: [] },
-  { name: /^ruby[0-9.]*$/, language: 'ruby', short: 'e', long: [] },
-  { name: /^php[0-9.]*$/, language: 'php', short: 'r', long: [] },
-  { name: /^lua[0-9.]*$|^luajit$/, language: 'lua', short: 'e', long: [] },
+  {
+    name: /^python[0-9.]*$|^pypy[0-9.]*$/,
+    language: 'python',
+    short: 'c',
+    long: [],
+    repl: /^-[A-Za-z]*i/,
+  },
+  {
+    name: /^(node|nodejs|bun)$/,
+    language: 'js',
+    short: 'ep',
+    long: ['eval', 'print'],
+    repl: /^-i$|^--interactive$/,
+  },
+  { name: /^perl[0-9.]*$/, language: 'perl', short: 'eE', long: [], repl: /^$/ },
+  { name: /^ruby[0-9.]*$/, language: 'ruby', short: 'e', long: [], repl: /^$/ },
+  { name: /^php[0-9.]*$/, language: 'php', short: 'r', long: [], repl: /^-a$|^--interactive$/ },
+  { name: /^lua[0-9.]*$|^luajit$/, language: 'lua', short: 'e', long: [], repl: /^-i$/ },
 ];
 
 // Security: each of these reaches a process spawn or code built at run time.
@@ -180,8 +195,17 @@ export function unwrapInterpreter(
     codes.push(attached.length > 0 ? attached : (argv[(i += 1)] ?? null));
     if (interpreter.language === 'python') break;
   }
+  // Security: `python3 -i`, `node -i`, `php -a` read code from stdin even after a script.
+  const firstOperand = argv.findIndex((arg, i) => i > 0 && (arg === null || !arg.startsWith('-')));
+  const options = argv.slice(1, firstOperand === -1 ? argv.length : firstOperand);
+  const interactive = options.some((arg) => arg !== null && interpreter.repl.test(arg));
+  const language = interpreter.language;
+  if (codes.length === 0 && interactive)
+    return [{ kind: 'stdin-script', via: name, language, repl: true }];
   if (codes.length === 0)
-    return argv.length === 1 || argv[1] === '-' ? [{ kind: 'stdin-script', via: name }] : [];
+    return argv.length === 1 || argv[1] === '-'
+      ? [{ kind: 'stdin-script', via: name, language }]
+      : [];
   // Security: a program built at run time could run anything.
   if (codes.some((c) => c === null)) return [{ kind: 'dynamic', via: 'inline-code', words: [] }];
   return scanInlineCode(codes.join('\n'), interpreter.language);

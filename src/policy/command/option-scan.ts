@@ -103,3 +103,26 @@ export function scanOptions(
   scan.index = i;
   return scan;
 }
+
+// Options and operands of a program whose getopt permutes them (GNU sed, util-linux script):
+// options may follow operands until `--`.
+export function scanPermutedOptions(
+  args: readonly (string | null)[],
+  start: number,
+  spec: OptionSpec,
+): { seen: Map<string, (string | null)[]>; operands: (string | null)[]; unknown: boolean } {
+  const seen = new Map<string, (string | null)[]>();
+  const operands: (string | null)[] = [];
+  let unknown = false;
+  let i = start;
+  while (i < args.length) {
+    const scan = scanOptions(args, i, spec);
+    for (const [key, values] of scan.seen) for (const value of values) record(seen, key, value);
+    unknown ||= scan.unknown;
+    if (scan.index >= args.length) break;
+    const end = args[scan.index - 1] === '--' && scan.index > i ? args.length : scan.index + 1;
+    operands.push(...args.slice(scan.index, end));
+    i = end;
+  }
+  return { seen, operands, unknown };
+}

@@ -1,4 +1,5 @@
 import { SAFE_BUILTINS } from './builtins.js';
+import type { HazardKind } from './types.js';
 
 const PRIVILEGE = new Set(['sudo', 'su', 'doas', 'pkexec', 'run0']);
 
@@ -6,6 +7,17 @@ function quote(text: string, max = 80): string {
   const cut = text.length > max ? `${text.slice(0, max)}...` : text;
   return JSON.stringify(cut);
 }
+
+const HAZARD_REASONS: Record<HazardKind, string> = {
+  'dynamic-variable-name':
+    'uses a variable name chosen at run time (read "$x", printf -v "$x", declare "$x", ${!x}, [[ -v $x ]]); bash evaluates array subscripts in such names, which can run commands. Write variable names literally',
+  'prompt-expansion':
+    'expands text as a prompt (${x@P}, or PS0/PS1/PS2/PS4 set to a computed value), which runs the command substitutions in it. Write the text out directly',
+  'startup-file':
+    'names a start-up file or preloaded library (BASH_ENV, ENV, --rcfile, --init-file, LD_PRELOAD, LD_AUDIT) whose code runs before the command and cannot be checked. Run the commands directly instead',
+  'runs-written-file':
+    'runs a program or script that the same command writes, copies or links first, so its content cannot be checked. Write the file in one call, read it back, and run it in another',
+};
 
 function listed(names: readonly string[]): string {
   if (names.length === 0) return 'none';
@@ -33,6 +45,8 @@ export const MESSAGES = {
     `The command name in ${quote(text)}${via === undefined ? '' : ` (via ${via})`} is only known at run time (a variable, substitution, glob, brace expansion or computed code), and strict mode needs literal command names (rule 'strict:dynamic-command'). Write the command name literally, e.g. 'rm file' rather than '$cmd file'.`,
   stdinScript: (): string =>
     "A shell would read its script from stdin or from a source that cannot be checked (e.g. 'curl ... | sh', 'bash <(...)'); strict mode refuses this (rule 'strict:script-from-stdin'). Write the commands out directly, or pass them with 'sh -c'.",
+  hazard: (rule: string, kind: HazardKind, text: string): string =>
+    `The command ${quote(text)} ${HAZARD_REASONS[kind]} (rule '${rule}').`,
   notListed: (name: string, allow: readonly string[]): string =>
     `'${name}' is not on the allowlist (rule 'allowlist:not-listed:${name}'). Allowed commands: ${listed(allow)}; plus the builtins ${[...SAFE_BUILTINS].join(' ')}.`,
   allowlistUnknown: (rule: string, allow: readonly string[]): string =>

@@ -1,4 +1,4 @@
-import { scanOptions } from './option-scan.js';
+import { scanOptions, scanPermutedOptions } from './option-scan.js';
 import { wrappedCommand, type Unwrapped } from './unwrapped.js';
 
 // Shells that take `-c STRING` or read a script from stdin when given no script file.
@@ -125,7 +125,7 @@ export function unwrapWatch(argv: readonly (string | null)[]): Unwrapped[] {
 export function unwrapFlock(argv: readonly (string | null)[]): Unwrapped[] {
   const spec = {
     shortWithArg: 'wEc',
-    shortFlags: 'sxunoFeh',
+    shortFlags: 'sxunoFehV',
     longWithArg: ['timeout', 'wait', 'conflict-exit-code', 'command'],
     longFlags: [
       'shared',
@@ -164,7 +164,8 @@ export function unwrapTrap(argv: readonly (string | null)[]): Unwrapped[] {
 
 // `script -c STRING` (util-linux) runs STRING with the user's shell.
 export function unwrapScript(argv: readonly (string | null)[]): Unwrapped[] {
-  const scan = scanOptions(argv, 1, {
+  // Security: util-linux getopt permutes, so `script log -c CMD` runs CMD too.
+  const scan = scanPermutedOptions(argv, 1, {
     shortWithArg: 'cEIOBTm',
     longWithArg: [
       'command',

@@ -23,6 +23,27 @@ export interface CommandAnalysis {
   commands: FoundCommand[];
   // A shell reads its script from stdin or a non-literal file (`curl ... | sh`, `. <(...)`).
   readsScriptFromStdin: boolean;
+  // Constructs that make bash evaluate text or run a file the policy cannot read; present only
+  // when there are some. Strict mode and allowlists refuse them.
+  hazards?: Hazard[];
+}
+
+// Why a hazard is refused; each has its own rule id (`strict:<kind>`) and message.
+export type HazardKind =
+  // A variable whose name is computed (`read "$x"`, `printf -v "$x"`, `${!x}`): bash evaluates
+  // array subscripts in it, so `x='a[$(rm y)]'` runs code.
+  | 'dynamic-variable-name'
+  // Prompt expansion of text the policy cannot see (`${x@P}`, `PS4=$y`).
+  | 'prompt-expansion'
+  // A start-up file or loader preload named by the environment (BASH_ENV, ENV, --rcfile, LD_PRELOAD).
+  | 'startup-file'
+  // A program or script that the same command line writes, copies or links first.
+  | 'runs-written-file';
+
+// One hazard and the text it was found in.
+export interface Hazard {
+  kind: HazardKind;
+  text: string;
 }
 
 // The three outcomes the shell server acts on.

@@ -9,7 +9,9 @@ import {
   unwrapTimeout,
   unwrapXargs,
 } from './exec-wrappers.js';
+import { unwrapGit } from './git-commands.js';
 import { unwrapInterpreter } from './inline-code.js';
+import { unwrapSed } from './sed-script.js';
 import {
   SHELL_NAMES,
   unwrapEval,
@@ -29,8 +31,10 @@ import type { Unwrapped } from './unwrapped.js';
 export function unwrapArgv(name: string, argv: readonly (string | null)[]): Unwrapped[] {
   if (SHELL_NAMES.has(name)) return unwrapShell(argv, name);
   if (AWK_NAMES.has(name)) return unwrapAwk(argv);
-  const prefix = PREFIX_WRAPPERS[name];
-  if (prefix !== undefined) return unwrapPrefix(argv, name, prefix);
+  // Security: the loader under any of its names (ld-linux-x86-64.so.2, ld-musl-x86_64.so.1).
+  const loader = /^ld(-linux[\w.-]*|-musl[\w.-]*)?\.so(\.\d+)*$/.test(name) ? 'ld.so' : name;
+  const prefix = PREFIX_WRAPPERS[loader];
+  if (prefix !== undefined) return unwrapPrefix(argv, loader, prefix);
   switch (name) {
     case 'eval':
       return unwrapEval(argv);
@@ -59,6 +63,11 @@ export function unwrapArgv(name: string, argv: readonly (string | null)[]): Unwr
       return unwrapXargs(argv);
     case 'find':
       return unwrapFind(argv);
+    case 'git':
+      return unwrapGit(argv);
+    case 'sed':
+    case 'gsed':
+      return unwrapSed(argv);
     case 'busybox':
       return unwrapBusybox(argv);
     default:
