@@ -33,7 +33,8 @@ export function unwrapArgv(name: string, argv: readonly (string | null)[]): Unwr
   if (AWK_NAMES.has(name)) return unwrapAwk(argv);
   // Security: the loader under any of its names (ld-linux-x86-64.so.2, ld-musl-x86_64.so.1).
   const loader = /^ld(-linux[\w.-]*|-musl[\w.-]*)?\.so(\.\d+)*$/.test(name) ? 'ld.so' : name;
-  const prefix = PREFIX_WRAPPERS[loader];
+  // Own keys only: a command named `toString` or `constructor` is no wrapper.
+  const prefix = Object.hasOwn(PREFIX_WRAPPERS, loader) ? PREFIX_WRAPPERS[loader] : undefined;
   if (prefix !== undefined) return unwrapPrefix(argv, loader, prefix);
   switch (name) {
     case 'eval':
