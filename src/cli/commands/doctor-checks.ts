@@ -11,7 +11,9 @@ import {
   LAUNCHER_BINARY,
   startLauncher,
 } from '../../sandbox/index.js';
-import { packageRoot } from '../home.js';
+import { isInstalledPackage, packageRoot } from '../home.js';
+import type { StatePaths } from '../state-paths.js';
+import { launcherMissingDetail, RIPGREP_INSTALL } from '../system-tools.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -55,7 +57,7 @@ export async function checkLauncher(): Promise<CheckResult> {
     return {
       name: 'launcher',
       status: 'warn',
-      detail: `not built (${LAUNCHER_BINARY}): shell commands start from Node, tens of ms slower each. Build it with \`npm run setup\` (or \`npm run build:native\`; needs gcc).`,
+      detail: launcherMissingDetail(LAUNCHER_BINARY, isInstalledPackage()),
     };
   }
   try {
@@ -69,6 +71,19 @@ export async function checkLauncher(): Promise<CheckResult> {
       detail: `${binary} does not start (${(err as Error).message}): shell commands start from Node. Rebuild it with \`npm run build:native\`.`,
     };
   }
+}
+
+// Where this run reads its config and writes its state, and what chose them.
+export function checkPaths(paths: StatePaths, config: Config | undefined): CheckResult {
+  const configFile = existsSync(paths.configFile)
+    ? paths.configFile
+    : `${paths.configFile} (absent; \`bastion init\` writes it)`;
+  const audit = config ? `; audit log in ${config.audit.dir}` : '';
+  return {
+    name: 'paths',
+    status: 'ok',
+    detail: `${paths.origin}: config ${configFile}; state in ${paths.stateDir}${audit}; installed in ${packageRoot()} (never written)`,
+  };
 }
 
 export async function checkSandbox(config: Config | undefined): Promise<CheckResult> {
@@ -95,7 +110,7 @@ export async function checkRipgrep(): Promise<CheckResult> {
     return {
       name: 'ripgrep',
       status: 'warn',
-      detail: 'rg not found: content search is unavailable. Fix: apt-get install ripgrep',
+      detail: `rg not found: content search is unavailable. Fix: ${RIPGREP_INSTALL}`,
     };
   }
 }
