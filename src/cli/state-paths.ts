@@ -74,3 +74,9 @@ export function ensurePrivateDir(dir: string): void {
   // Security: audit log, tokens and history are readable only by the user who runs Bastion.
   mkdirSync(dir, { recursive: true, mode: 0o700 });
 }
+
+// Where `bastion build-launcher` puts the sandbox launcher: the state dir, since the install dir
+// is read-only to Bastion.
+export function stateLauncherPath(paths: StatePaths): string {
+  return path.join(paths.stateDir, 'bin', 'bastion-launcher');
+}

@@ -129,9 +129,11 @@ describe('the npm package', () => {
     expect(packedFiles).toContain('dist/cli/main.js');
     expect(packedFiles).toContain('dist/grammars/tree-sitter-bash.wasm');
     expect(packedFiles).toContain('config/mcp_settings.json.template');
+    // The launcher's source, for `bastion build-launcher`; never a binary built on the packer's machine.
+    expect(packedFiles.filter((f) => f.startsWith('native/'))).toEqual(['native/launcher.c']);
     const unwanted = packedFiles.filter(
       (f) =>
-        /^(src|test|bench|native|scripts|\.ci)\//.test(f) ||
+        /^(src|test|bench|scripts|\.ci)\//.test(f) ||
         /\.test\.|\.map$/.test(f) ||
         f.startsWith('dist/native/'),
     );
@@ -181,8 +183,16 @@ describe('the npm package', () => {
 
     const doctor = await runBastion(['doctor', '--skip-npm-audit']);
     expect(doctor.stdout).toContain(`config ${configFile}; state in ${stateDir}`);
-    expect(doctor.stdout).toMatch(/\[WARN\] launcher: not included in the npm package/);
+    expect(doctor.stdout).toMatch(/\[WARN\] launcher: not built .*`bastion build-launcher`/);
     expect(doctor.code, doctor.stdout).toBe(0);
+
+    // The launcher is compiled into the state dir with the system compiler, then used.
+    const built = await runBastion(['build-launcher']);
+    expect(built.code, built.stderr).toBe(0);
+    const launcher = path.join(stateDir, 'bin', 'bastion-launcher');
+    expect(modeOf(launcher)).toBe(0o700);
+    const doctorAgain = await runBastion(['doctor', '--skip-npm-audit']);
+    expect(doctorAgain.stdout).toContain(`[ok  ] launcher: ${launcher} (started and answered)`);
 
     writeFileSync(path.join(workspace, 'hello.txt'), 'hello from the workspace\n');
     const files = await connect('files');

@@ -12,6 +12,7 @@ import {
   startLauncher,
 } from '../../sandbox/index.js';
 import { isInstalledPackage, packageRoot } from '../home.js';
+import { chooseLauncher } from '../launcher-path.js';
 import type { StatePaths } from '../state-paths.js';
 import { launcherMissingDetail, RIPGREP_INSTALL } from '../system-tools.js';
 
@@ -51,8 +52,8 @@ export function checkConfig(options: Parameters<typeof loadConfig>[0]): {
 
 // The native launcher (native/launcher.c): without it shell commands still run, with the same
 // guarantees, but each one starts from Node (tens of ms slower).
-export async function checkLauncher(): Promise<CheckResult> {
-  const binary = findLauncher();
+export async function checkLauncher(paths: StatePaths): Promise<CheckResult> {
+  const binary = findLauncher(chooseLauncher(paths));
   if (binary === null) {
     return {
       name: 'launcher',
@@ -68,7 +69,7 @@ export async function checkLauncher(): Promise<CheckResult> {
     return {
       name: 'launcher',
       status: 'warn',
-      detail: `${binary} does not start (${(err as Error).message}): shell commands start from Node. Rebuild it with \`npm run build:native\`.`,
+      detail: `${binary} does not start (${(err as Error).message}): shell commands start from Node. Rebuild it with \`bastion build-launcher\` (or \`npm run build:native\` in a checkout).`,
     };
   }
 }

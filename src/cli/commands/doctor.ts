@@ -35,7 +35,7 @@ export function registerDoctorCommand(program: Command): void {
         checkPaths(paths, config),
         configResult,
         await checkSandbox(config),
-        await checkLauncher(),
+        await checkLauncher(paths),
         await checkRipgrep(),
         checkAuditLog(config),
       ];

@@ -39,11 +39,16 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
     return;
   }
   const { createSandbox } = await import('../../sandbox/index.js');
+  const { chooseLauncher } = await import('../launcher-path.js');
   const { createCommandPolicyEngine } = await import('../../policy/command/index.js');
   const { createShellServer } = await import('../../servers/shell/index.js');
   let sandbox;
   try {
-    sandbox = await createSandbox({ enabled: config.shell.sandbox.enabled, logger });
+    sandbox = await createSandbox({
+      enabled: config.shell.sandbox.enabled,
+      logger,
+      launcherBinary: chooseLauncher(paths),
+    });
   } catch (err) {
     if (err instanceof SandboxUnavailableError) {
       console.error(`bastion: the shell server cannot start: ${err.message}`);
