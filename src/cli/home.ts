@@ -2,22 +2,18 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// Bastion's home holds config/ and logs/; relative config paths resolve against it. It is the
-// --home flag, else $BASTION_HOME, else the installed package's directory, so an MCP client that
-// starts Bastion from any working directory still finds the same config.
-export function resolveHome(
-  flag: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-): string {
-  if (flag) return path.resolve(flag);
-  if (env.BASTION_HOME) return path.resolve(env.BASTION_HOME);
-  return packageRoot();
-}
-
-// The directory holding Bastion's package.json (dist/cli/home.js -> ../../).
+// The directory holding Bastion's package.json (dist/cli/home.js -> ../../). Read-only to Bastion:
+// it is the install directory when Bastion came from npm, the checkout when it came from git.
 export function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir)
     dir = path.dirname(dir);
   return dir;
+}
+
+// npm (install -g, npx, a project's dependencies) always puts a package under node_modules/; a git
+// clone never is. An installed package is replaced on upgrade and often root-owned, so it must
+// never hold anyone's config or state.
+export function isInstalledPackage(root: string = packageRoot()): boolean {
+  return root.split(path.sep).includes('node_modules');
 }

@@ -28,8 +28,12 @@ export interface Config {
 export interface LoadConfigOptions {
   // Bastion's home: relative paths in the file resolve against it; holds config/ and logs/.
   home: string;
-  // Explicit --config; when absent, <home>/config/mcp_settings.json is used if it exists.
+  // Explicit --config; when absent, defaultConfigPath is used if it exists.
   configPath?: string;
+  // The settings file read when it exists (default <home>/config/mcp_settings.json).
+  defaultConfigPath?: string;
+  // Where a relative audit.dir resolves (default: home).
+  stateDir?: string;
   // --root / --read-only-root flags; they replace the file's roots when given.
   rootFlags?: readonly string[];
   readOnlyRootFlags?: readonly string[];
@@ -98,7 +102,7 @@ function canonicalRoot(
 export function loadConfig(options: LoadConfigOptions): Config {
   const env = options.env ?? process.env;
   const home = path.resolve(options.home);
-  const defaultPath = path.join(home, DEFAULT_CONFIG_RELATIVE_PATH);
+  const defaultPath = options.defaultConfigPath ?? path.join(home, DEFAULT_CONFIG_RELATIVE_PATH);
   const configPath = options.configPath
     ? path.resolve(options.configPath)
     : existsSync(defaultPath)
@@ -158,7 +162,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
     deny: Object.freeze([...settings.deny]),
     limits: Object.freeze({ ...settings.limits }),
     audit: Object.freeze({
-      dir: path.resolve(home, settings.audit.dir),
+      dir: path.resolve(options.stateDir ?? home, settings.audit.dir),
       redactKeys: Object.freeze([...settings.audit.redactKeys]),
     }),
     shell: Object.freeze({ ...settings.shell }),

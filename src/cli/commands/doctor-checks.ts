@@ -14,7 +14,10 @@ import {
   probeExecGuard,
   startLauncher,
 } from '../../sandbox/index.js';
-import { packageRoot } from '../home.js';
+import { isInstalledPackage, packageRoot } from '../home.js';
+import { chooseExecGuard, chooseLauncher } from '../launcher-path.js';
+import type { StatePaths } from '../state-paths.js';
+import { launcherMissingDetail, RIPGREP_INSTALL } from '../system-tools.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -52,13 +55,13 @@ export function checkConfig(options: Parameters<typeof loadConfig>[0]): {
 
 // The native launcher (native/launcher.c): without it shell commands still run, with the same
 // guarantees, but each one starts from Node (tens of ms slower).
-export async function checkLauncher(): Promise<CheckResult> {
-  const binary = findLauncher();
+export async function checkLauncher(paths: StatePaths): Promise<CheckResult> {
+  const binary = findLauncher(chooseLauncher(paths));
   if (binary === null) {
     return {
       name: 'launcher',
       status: 'warn',
-      detail: `not built (${LAUNCHER_BINARY}): shell commands start from Node, tens of ms slower each. Build it with \`npm run setup\` (or \`npm run build:native\`; needs gcc).`,
+      detail: launcherMissingDetail(LAUNCHER_BINARY, isInstalledPackage()),
     };
   }
   try {
@@ -69,9 +72,22 @@ export async function checkLauncher(): Promise<CheckResult> {
     return {
       name: 'launcher',
       status: 'warn',
-      detail: `${binary} does not start (${(err as Error).message}): shell commands start from Node. Rebuild it with \`npm run build:native\`.`,
+      detail: `${binary} does not start (${(err as Error).message}): shell commands start from Node. Rebuild it with \`bastion build-launcher\` (or \`npm run build:native\` in a checkout).`,
     };
   }
+}
+
+// Where this run reads its config and writes its state, and what chose them.
+export function checkPaths(paths: StatePaths, config: Config | undefined): CheckResult {
+  const configFile = existsSync(paths.configFile)
+    ? paths.configFile
+    : `${paths.configFile} (absent; \`bastion init\` writes it)`;
+  const audit = config ? `; audit log in ${config.audit.dir}` : '';
+  return {
+    name: 'paths',
+    status: 'ok',
+    detail: `${paths.origin}: config ${configFile}; state in ${paths.stateDir}${audit}; installed in ${packageRoot()} (never written)`,
+  };
 }
 
 export async function checkSandbox(config: Config | undefined): Promise<CheckResult> {
@@ -91,13 +107,13 @@ export async function checkSandbox(config: Config | undefined): Promise<CheckRes
 }
 
 // The command rules are enforced at exec by Landlock through the exec guard, when both exist.
-export function checkExecRules(): CheckResult {
-  const probe = probeExecGuard();
+export function checkExecRules(paths: StatePaths): CheckResult {
+  const probe = probeExecGuard(chooseExecGuard(paths));
   if (probe === null)
     return {
       name: 'exec rules',
       status: 'warn',
-      detail: `${EXEC_RULES_WEAK_WARNING}. Fix: npm run setup (builds dist/native/bastion-exec-guard with gcc)`,
+      detail: `${EXEC_RULES_WEAK_WARNING}. Fix: \`bastion build-launcher\` (or \`npm run setup\` in a checkout) builds the exec guard with gcc`,
     };
   if (probe.abi < 1)
     return {
@@ -134,7 +150,7 @@ export async function checkRipgrep(): Promise<CheckResult> {
     return {
       name: 'ripgrep',
       status: 'warn',
-      detail: 'rg not found: content search is unavailable. Fix: apt-get install ripgrep',
+      detail: `rg not found: content search is unavailable. Fix: ${RIPGREP_INSTALL}`,
     };
   }
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { resolveHome } from '../home.js';
-import { collect, type ConfigFlags } from '../load-cli-config.js';
+import { collect, configOptionsFor, type ConfigFlags } from '../load-cli-config.js';
+import { resolveStatePaths } from '../state-paths.js';
 import type { CheckResult } from './doctor-checks.js';
 
 const MARK = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
@@ -13,7 +13,7 @@ export function registerDoctorCommand(program: Command): void {
     .description('check the config, sandbox, tools, audit log and dependencies')
     .option('--root <dir>', 'check with this root instead of the config roots', collect)
     .option('--config <file>', 'settings file')
-    .option('--home <dir>', 'Bastion home')
+    .option('--home <dir>', 'Bastion home (default: $BASTION_HOME, else XDG dirs)')
     .option('--skip-npm-audit', 'do not run npm audit (offline machines)')
     .action(async (flags: ConfigFlags & { skipNpmAudit?: boolean }) => {
       // Loaded only when the doctor runs: the checks pull in the sandbox, which `serve files`
@@ -26,21 +26,20 @@ export function registerDoctorCommand(program: Command): void {
         checkLauncher,
         checkNode,
         checkNpmAudit,
+        checkPaths,
         checkRipgrep,
         checkSandbox,
       } = await import('./doctor-checks.js');
-      const { result: configResult, config } = checkConfig({
-        home: resolveHome(flags.home),
-        ...(flags.config ? { configPath: flags.config } : {}),
-        rootFlags: flags.root ?? [],
-      });
+      const paths = resolveStatePaths({ ...(flags.home ? { homeFlag: flags.home } : {}) });
+      const { result: configResult, config } = checkConfig(configOptionsFor(flags, paths));
       const results: CheckResult[] = [
         checkNode(),
+        checkPaths(paths, config),
         configResult,
         await checkSandbox(config),
-        await checkLauncher(),
+        await checkLauncher(paths),
         checkDeviceNodes(),
-        checkExecRules(),
+        checkExecRules(paths),
         await checkRipgrep(),
         checkAuditLog(config),
       ];

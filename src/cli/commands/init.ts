@@ -1,9 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_RELATIVE_PATH, loadConfig } from '../../config/index.js';
+import { loadConfig } from '../../config/index.js';
 import { InvalidConfigError } from '../../errors/index.js';
-import { packageRoot, resolveHome } from '../home.js';
+import { packageRoot } from '../home.js';
+import { configOptionsFor } from '../load-cli-config.js';
+import { ensurePrivateDir, resolveStatePaths, type StatePaths } from '../state-paths.js';
 
 export const TEMPLATE_RELATIVE_PATH = path.join('config', 'mcp_settings.json.template');
 const HOME_PLACEHOLDER = /<BASTION_HOME>/g;
@@ -13,39 +15,68 @@ interface InitFlags {
   force?: boolean;
 }
 
-// `bastion init`: make config/mcp_settings.json from the tracked template, create ./workspace and
-// logs/, then validate the result exactly as `serve` will.
+interface Template {
+  mcpServers: Record<string, { command: string; args: string[] }>;
+  bastion: { roots: { path: string; mode: string }[] };
+}
+
+// The settings file for this layout. A home keeps the template's text (relative ./workspace, the
+// checkout's dist/ in the client lines); an installed package gets absolute XDG paths and `npx`.
+function renderSettings(template: string, paths: StatePaths): string {
+  if (paths.layout === 'home') return template.replace(HOME_PLACEHOLDER, paths.baseDir);
+  const settings = JSON.parse(template) as Template;
+  for (const server of ['files', 'shell'])
+    settings.mcpServers[`bastion-${server}`] = {
+      command: 'npx',
+      args: ['-y', 'bastion-mcp', 'serve', server],
+    };
+  settings.bastion.roots = [{ path: paths.workspace, mode: 'read-write' }];
+  return `${JSON.stringify(settings, null, 2)}\n`;
+}
+
+// How a client starts one server with this layout (what `claude mcp add` takes after --).
+function serveCommand(paths: StatePaths, server: 'files' | 'shell'): string {
+  if (paths.layout === 'xdg') return `npx -y bastion-mcp serve ${server}`;
+  const cli = path.join(packageRoot(), 'dist/cli/main.js');
+  return `node ${cli} serve ${server} --home ${paths.baseDir}`;
+}
+
+// `bastion init`: write the settings file from the tracked template, create the default workspace
+// root and the private state directory, then validate the result exactly as `serve` will, and
+// say where each thing went.
 export function registerInitCommand(program: Command): void {
   program
     .command('init')
-    .description(
-      'create config/mcp_settings.json from the template and the default ./workspace root',
-    )
-    .option('--home <dir>', 'Bastion home (default: $BASTION_HOME or the install dir)')
-    .option('--force', 'overwrite an existing config/mcp_settings.json')
+    .description('write the settings file, the default workspace root and the state directory')
+    .option('--home <dir>', 'Bastion home (default: $BASTION_HOME, else XDG dirs; see doctor)')
+    .option('--force', 'overwrite an existing settings file')
     .action((flags: InitFlags) => {
-      const home = resolveHome(flags.home);
-      const target = path.join(home, DEFAULT_CONFIG_RELATIVE_PATH);
+      const paths = resolveStatePaths({ ...(flags.home ? { homeFlag: flags.home } : {}) });
+      const target = paths.configFile;
+      console.log(`bastion: layout ${paths.layout} (${paths.origin})`);
       if (existsSync(target) && !flags.force) {
-        console.log(`bastion: ${target} already exists; keeping it (use --force to overwrite).`);
+        console.log(`bastion: config   ${target} (exists; keeping it, use --force to overwrite)`);
       } else {
         const template = readFileSync(path.join(packageRoot(), TEMPLATE_RELATIVE_PATH), 'utf8');
-        mkdirSync(path.dirname(target), { recursive: true });
+        ensurePrivateDir(path.dirname(target));
         // Security: the settings file may name roots and tokens' env vars; keep it private.
-        writeFileSync(target, template.replace(HOME_PLACEHOLDER, home), { mode: 0o600 });
-        console.log(`bastion: wrote ${target}`);
+        writeFileSync(target, renderSettings(template, paths), { mode: 0o600 });
+        console.log(`bastion: config   ${target} (written)`);
       }
-      mkdirSync(path.join(home, 'workspace'), { recursive: true });
-      mkdirSync(path.join(home, 'logs'), { recursive: true, mode: 0o700 });
+      ensurePrivateDir(paths.workspace);
+      console.log(`bastion: root     ${paths.workspace} (default read-write root)`);
+      ensurePrivateDir(paths.stateDir);
       try {
-        const config = loadConfig({ home, configPath: target });
+        const config = loadConfig(configOptionsFor({}, paths));
+        ensurePrivateDir(config.audit.dir);
+        console.log(`bastion: state    ${paths.stateDir} (audit log in ${config.audit.dir})`);
         console.log(
           `bastion: config is valid; roots: ${config.roots.map((r) => `${r.path} (${r.mode})`).join(', ')}`,
         );
         console.log('\nConnect a client, e.g. Claude Code:');
-        console.log(
-          `  claude mcp add bastion-files -- node ${path.join(packageRoot(), 'dist/cli/main.js')} serve files --home ${home}`,
-        );
+        for (const server of ['files', 'shell'] as const)
+          console.log(`  claude mcp add bastion-${server} -- ${serveCommand(paths, server)}`);
+        console.log(`(mcpServers lines for other clients are in ${target})`);
       } catch (err) {
         if (err instanceof InvalidConfigError) {
           console.error(`bastion: ${err.message}`);

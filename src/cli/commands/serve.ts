@@ -4,6 +4,8 @@ import { SandboxUnavailableError } from '../../errors/index.js';
 import { createLogger } from '../../logging/logger.js';
 import { maxMessageBytesFor, serveStdio } from '../../transport/stdio.js';
 import { collect, loadCliConfig, type ConfigFlags } from '../load-cli-config.js';
+import { ensurePrivateDir } from '../state-paths.js';
+import { RIPGREP_MISSING } from '../system-tools.js';
 
 const SERVERS = ['files', 'shell'] as const;
 type ServerName = (typeof SERVERS)[number];
@@ -14,12 +16,16 @@ export const SANDBOX_OFF_WARNING =
   'Commands run with the full rights of this user; only the command policy stands between the agent and the machine.';
 
 async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
-  const config = loadCliConfig(flags);
+  const { config, paths } = loadCliConfig(flags);
+  ensurePrivateDir(paths.stateDir);
   const logger = createLogger(`bastion-${name}`);
   const audit = createAuditLog(config.audit);
   // Each server's modules load only when that server runs: a quicker cold start for clients.
   if (name === 'files') {
     const { createFilesServer } = await import('../../servers/files/index.js');
+    const { findRipgrep } = await import('../../servers/files/lib/ripgrep.js');
+    // The server still starts: every tool but content search works without ripgrep.
+    if (findRipgrep() === undefined) console.error(`bastion: ${RIPGREP_MISSING}`);
     const mcp = createFilesServer(config, { audit, logger });
     logger.info(
       { roots: config.roots.map((r) => r.path), source: config.source },
@@ -33,11 +39,17 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
     return;
   }
   const { createSandbox } = await import('../../sandbox/index.js');
+  const { chooseExecGuard, chooseLauncher } = await import('../launcher-path.js');
   const { createCommandPolicyEngine } = await import('../../policy/command/index.js');
   const { createShellServer } = await import('../../servers/shell/index.js');
   let sandbox;
   try {
-    sandbox = await createSandbox({ enabled: config.shell.sandbox.enabled, logger });
+    sandbox = await createSandbox({
+      enabled: config.shell.sandbox.enabled,
+      logger,
+      launcherBinary: chooseLauncher(paths),
+      execGuardBinary: chooseExecGuard(paths),
+    });
   } catch (err) {
     if (err instanceof SandboxUnavailableError) {
       console.error(`bastion: the shell server cannot start: ${err.message}`);
@@ -81,7 +93,7 @@ export function registerServeCommand(program: Command): void {
     )
     .option(
       '--home <dir>',
-      'Bastion home holding config/ and logs/ (default: $BASTION_HOME or the install dir)',
+      'Bastion home holding config/ and logs/ (default: $BASTION_HOME, else XDG dirs; see doctor)',
     )
     .action(async (server: string, flags: ConfigFlags) => {
       if (!SERVERS.includes(server as ServerName)) {
