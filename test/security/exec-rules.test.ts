@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -25,6 +26,8 @@ import {
 
 const GUARD = IS_LINUX ? probeExecGuard() : null;
 const SKIP = !IS_LINUX || GUARD === null || GUARD.abi < 1;
+// A host hard link of the forbidden program outside the program dirs (root only).
+const HARD_LINK = path.join('/usr/local/lib', `bastion-test-touch-${process.pid}`);
 
 const MODES: { name: string; rules: ProgramRules }[] = [
   { name: 'denylist (touch denied)', rules: { kind: 'except', deny: ['touch'] } },
@@ -37,10 +40,13 @@ describe.skipIf(SKIP)('exec rules enforced by the kernel (no parser)', () => {
   let world: SandboxWorld;
 
   beforeAll(async () => {
+    // Made before any plan: plans are kept while the program index is fresh (a minute).
+    if (process.getuid?.() === 0) execFileSync('ln', ['-f', '/usr/bin/touch', HARD_LINK]);
     sandbox = await createSandbox({ enabled: true });
     world = createWorld();
   });
   afterAll(async () => {
+    rmSync(HARD_LINK, { force: true });
     await sandbox?.close();
     world?.cleanup();
   });
@@ -152,6 +158,89 @@ describe.skipIf(SKIP)('exec rules enforced by the kernel (no parser)', () => {
     const on = await bash(sandbox, { ...base, programs: { kind: 'except', deny: [] } }, script);
     expect(on.stdout.text).toContain('done');
     expect(existsSync(path.join(dir, 'M'))).toBe(true);
+  });
+
+  it('[EXEC-06] allowlist: a path entry the agent re-points (a planted link, a #! line) grants nothing else', async () => {
+    const { dir } = attackSpec({ kind: 'except', deny: [] });
+    const bin = path.join(dir, 'bin');
+    mkdirSync(bin);
+    const rel = `./${path.relative(world.rw, bin)}`;
+    const spec = specFor(world, {
+      cwd: dir,
+      programs: {
+        kind: 'only',
+        allow: [`${rel}/linked`, `${rel}/banged`, `${rel}/tree`],
+        deny: [],
+      },
+    });
+    // What a previous call of the agent could have left there.
+    const setup = await bash(
+      sandbox,
+      specFor(world, { cwd: dir }),
+      [
+        'ln -s /usr/bin/touch bin/linked',
+        'ln -s / bin/tree',
+        "printf '#!/usr/bin/touch M\\n' > bin/banged && chmod +x bin/banged",
+        'echo set',
+      ].join('; '),
+    );
+    expect(setup.stdout.text).toContain('set');
+    const res = await bash(
+      sandbox,
+      spec,
+      './bin/linked M; ./bin/banged; /usr/bin/touch M; ./bin/tree/usr/bin/touch M; echo done',
+    );
+    expect(res.stdout.text).toContain('done');
+    expect(existsSync(path.join(dir, 'M'))).toBe(false);
+  });
+
+  it('[EXEC-07] exec: false on a read-only root keeps /tmp from running its files; a nested no-exec root stays so', async () => {
+    const { dir } = attackSpec({ kind: 'except', deny: [] });
+    const base = specFor(world, { cwd: dir });
+    mkdirSync(path.join(dir, 'inner'));
+    // A copy of touch in the read-only root (the person's), and one in a root nested in rw.
+    const seed = await bash(sandbox, base, `cp /usr/bin/touch inner/t; echo seeded`);
+    expect(seed.stdout.text).toContain('seeded');
+    const roots = [
+      ...base.roots.map((r) => (r.path === world.ro ? { ...r, exec: false } : r)),
+      { path: path.join(dir, 'inner'), mode: 'read-write' as const, exec: false },
+    ];
+    const res = await bash(
+      sandbox,
+      { ...base, roots, programs: { kind: 'except', deny: [] } },
+      'cp inner/t /tmp/t; /tmp/t M; ./inner/t M; echo done',
+    );
+    expect(res.stdout.text).toContain('done');
+    expect(existsSync(path.join(dir, 'M'))).toBe(false);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    '[EXEC-06] denylist: a hard link of a denied program outside the program dirs is masked too',
+    async () => {
+      try {
+        const { spec, dir } = attackSpec({ kind: 'except', deny: ['touch'] });
+        const res = await bash(
+          sandbox,
+          spec,
+          `${HARD_LINK} M; cat ${HARD_LINK} > t2; chmod +x t2; ./t2 M; echo done`,
+        );
+        expect(res.stdout.text).toContain('done');
+        expect(existsSync(path.join(dir, 'M'))).toBe(false);
+      } finally {
+        rmSync(HARD_LINK, { force: true });
+      }
+    },
+  );
+
+  it('allowlist without the launcher: commands start from Node and still run (prlimit stays in place)', async () => {
+    const plain = await createSandbox({ enabled: true, launcherBinary: null });
+    try {
+      const { spec } = attackSpec({ kind: 'only', allow: ['ls'], deny: [] });
+      const res = await bash(plain, spec, 'ls / | head -0; echo still-runs');
+      expect(res.stdout.text).toContain('still-runs');
+    } finally {
+      await plain.close();
+    }
   });
 
   it('ordinary work keeps running: git, make, coreutils pipelines, under an allowlist that names them', async () => {

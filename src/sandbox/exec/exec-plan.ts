@@ -1,4 +1,14 @@
-import { closeSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Root } from '../../config/load-config.js';
@@ -24,6 +34,9 @@ export interface PlacedEntry {
 // Where a command may always write, and so write a program of its own: the sandbox's tmpfs.
 export interface ExecPlaces {
   systemDirs: readonly string[];
+  // Programs run before the guard applies the rules (prlimit): they must stay in the program
+  // dirs, though not executable after it.
+  launchHops?: readonly string[];
   scratchDirs: readonly string[];
   roots: readonly Root[];
 }
@@ -65,6 +78,9 @@ function namedFiles(
   } else if (!entry.includes('/')) {
     const matches = nameMatcher(entry, ignoreCase);
     for (const found of index.entries) if (matches(found.name)) starts.push(found.path);
+  } else if (path.isAbsolute(entry) && GLOB_CHARS.test(entry)) {
+    const matches = picomatch(entry, { dot: true, nocase: ignoreCase });
+    for (const found of index.entries) if (matches(found.path)) starts.push(found.path);
   } else if (path.isAbsolute(entry)) {
     try {
       if (statSync(entry).isDirectory()) dirs.push(realpathSync(entry));
@@ -80,14 +96,43 @@ function namedFiles(
     const real = realFile(start);
     if (real === undefined) continue;
     reals.add(real);
-    // Security: a hard link is the same program under another name (`ln sudo s` on the host).
+    // Security: a hard link is the same program under another name (`ln sudo s` on the host),
+    // in the program dirs or anywhere else in the system dirs.
     try {
-      for (const same of index.sameFile(lstatSync(real))) reals.add(same.path);
+      const st = lstatSync(real);
+      for (const same of index.sameFile(st)) reals.add(same.path);
+      if (st.nlink > 1) for (const link of hardLinksOf(real, st)) reals.add(link);
     } catch {
       // Gone since the lookup.
     }
   }
   return { starts: starts.filter((s) => realFile(s) !== undefined), reals: [...reals], dirs };
+}
+
+// Every path of the system dirs that is the same file as `file` (more than one link): found by
+// find(1) once per file and kept (about 0.25 s over /usr; only programs with several links pay).
+const linkCache = new Map<string, string[]>();
+const SYSTEM_TREES = ['/usr', '/opt', '/etc'] as const;
+
+function hardLinksOf(file: string, st: Stats): string[] {
+  const key = `${st.dev}:${st.ino}`;
+  const cached = linkCache.get(key);
+  if (cached !== undefined) return cached;
+  let links: string[] = [];
+  try {
+    const out = execFileSync(
+      'find',
+      [...SYSTEM_TREES.filter((t) => existsSync(t)), '-xdev', '-samefile', file],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 },
+    );
+    links = out.split('\n').filter((line) => line.length > 0);
+  } catch (err) {
+    // find exits 1 when some dir is unreadable; what it printed still counts.
+    const stdout = (err as { stdout?: string }).stdout;
+    links = (stdout ?? '').split('\n').filter((line) => line.length > 0);
+  }
+  linkCache.set(key, links);
+  return links;
 }
 
 // The interpreter a script names on its #! line (and for `#!/usr/bin/env NAME`, NAME looked up
@@ -116,6 +161,14 @@ function shebangTargets(file: string, index: ProgramIndex): string[] {
   return [interpreter, ...found.map((e) => e.path)];
 }
 
+function isRegularFile(file: string): boolean {
+  try {
+    return lstatSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 // The canonical form of a hop's directory (so /bin/x on a merged /usr is /usr/bin/x).
 function canonicalHop(hop: string): string {
   try {
@@ -135,10 +188,15 @@ function planExcept(deny: readonly string[], places: ExecPlaces, index: ProgramI
     for (const real of namedFiles(entry, index, [], true).reals)
       if (visible.some((dir) => isInside(real, dir))) masked.add(real);
   }
-  const execRoots = places.roots.filter((r) => r.exec !== false).map((r) => r.path);
-  // Security: when a writable root may not execute, neither may the scratch dirs, or a program
-  // written to /tmp would get around it.
-  const writableNoExec = places.roots.some((r) => r.mode === 'read-write' && r.exec === false);
+  const noExec = places.roots.filter((r) => r.exec === false).map((r) => r.path);
+  // Security: Landlock rules only add: a root that may execute and holds a root that may not
+  // would grant it too, so such a root is not granted at all (fail closed).
+  const execRoots = places.roots
+    .filter((r) => r.exec !== false && !noExec.some((inner) => isInside(inner, r.path)))
+    .map((r) => r.path);
+  // Security: when any root may not execute, neither may the scratch dirs, or a program copied
+  // (or written) to /tmp would get around it.
+  const writableNoExec = noExec.length > 0;
   return {
     executable: [...places.systemDirs, ...execRoots, ...(writableNoExec ? [] : places.scratchDirs)],
     masked: [...masked],
@@ -169,9 +227,20 @@ function planOnly(
       );
     }
   };
+  const writable = places.roots.filter((r) => r.mode === 'read-write').map((r) => r.path);
+  const inWritable = (file: string): boolean => writable.some((dir) => isInside(file, dir));
   const grant = (start: string, depth: number): void => {
     const real = realFile(start);
     if (real === undefined || denied.has(real)) return;
+    // Security: a file the agent can write (or a link it planted) grants only itself, a regular
+    // file in that same root: never a program its link points at, never its #! interpreter
+    // (which must be allowed by name), never a directory.
+    if (inWritable(start) || inWritable(real)) {
+      const root = writable.find((dir) => isInside(start, dir));
+      if (root === undefined || !isInside(real, root) || !isRegularFile(real)) return;
+      executable.add(real);
+      return;
+    }
     executable.add(real);
     place(start);
     if (depth > 0) for (const target of shebangTargets(real, index)) grant(target, depth - 1);
@@ -186,7 +255,15 @@ function planOnly(
     for (const start of starts) grant(start, 2);
     for (const dir of dirs) executable.add(dir);
   }
-  for (const root of places.roots) if (root.exec === true) executable.add(root.path);
+  const noExec = places.roots.filter((r) => r.exec === false).map((r) => r.path);
+  for (const root of places.roots)
+    if (root.exec === true && !noExec.some((inner) => isInside(inner, root.path)))
+      executable.add(root.path);
+  for (const hop of places.launchHops ?? []) {
+    const canonical = canonicalHop(hop);
+    if (index.dirs.includes(path.dirname(canonical)) && !placed.has(canonical))
+      placed.set(canonical, { path: canonical });
+  }
   return {
     executable: [...executable],
     masked: [],

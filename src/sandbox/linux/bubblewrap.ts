@@ -167,6 +167,7 @@ export function planBubblewrap(host: BubblewrapHost) {
               systemDirs: boundSystemDirs(systemArgs),
               scratchDirs: scratchDirs(SANDBOX_HOME),
               roots: spec.roots,
+              launchHops: [host.prlimitPath],
             }),
             guardPath: host.execGuard,
           };
