@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AUDIT_FILE_NAME, createAuditLog, verifyAuditLines } from './audit-log.js';
+import { AUDIT_FILE_NAME, createAuditLog, verifyAuditLines } from './index.js';
 
 function event(tool: string, args: unknown = {}) {
   return { server: 'files', tool, args, decision: 'allow' as const, durationMs: 1, outcome: 'ok' };

@@ -30,6 +30,11 @@ const SECRET_VALUE_PATTERNS: readonly (readonly [RegExp, string])[] = [
     /\b((?:Proxy-)?Authorization|X-Api-Key|Api-Key|X-Auth-Token|Private-Token)\s*:\s*[^\r\n"']+/gi,
     '$1: [REDACTED]',
   ],
+  // MySQL and MariaDB clients take the password glued to -p: mysql -uroot -pSECRET db.
+  [
+    /\b((?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n;|&]*?\s-p)(?=[^\s-])\S+/g,
+    '$1[REDACTED]',
+  ],
   // curl -u user:password and `config set <secret-name> <value>` (aws, npm, git).
   [/((?:^|\s)(?:-u|--user)\s+[^\s:]+:)\S+/g, '$1[REDACTED]'],
   [
@@ -48,31 +53,62 @@ const SECRET_VALUE_PATTERNS: readonly (readonly [RegExp, string])[] = [
   ],
 ];
 
-const MAX_STRING = 2048;
+export const MAX_STRING = 2048;
+const REDACTED = '[REDACTED]';
 
-// Redact one string: known secret shapes become [REDACTED], very long strings are cut.
-export function redactString(value: string): string {
+// Cut a very long string for the log, saying how much was cut.
+export function truncateString(value: string): string {
+  return value.length > MAX_STRING
+    ? `${value.slice(0, MAX_STRING)}…[${value.length - MAX_STRING} more chars]`
+    : value;
+}
+
+// Redact one string: known secret shapes and the given secret values become [REDACTED], very
+// long strings are cut. Longer values go first so one that contains another is masked whole.
+export function redactString(value: string, secretValues: readonly string[] = []): string {
   let out = value;
+  for (const secret of secretValues)
+    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   for (const [pattern, replacement] of SECRET_VALUE_PATTERNS)
     out = out.replace(pattern, replacement);
-  if (out.length > MAX_STRING)
-    out = `${out.slice(0, MAX_STRING)}…[${out.length - MAX_STRING} more chars]`;
-  return out;
+  return truncateString(out);
 }
 
 // Deep-copy a value for the audit log with secrets removed: secret-named keys lose their value,
 // secret-shaped strings are masked, and `extraKeys` (from config) are treated as secret names.
-export function redact(value: unknown, extraKeys: readonly string[] = [], depth = 0): unknown {
+export function redact(
+  value: unknown,
+  extraKeys: readonly string[] = [],
+  depth = 0,
+  secretValues: readonly string[] = [],
+): unknown {
   if (depth > 8) return '[…]';
-  if (typeof value === 'string') return redactString(value);
-  if (Array.isArray(value)) return value.slice(0, 200).map((v) => redact(v, extraKeys, depth + 1));
+  if (typeof value === 'string') return redactString(value, secretValues);
+  if (Array.isArray(value))
+    return value.slice(0, 200).map((v) => redact(v, extraKeys, depth + 1, secretValues));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
       const secretKey = SECRET_KEY_PATTERN.test(key) || extraKeys.includes(key);
-      out[key] = secretKey ? '[REDACTED]' : redact(item, extraKeys, depth + 1);
+      out[redactString(key, secretValues)] = secretKey
+        ? REDACTED
+        : redact(item, extraKeys, depth + 1, secretValues);
     }
     return out;
   }
   return value;
+}
+
+// Environment variables whose names say they hold a secret; their values are masked wherever
+// they appear in a record (a command that echoes $API_TOKEN, an output that prints it).
+const SECRET_ENV_NAME = /key|token|secret|passw|credential/i;
+// Shorter values would mask ordinary words and digits all over the log.
+const MIN_SECRET_LENGTH = 6;
+
+export function collectSecretEnvValues(env: NodeJS.ProcessEnv): string[] {
+  const values = new Set<string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (value && value.length >= MIN_SECRET_LENGTH && SECRET_ENV_NAME.test(name)) values.add(value);
+  }
+  return [...values].sort((a, b) => b.length - a.length);
 }

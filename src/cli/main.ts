@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -18,6 +19,7 @@ const program = new Command()
 registerInitCommand(program);
 registerServeCommand(program);
 registerDoctorCommand(program);
+registerAuditCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`bastion: ${err instanceof Error ? err.message : String(err)}`);
