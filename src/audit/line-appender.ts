@@ -38,9 +38,12 @@ export function createLineAppender(file: string, dir: string): LineAppender {
     return openSync(file, 'a+', 0o600);
   }
 
-  function endsMidLine(): boolean {
-    const { size } = fstatSync(fd);
-    if (size === 0) return false;
+  // Where this process's last line ended: when the file still ends there, it ends with our
+  // newline and need not be read back.
+  let ownEnd = -1;
+
+  function endsMidLine(size: number): boolean {
+    if (size === 0 || size === ownEnd) return false;
     const last = Buffer.alloc(1);
     readSync(fd, last, 0, 1, size - 1);
     return last[0] !== NEWLINE;
@@ -82,14 +85,20 @@ export function createLineAppender(file: string, dir: string): LineAppender {
       let recreated = false;
       // Security: a log deleted (or renamed away) while serving would swallow every record
       // unseen; nlink 0 means no name points at the file any more: make the file again.
-      if (fstatSync(fd).nlink === 0) {
+      let stat = fstatSync(fd);
+      if (stat.nlink === 0) {
         const next = open();
         closeSync(fd);
         fd = next;
         recreated = true;
+        stat = fstatSync(fd);
       }
-      const gap = fragmentPending || endsMidLine();
-      writeWhole(Buffer.from(`${gap ? '\n' : ''}${line}\n`));
+      const gap = fragmentPending || endsMidLine(stat.size);
+      const data = Buffer.from(`${gap ? '\n' : ''}${line}\n`);
+      ownEnd = -1;
+      writeWhole(data);
+      // Only sure when nobody else wrote in between; else the next append reads the byte back.
+      ownEnd = stat.size + data.length;
       scheduleSync();
       return { recreated };
     },

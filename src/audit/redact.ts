@@ -53,6 +53,11 @@ const SECRET_VALUE_PATTERNS: readonly (readonly [RegExp, string])[] = [
   ],
 ];
 
+// A cheap pre-check: every pattern above needs one of these fragments, so a string without any
+// (most paths and contents) skips the patterns entirely.
+const MAY_MATCH =
+  /-----BEGIN|[spr]k[-_]|gh[pousr]_|github_pat_|glpat-|npm_|hf_|AIza|xox|AKIA|bst_|eyJ|:\/\/|bearer|basic|auth|api-?key|private|-u\s|--user|config|pass|secret|token|key|credential|mysql|mariadb/i;
+
 export const MAX_STRING = 2048;
 const REDACTED = '[REDACTED]';
 
@@ -69,8 +74,9 @@ export function redactString(value: string, secretValues: readonly string[] = []
   let out = value;
   for (const secret of secretValues)
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-  for (const [pattern, replacement] of SECRET_VALUE_PATTERNS)
-    out = out.replace(pattern, replacement);
+  if (MAY_MATCH.test(out))
+    for (const [pattern, replacement] of SECRET_VALUE_PATTERNS)
+      out = out.replace(pattern, replacement);
   return truncateString(out);
 }
 
