@@ -49,6 +49,14 @@ async function answersTo(server: RawServer, line: string | Buffer): Promise<Repl
   return all.slice(before, all.indexOf(pong));
 }
 
+function refusedCount(text: string): number {
+  return text.split('refused a JSON-RPC message').length - 1;
+}
+
+async function stderrSettles(server: RawServer, done: (text: string) => boolean): Promise<void> {
+  while (!done(server.stderr())) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 function refusedLogLines(server: RawServer): string[] {
   return server
     .stderr()
@@ -78,6 +86,9 @@ describe.each(['files', 'shell'] as const)('malformed input on stdio: %s server'
         expect(answers, name).toHaveLength(1);
         expect(answers[0], name).toMatchObject({ jsonrpc: '2.0', id, error: { code } });
         expect(answers[0]!.error!.message.length, name).toBeLessThan(160);
+        // stderr is its own pipe: the server logs before it answers, but this process may read
+        // the answer first. Wait for the line (a missing one fails by the test's timeout).
+        await stderrSettles(server, (text) => refusedCount(text) > logged);
         const lines = refusedLogLines(server);
         expect(lines.length, name).toBe(logged + 1);
         expect(lines.at(-1)!.length, name).toBeLessThan(600);

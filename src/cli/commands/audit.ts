@@ -13,6 +13,7 @@ import {
   verifyAuditDir,
   type CallFilter,
 } from '../../audit/index.js';
+import { resolveHome } from '../home.js';
 import { loadCliConfig, type ConfigFlags } from '../load-cli-config.js';
 import { CALL_HEADER, formatCallRow, formatErrorGroups } from './audit-format.js';
 
@@ -26,9 +27,10 @@ interface QueryFlags extends ConfigFlags {
   json?: boolean;
 }
 
-// The audit dir of the configured home (config.audit.dir).
+// The audit dir of the configured home (config.audit.dir). Reading the log needs no roots, so
+// the home stands in for them: a settings file without roots still names its audit dir.
 function auditDir(flags: ConfigFlags): string {
-  return loadCliConfig(flags).audit.dir;
+  return loadCliConfig({ ...flags, root: [resolveHome(flags.home)] }).audit.dir;
 }
 
 function withHome(command: Command): Command {
