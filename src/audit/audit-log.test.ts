@@ -134,4 +134,18 @@ describe('audit log writing', () => {
     // Short values and ordinary flags are left alone.
     expect(text).toContain('mkdir -p /tmp/x && abc');
   });
+
+  it('searches only the head of a huge value, and keeps no half of a token cut at its end', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bastion-audit-'));
+    const log = createAuditLog({ dir, env: {} });
+    const token = `ghp_${'Q'.repeat(36)}`;
+    log.record(
+      event('write_file', { content: `${'a'.repeat(4096 - 20)}${token}${'b'.repeat(1e6)}` }),
+    );
+    log.record(event('write_file', { content: `${'a'.repeat(3000)}${token}${'b'.repeat(10)}` }));
+    log.close();
+    const text = readFileSync(path.join(dir, AUDIT_FILE_NAME), 'utf8');
+    expect(text).not.toContain('ghp_');
+    expect(text).toMatch(/more chars\]/);
+  });
 });

@@ -60,24 +60,31 @@ const MAY_MATCH =
 
 export const MAX_STRING = 2048;
 const REDACTED = '[REDACTED]';
+// Longer than any token shape the patterns know (PEM blocks match up to the end of the text).
+const CUT_MARGIN = 256;
 
 // Cut a very long string for the log, saying how much was cut.
-export function truncateString(value: string): string {
+export function truncateString(value: string, originalLength = value.length): string {
   return value.length > MAX_STRING
-    ? `${value.slice(0, MAX_STRING)}…[${value.length - MAX_STRING} more chars]`
+    ? `${value.slice(0, MAX_STRING)}…[${originalLength - MAX_STRING} more chars]`
     : value;
 }
 
 // Redact one string: known secret shapes and the given secret values become [REDACTED], very
 // long strings are cut. Longer values go first so one that contains another is masked whole.
+// Only a head of twice what is kept is searched: a 10 MB write costs what a 4 KB one does.
 export function redactString(value: string, secretValues: readonly string[] = []): string {
-  let out = value;
+  let out = value.length > MAX_STRING * 2 ? value.slice(0, MAX_STRING * 2) : value;
   for (const secret of secretValues)
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   if (MAY_MATCH.test(out))
     for (const [pattern, replacement] of SECRET_VALUE_PATTERNS)
       out = out.replace(pattern, replacement);
-  return truncateString(out);
+  if (value.length <= MAX_STRING * 2) return truncateString(out);
+  // Security: a token cut in two at the end of the searched head may not match any pattern;
+  // the last CUT_MARGIN characters of the head are dropped so no such half is kept.
+  const kept = Math.min(MAX_STRING, out.length - CUT_MARGIN);
+  return `${out.slice(0, kept)}…[${value.length - kept} more chars]`;
 }
 
 // Deep-copy a value for the audit log with secrets removed: secret-named keys lose their value,
