@@ -52,7 +52,12 @@ export function renderMarkdown(results) {
   for (const row of results.rows) {
     if (row.section !== section) {
       section = row.section;
-      const anchor = section === 'files' ? 'vs official filesystem server' : 'vs Desktop Commander';
+      const anchor =
+        section === 'files'
+          ? 'vs official filesystem server'
+          : section === 'audit'
+            ? 'audit on vs off'
+            : 'vs Desktop Commander';
       lines.push(`| **${section}** (${anchor}) | | | | | | | |`);
     }
     const noRatio = row.id.endsWith('_overhead');

@@ -1,125 +1,169 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { redact } from './redact.js';
+import { AuditUnavailableError } from '../errors/index.js';
+import { GENESIS_HASH, hashBodyJson, initialStreamKey, macOf, nextKey } from './chain.js';
+import { checkpointDigest, CHECKPOINT_FILE_NAME, signCheckpoint } from './checkpoint.js';
+import type { CheckpointReason } from './checkpoint.js';
+import { createLineAppender, type LineAppender } from './line-appender.js';
+import { collectSecretEnvValues, redact, redactString } from './redact.js';
+import { scanForSecrets } from './secret-scan.js';
+import { loadOrCreateSigningKey } from './signing-key.js';
+import type { AuditEvent, AuditRecord, AuditSink } from './types.js';
+import { describeWriteFailure, createOutageReporter } from './outage.js';
 
-// Who decided what: allow (ran), deny (a boundary or policy refused it), error (ran and failed).
-export type AuditDecision = 'allow' | 'deny' | 'error';
-
-// What a server reports about one tool call.
-export interface AuditEvent {
-  server: string;
-  tool: string;
-  args: unknown;
-  decision: AuditDecision;
-  rule?: string;
-  durationMs: number;
-  outcome: string;
-  errorCode?: string;
-  ref?: string;
-  client?: string;
-  details?: Record<string, unknown>;
-}
-
-// One line of logs/audit.jsonl. `stream`, `seq`, `prev` and `hash` form a per-process hash chain:
-// removing or editing a record breaks the chain of its stream (see verifyAuditLines).
-export interface AuditRecord extends AuditEvent {
-  time: string;
-  stream: string;
-  seq: number;
-  prev: string;
-  hash: string;
-}
-
-// The one small interface servers use; a later sink (remote, queryable) implements the same.
-export interface AuditSink {
-  record(event: AuditEvent): AuditRecord;
-  close(): void;
-}
+export type { AuditDecision, AuditEvent, AuditRecord, AuditSink, AuditPhase } from './types.js';
+export { GENESIS_HASH } from './chain.js';
 
 export const AUDIT_FILE_NAME = 'audit.jsonl';
-export const GENESIS_HASH = '0'.repeat(64);
+const CHECKPOINT_EVERY_RECORDS = 1_000;
+const CHECKPOINT_EVERY_MS = 60_000;
 
-export function hashRecord(body: Omit<AuditRecord, 'hash'>): string {
-  return hashBodyJson(JSON.stringify(body));
-}
-
-function hashBodyJson(bodyJson: string): string {
-  return createHash('sha256').update(bodyJson).digest('hex');
-}
-
-// Append-only JSONL sink. Opened with O_APPEND so several Bastion processes can share one file;
-// each process chains its own stream, so interleaving never breaks verification.
-export function createAuditLog(options: {
+export interface AuditLogOptions {
   dir: string;
   redactKeys?: readonly string[];
-}): AuditSink {
-  mkdirSync(options.dir, { recursive: true, mode: 0o700 });
-  const file = path.join(options.dir, AUDIT_FILE_NAME);
-  const fd = openSync(file, 'a', 0o600);
-  const stream = randomUUID();
-  let seq = 0;
-  let prev = GENESIS_HASH;
-  let closed = false;
-
-  return {
-    record(event) {
-      const body: Omit<AuditRecord, 'hash'> = {
-        time: new Date().toISOString(),
-        stream,
-        seq,
-        prev,
-        ...event,
-        args: redact(event.args, options.redactKeys),
-        ...(event.details
-          ? { details: redact(event.details, options.redactKeys) as Record<string, unknown> }
-          : {}),
-      };
-      // The body is serialised once: hashed, then written with the hash as its last key, which
-      // is exactly JSON.stringify({ ...body, hash }) (what verifyAuditLines re-derives).
-      const bodyJson = JSON.stringify(body);
-      const hash = hashBodyJson(bodyJson);
-      const record: AuditRecord = { ...body, hash };
-      // Security: written synchronously, before the tool's answer is sent: every answered call
-      // has its record on disk (in the page cache) even if the process dies right after.
-      if (!closed) writeSync(fd, `${bodyJson.slice(0, -1)},"hash":"${hash}"}\n`);
-      seq += 1;
-      prev = record.hash;
-      return record;
-    },
-    close() {
-      if (closed) return;
-      closed = true;
-      closeSync(fd);
-    },
-  };
+  // BASTION_AUDIT_KEY: records get a forward-evolving HMAC (see chain.ts).
+  key?: string;
+  // Where the values of secret-named variables come from (default: this process's environment).
+  env?: NodeJS.ProcessEnv;
+  // Where "the audit log cannot be written" goes (default: stderr).
+  warn?: (message: string) => void;
+  checkpointEveryMs?: number;
 }
 
-// Check every stream's chain in the given lines; returns the problems found (empty = intact).
-export function verifyAuditLines(lines: readonly string[]): string[] {
-  const problems: string[] = [];
-  const heads = new Map<string, { seq: number; hash: string }>();
-  lines.forEach((line, index) => {
-    if (line.trim() === '') return;
-    let record: AuditRecord;
+// Append-only JSONL sink. Each process writes its own stream (a hash chain, keyed when a key is
+// given) into the shared logs/audit.jsonl, and signed checkpoints of it into
+// logs/audit-checkpoints.jsonl: at the start, every 1,000 records, every 60 s and at close.
+export function createAuditLog(options: AuditLogOptions): AuditSink {
+  const file = path.join(options.dir, AUDIT_FILE_NAME);
+  const log: LineAppender = createLineAppender(file, options.dir);
+  const checkpoints = createLineAppender(path.join(options.dir, CHECKPOINT_FILE_NAME), options.dir);
+  const signingKey = loadOrCreateSigningKey(options.dir);
+  const secretValues = collectSecretEnvValues(options.env ?? process.env);
+  const extraKeys = options.redactKeys ?? [];
+  const outage = createOutageReporter(
+    options.warn ?? ((message) => process.stderr.write(`bastion: ${message}\n`)),
+  );
+  const stream = randomUUID();
+  const keyed = options.key !== undefined && options.key !== '';
+  let key = keyed ? initialStreamKey(options.key!, stream) : null;
+  let seq = 0;
+  let prev = GENESIS_HASH;
+  let checkpointN = 0;
+  let checkpointPrev = GENESIS_HASH;
+  let checkpointedCount = -1;
+  let started = false;
+  let closed = false;
+
+  function writeCheckpoint(reason: CheckpointReason): void {
+    const checkpoint = signCheckpoint(
+      {
+        stream,
+        n: checkpointN,
+        prev: checkpointPrev,
+        count: seq,
+        head: prev,
+        keyed,
+        reason,
+        time: new Date().toISOString(),
+      },
+      signingKey.privateKey,
+    );
+    checkpoints.append(JSON.stringify(checkpoint));
+    checkpointN += 1;
+    checkpointPrev = checkpointDigest(checkpoint);
+    checkpointedCount = seq;
+  }
+
+  function tryCheckpoint(reason: CheckpointReason): void {
     try {
-      record = JSON.parse(line) as AuditRecord;
-    } catch {
-      problems.push(`line ${index + 1}: not JSON`);
-      return;
+      writeCheckpoint(reason);
+    } catch (err) {
+      outage.failed(`checkpoint not written: ${describeWriteFailure(err)}`);
     }
-    const { hash, ...body } = record;
-    if (hashRecord(body) !== hash)
-      problems.push(`line ${index + 1}: hash mismatch (edited record)`);
-    const head = heads.get(record.stream);
-    const expectedSeq = head ? head.seq + 1 : 0;
-    const expectedPrev = head ? head.hash : GENESIS_HASH;
-    if (record.seq !== expectedSeq || record.prev !== expectedPrev) {
-      problems.push(
-        `line ${index + 1}: chain broken in stream ${record.stream} (missing or reordered record)`,
-      );
+  }
+
+  function build(event: AuditEvent): { record: AuditRecord; line: string } {
+    const body = {
+      time: new Date().toISOString(),
+      stream,
+      seq,
+      prev,
+      ...event,
+      server: redactString(event.server, secretValues),
+      tool: redactString(event.tool, secretValues),
+      args: redact(event.args, extraKeys, 0, secretValues),
+      ...(event.client !== undefined ? { client: redactString(event.client, secretValues) } : {}),
+      ...(event.details
+        ? { details: redact(event.details, extraKeys, 0, secretValues) as Record<string, unknown> }
+        : {}),
+    };
+    // Serialised once: hashed, then written with hash (and mac) as the last keys, which is
+    // exactly JSON.stringify(record) (what verification re-derives).
+    const bodyJson = JSON.stringify(body);
+    const hash = hashBodyJson(bodyJson);
+    const mac = key ? macOf(key, hash) : undefined;
+    const tail = mac ? `,"hash":"${hash}","mac":"${mac}"}` : `,"hash":"${hash}"}`;
+    const record: AuditRecord = { ...body, hash, ...(mac ? { mac } : {}) };
+    return { record, line: `${bodyJson.slice(0, -1)}${tail}` };
+  }
+
+  function write(event: AuditEvent): AuditRecord {
+    if (closed) throw new AuditUnavailableError('the audit log is closed');
+    const { record, line } = build(event);
+    let recreated: boolean;
+    try {
+      // Security: the stream is announced by a signed checkpoint before its first record, so a
+      // log replaced by a freshly made chain (streams nobody announced) is found.
+      if (!started) {
+        writeCheckpoint('start');
+        started = true;
+      }
+      ({ recreated } = log.append(line));
+    } catch (err) {
+      const reason = describeWriteFailure(err);
+      outage.failed(reason);
+      throw new AuditUnavailableError(reason, { cause: err });
     }
-    heads.set(record.stream, { seq: record.seq, hash });
-  });
-  return problems;
+    seq += 1;
+    prev = record.hash;
+    // Forward security: the key that made this MAC is gone once the record is down.
+    if (key) key = nextKey(key);
+    if (recreated)
+      noteEvent('audit_log_recreated', {
+        reason: 'the log file was deleted while serving; records before this one are not in it',
+      });
+    const recovered = outage.recovered();
+    if (recovered) noteEvent('audit_log_recovered', recovered);
+    if (seq % CHECKPOINT_EVERY_RECORDS === 0) tryCheckpoint('count');
+    return record;
+  }
+
+  function noteEvent(tool: string, details: Record<string, unknown>): void {
+    write({ server: 'audit', tool, args: {}, decision: 'allow', outcome: 'ok', details });
+  }
+
+  const timer = setInterval(() => {
+    if (!closed && started && seq !== checkpointedCount) tryCheckpoint('interval');
+  }, options.checkpointEveryMs ?? CHECKPOINT_EVERY_MS);
+  timer.unref();
+  try {
+    writeCheckpoint('start');
+    started = true;
+  } catch (err) {
+    // Retried before the first record; until then every record (and so every call) is refused.
+    outage.failed(describeWriteFailure(err));
+  }
+
+  return {
+    record: write,
+    scrub: (value) => scanForSecrets(value),
+    close() {
+      if (closed) return;
+      clearInterval(timer);
+      if (started) tryCheckpoint('close');
+      closed = true;
+      log.close();
+      checkpoints.close();
+    },
+  };
 }

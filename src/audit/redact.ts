@@ -30,6 +30,11 @@ const SECRET_VALUE_PATTERNS: readonly (readonly [RegExp, string])[] = [
     /\b((?:Proxy-)?Authorization|X-Api-Key|Api-Key|X-Auth-Token|Private-Token)\s*:\s*[^\r\n"']+/gi,
     '$1: [REDACTED]',
   ],
+  // MySQL and MariaDB clients take the password glued to -p: mysql -uroot -pSECRET db.
+  [
+    /\b((?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n;|&]*?\s-p)(?=[^\s-])\S+/g,
+    '$1[REDACTED]',
+  ],
   // curl -u user:password and `config set <secret-name> <value>` (aws, npm, git).
   [/((?:^|\s)(?:-u|--user)\s+[^\s:]+:)\S+/g, '$1[REDACTED]'],
   [
@@ -48,31 +53,75 @@ const SECRET_VALUE_PATTERNS: readonly (readonly [RegExp, string])[] = [
   ],
 ];
 
-const MAX_STRING = 2048;
+// A cheap pre-check: every pattern above needs one of these fragments, so a string without any
+// (most paths and contents) skips the patterns entirely.
+const MAY_MATCH =
+  /-----BEGIN|[spr]k[-_]|gh[pousr]_|github_pat_|glpat-|npm_|hf_|AIza|xox|AKIA|bst_|eyJ|:\/\/|bearer|basic|auth|api-?key|private|-u\s|--user|config|pass|secret|token|key|credential|mysql|mariadb/i;
 
-// Redact one string: known secret shapes become [REDACTED], very long strings are cut.
-export function redactString(value: string): string {
-  let out = value;
-  for (const [pattern, replacement] of SECRET_VALUE_PATTERNS)
-    out = out.replace(pattern, replacement);
-  if (out.length > MAX_STRING)
-    out = `${out.slice(0, MAX_STRING)}…[${out.length - MAX_STRING} more chars]`;
-  return out;
+export const MAX_STRING = 2048;
+const REDACTED = '[REDACTED]';
+// Longer than any token shape the patterns know (PEM blocks match up to the end of the text).
+const CUT_MARGIN = 256;
+
+// Cut a very long string for the log, saying how much was cut.
+export function truncateString(value: string, originalLength = value.length): string {
+  return value.length > MAX_STRING
+    ? `${value.slice(0, MAX_STRING)}…[${originalLength - MAX_STRING} more chars]`
+    : value;
+}
+
+// Redact one string: known secret shapes and the given secret values become [REDACTED], very
+// long strings are cut. Longer values go first so one that contains another is masked whole.
+// Only a head of twice what is kept is searched: a 10 MB write costs what a 4 KB one does.
+export function redactString(value: string, secretValues: readonly string[] = []): string {
+  let out = value.length > MAX_STRING * 2 ? value.slice(0, MAX_STRING * 2) : value;
+  for (const secret of secretValues)
+    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  if (MAY_MATCH.test(out))
+    for (const [pattern, replacement] of SECRET_VALUE_PATTERNS)
+      out = out.replace(pattern, replacement);
+  if (value.length <= MAX_STRING * 2) return truncateString(out);
+  // Security: a token cut in two at the end of the searched head may not match any pattern;
+  // the last CUT_MARGIN characters of the head are dropped so no such half is kept.
+  const kept = Math.min(MAX_STRING, out.length - CUT_MARGIN);
+  return `${out.slice(0, kept)}…[${value.length - kept} more chars]`;
 }
 
 // Deep-copy a value for the audit log with secrets removed: secret-named keys lose their value,
 // secret-shaped strings are masked, and `extraKeys` (from config) are treated as secret names.
-export function redact(value: unknown, extraKeys: readonly string[] = [], depth = 0): unknown {
+export function redact(
+  value: unknown,
+  extraKeys: readonly string[] = [],
+  depth = 0,
+  secretValues: readonly string[] = [],
+): unknown {
   if (depth > 8) return '[…]';
-  if (typeof value === 'string') return redactString(value);
-  if (Array.isArray(value)) return value.slice(0, 200).map((v) => redact(v, extraKeys, depth + 1));
+  if (typeof value === 'string') return redactString(value, secretValues);
+  if (Array.isArray(value))
+    return value.slice(0, 200).map((v) => redact(v, extraKeys, depth + 1, secretValues));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
       const secretKey = SECRET_KEY_PATTERN.test(key) || extraKeys.includes(key);
-      out[key] = secretKey ? '[REDACTED]' : redact(item, extraKeys, depth + 1);
+      out[redactString(key, secretValues)] = secretKey
+        ? REDACTED
+        : redact(item, extraKeys, depth + 1, secretValues);
     }
     return out;
   }
   return value;
+}
+
+// Environment variables whose names say they hold a secret; their values are masked wherever
+// they appear in a record (a command that echoes $API_TOKEN, an output that prints it).
+const SECRET_ENV_NAME = /key|token|secret|passw|credential/i;
+// Shorter values would mask ordinary words and digits all over the log.
+const MIN_SECRET_LENGTH = 6;
+
+export function collectSecretEnvValues(env: NodeJS.ProcessEnv): string[] {
+  const values = new Set<string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (value && value.length >= MIN_SECRET_LENGTH && SECRET_ENV_NAME.test(name)) values.add(value);
+  }
+  return [...values].sort((a, b) => b.length - a.length);
 }

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerBuildLauncherCommand } from './commands/build-launcher.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerInitCommand } from './commands/init.js';
@@ -19,6 +20,7 @@ const program = new Command()
 registerInitCommand(program);
 registerServeCommand(program);
 registerDoctorCommand(program);
+registerAuditCommand(program);
 registerBuildLauncherCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

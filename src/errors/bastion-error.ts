@@ -91,3 +91,15 @@ export class RateLimitedError extends BastionError {
     super('RATE_LIMITED', message);
   }
 }
+
+// The audit log could not be written (full disk, deleted or unwritable file): Bastion fails
+// closed, so the call was refused before it had any effect.
+export class AuditUnavailableError extends BastionError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(
+      'AUDIT_UNAVAILABLE',
+      `The audit log cannot be written (${reason}), so this call was refused and nothing was done. Ask the operator to fix the audit log (see \`bastion doctor\`); calls work again as soon as it is writable.`,
+      options,
+    );
+  }
+}

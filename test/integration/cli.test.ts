@@ -182,15 +182,19 @@ describe('bastion CLI', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    const record = records.find((r) => r.tool === 'read_text_file');
+    const record = records.find((r) => r.tool === 'read_text_file' && r.phase === 'outcome');
     expect(record).toMatchObject({ server: 'files', decision: 'deny', outcome: 'denied' });
     expect(typeof record.durationMs).toBe('number');
     expect(record.client).toBe('bastion-test-client');
     const rejected = records.filter((r) => r.errorCode === 'INVALID_ARGUMENTS');
     expect(rejected.map((r) => r.tool).sort()).toEqual(['format_disk', 'read_text_file']);
     expect(rejected[0]).toMatchObject({ decision: 'error', outcome: 'error' });
-    // Exactly one record per call: three calls in all.
-    expect(records).toHaveLength(3);
+    // The call that reached its tool has an intent (written before it ran) and an outcome with
+    // the same call id; the two the SDK refused have one record each: four records in all.
+    const intent = records.find((r) => r.tool === 'read_text_file' && r.phase === 'intent');
+    expect(intent).toMatchObject({ call: record.call, client: 'bastion-test-client' });
+    expect(intent.decision).toBeUndefined();
+    expect(records).toHaveLength(4);
   });
 });
 

@@ -56,8 +56,12 @@ describe('shell server: the policy is out of the agent’s reach, and everything
       { command: `echo ${tag}-timeout`, timeoutMs: 10_000_000 },
     ];
     for (const args of calls) await callTool(server.client, 'run_command', args);
-    const records = server.auditRecords().filter((r) => JSON.stringify(r.args).includes(tag));
+    const all = server.auditRecords().filter((r) => JSON.stringify(r.args).includes(tag));
+    // Each call: an intent before it ran and an outcome after, with the same call id.
+    const records = all.filter((r) => r.phase === 'outcome');
     expect(records).toHaveLength(calls.length);
+    const intents = all.filter((r) => r.phase === 'intent');
+    expect(intents.map((r) => r.call).sort()).toEqual(records.map((r) => r.call).sort());
     const byCommand = (needle: string) =>
       records.find((r) => JSON.stringify(r.args).includes(needle));
     expect(byCommand(`${tag}-allowed`)).toMatchObject({ decision: 'allow', outcome: 'ok' });

@@ -80,7 +80,7 @@ describe('stdin closing with calls in flight', () => {
     const answers = server.replies().filter((reply) => reply.id === 'forever');
     expect(answers).toHaveLength(1);
     const records = readAudit(path.join(dirs.home, 'logs/audit.jsonl')).filter(
-      (r) => r.tool === 'run_command',
+      (r) => r.tool === 'run_command' && r.phase === 'outcome',
     );
     expect(records.map((r) => (r.args as { command?: string }).command).sort()).toEqual([
       'echo done-quick',

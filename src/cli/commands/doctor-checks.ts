@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { AUDIT_FILE_NAME, verifyAuditLines } from '../../audit/index.js';
+import { AUDIT_FILE_NAME, formatProblem, verifyAuditDir } from '../../audit/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import { InvalidConfigError } from '../../errors/index.js';
 import {
@@ -155,20 +155,27 @@ export async function checkRipgrep(): Promise<CheckResult> {
   }
 }
 
+// The same verification as `bastion audit verify`: chains, MACs (with BASTION_AUDIT_KEY) and
+// the signed checkpoints.
 export function checkAuditLog(config: Config | undefined): CheckResult {
   if (!config) return { name: 'audit log', status: 'warn', detail: 'skipped (no valid config)' };
   const file = path.join(config.audit.dir, AUDIT_FILE_NAME);
-  if (!existsSync(file))
+  const key = process.env.BASTION_AUDIT_KEY;
+  const report = verifyAuditDir({ dir: config.audit.dir, ...(key ? { key } : {}) });
+  if (!report.ok)
+    return {
+      name: 'audit log',
+      status: 'fail',
+      detail: `${file}: ${report.problems.slice(0, 5).map(formatProblem).join('; ')}`,
+    };
+  if (!report.exists)
     return { name: 'audit log', status: 'ok', detail: `${file} (not created yet)` };
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const problems = verifyAuditLines(lines);
-  return problems.length === 0
-    ? {
-        name: 'audit log',
-        status: 'ok',
-        detail: `${file}: ${lines.filter(Boolean).length} records, hash chains intact`,
-      }
-    : { name: 'audit log', status: 'fail', detail: `${file}: ${problems.slice(0, 5).join('; ')}` };
+  const notes = report.notes.length > 0 ? `; ${report.notes[report.notes.length - 1]}` : '';
+  return {
+    name: 'audit log',
+    status: 'ok',
+    detail: `${file}: ${report.records} records in ${report.streams} streams, hash chains and ${report.checkpoints} signed checkpoints intact${key ? ', MACs checked' : ''}${notes}`,
+  };
 }
 
 // `npm audit --omit=dev` on the installed package: known vulnerabilities in what Bastion runs.

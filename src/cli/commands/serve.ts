@@ -19,7 +19,11 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
   const { config, paths } = loadCliConfig(flags);
   ensurePrivateDir(paths.stateDir);
   const logger = createLogger(`bastion-${name}`);
-  const audit = createAuditLog(config.audit);
+  // The HMAC key is read once and removed from the environment: the sink keeps only the
+  // current evolved key, and no command the server runs can inherit the master key.
+  const key = process.env.BASTION_AUDIT_KEY;
+  delete process.env.BASTION_AUDIT_KEY;
+  const audit = createAuditLog({ ...config.audit, ...(key ? { key } : {}) });
   // Each server's modules load only when that server runs: a quicker cold start for clients.
   if (name === 'files') {
     const { createFilesServer } = await import('../../servers/files/index.js');

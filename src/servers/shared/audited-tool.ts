@@ -7,7 +7,12 @@ import type {
   ToolAnnotations,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
-import type { AuditDecision, AuditSink } from '../../audit/index.js';
+import {
+  beginCall,
+  type AuditDecision,
+  type AuditSink,
+  type CallAudit,
+} from '../../audit/index.js';
 import { BastionError, CommandDeniedError, toToolResult } from '../../errors/index.js';
 import type { Logger } from '../../logging/logger.js';
 import { auditRejectedCalls, markAudited } from './audit-rejected-calls.js';
@@ -47,7 +52,8 @@ export interface AuditedToolDefinition<
   >;
 }
 
-// Register a tool whose every call is timed, mapped to a safe result at the edge, and audited once.
+// Register a tool whose every call is timed, mapped to a safe result at the edge, and audited:
+// an intent record before the handler runs (refused when it cannot be written), an outcome after.
 export function registerAuditedTool<
   I extends z.ZodRawShape,
   O extends z.ZodRawShape | undefined = undefined,
@@ -64,19 +70,27 @@ export function registerAuditedTool<
     const started = performance.now();
     markAudited(ctx.mcp, extra.requestId);
     const client = ctx.mcp.server.getClientVersion()?.name;
+    let call: CallAudit;
+    try {
+      // Security: fail closed; a call whose intent cannot be recorded never reaches its handler.
+      call = await beginCall(ctx.audit, {
+        server: ctx.server,
+        tool: name,
+        args,
+        ...(client ? { client } : {}),
+      });
+    } catch (err) {
+      return toToolResult(err).result;
+    }
     try {
       await ctx.ready?.();
       const { audit, ...result } = await handler(args, extra);
       const decision = audit?.decision ?? (result.isError ? 'error' : 'allow');
-      ctx.audit.record({
-        server: ctx.server,
-        tool: name,
-        args,
+      await call.finish({
         decision,
         ...(audit?.rule ? { rule: audit.rule } : {}),
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
         outcome: decision === 'deny' ? 'denied' : result.isError ? 'error' : 'ok',
-        ...(client ? { client } : {}),
         ...(audit?.details ? { details: audit.details } : {}),
       });
       return result;
@@ -89,17 +103,13 @@ export function registerAuditedTool<
           : err instanceof BastionError
             ? err.code
             : undefined;
-      ctx.audit.record({
-        server: ctx.server,
-        tool: name,
-        args,
+      await call.finish({
         decision,
         ...(rule ? { rule } : {}),
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
         outcome: decision === 'deny' ? 'denied' : 'error',
         errorCode: mapped.code,
         ...(mapped.ref ? { ref: mapped.ref } : {}),
-        ...(client ? { client } : {}),
         ...(mapped.ref ? { details: { error: String((err as Error)?.stack ?? err) } } : {}),
       });
       if (mapped.ref)

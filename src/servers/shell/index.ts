@@ -1,4 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { tryRecord } from '../../audit/index.js';
 import type { Config } from '../../config/index.js';
 import { createPathGuard } from '../../policy/paths/index.js';
 import { installRootsSync } from '../shared/roots-sync.js';
@@ -38,7 +39,9 @@ export function createShellServer(
   };
   const registry = createSessionRegistry(config.shell, (session, reason) => {
     deps.logger.info({ sessionId: session.id, reason }, 'shell session expired');
-    deps.audit.record({
+    // Runs from a timer: an audit log that cannot be written must not crash the server (it
+    // has said so on stderr); the session is killed either way.
+    tryRecord(deps.audit, {
       server: SHELL_AUDIT_SERVER,
       tool: 'session_expired',
       args: { sessionId: session.id },

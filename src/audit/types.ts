@@ -1,0 +1,43 @@
+// Who decided what: allow (ran), deny (a boundary or policy refused it), error (ran and failed).
+export type AuditDecision = 'allow' | 'deny' | 'error';
+
+// Which half of a tool call a record is: the intent goes down before the effect, the outcome
+// after it, both with the same call id. Events that are not calls (a sweep, an expiry) have none.
+export type AuditPhase = 'intent' | 'outcome';
+
+// What a server reports: one tool call's intent or outcome, or one event.
+export interface AuditEvent {
+  server: string;
+  tool: string;
+  args: unknown;
+  phase?: AuditPhase;
+  call?: string;
+  decision?: AuditDecision;
+  rule?: string;
+  durationMs?: number;
+  outcome?: string;
+  errorCode?: string;
+  ref?: string;
+  client?: string;
+  details?: Record<string, unknown>;
+}
+
+// One line of logs/audit.jsonl. `stream`, `seq`, `prev` and `hash` chain the records of one
+// writer (one process); `mac` keys the hash when BASTION_AUDIT_KEY is set (see chain.ts).
+export interface AuditRecord extends AuditEvent {
+  time: string;
+  stream: string;
+  seq: number;
+  prev: string;
+  hash: string;
+  mac?: string;
+}
+
+// The small interface servers use. `record` throws AuditUnavailableError when the record could
+// not be written (fail closed: the caller must not go on to the effect). `scrub` runs the
+// maintained secret rule set (asynchronous) over values before they are recorded.
+export interface AuditSink {
+  record(event: AuditEvent): AuditRecord;
+  scrub<T>(value: T): Promise<T>;
+  close(): void;
+}
