@@ -1,22 +1,19 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type {
+  McpServer,
   CallToolResult,
-  ServerNotification,
-  ServerRequest,
   ToolAnnotations,
-} from '@modelcontextprotocol/sdk/types.js';
-import type { z } from 'zod';
+  ServerContext,
+} from '@modelcontextprotocol/server';
+import { z } from 'zod';
 import type { AuditDecision, AuditSink } from '../../audit/index.js';
 import { BastionError, CommandDeniedError, toToolResult } from '../../errors/index.js';
 import type { Logger } from '../../logging/logger.js';
 import { auditRejectedCalls, markAudited } from './audit-rejected-calls.js';
-import { validateToolOutputSynchronously } from './sync-output-validation.js';
 
 // Error codes that mean "a boundary or policy said no", as opposed to "it ran and failed".
 const DENY_CODES = new Set(['PATH_OUTSIDE_ROOTS', 'PATH_DENIED', 'COMMAND_DENIED']);
 
-export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+export type ToolExtra = ServerContext;
 
 // What a handler returns: the MCP result plus optional facts for the audit record only.
 export type ToolResultWithAudit = CallToolResult & {
@@ -62,7 +59,7 @@ export function registerAuditedTool<
     extra: ToolExtra,
   ): Promise<CallToolResult> => {
     const started = performance.now();
-    markAudited(ctx.mcp, extra.requestId);
+    markAudited(ctx.mcp, extra.mcpReq.id);
     const client = ctx.mcp.server.getClientVersion()?.name;
     try {
       await ctx.ready?.();
@@ -112,12 +109,11 @@ export function registerAuditedTool<
     {
       title: definition.title,
       description: definition.description,
-      inputSchema: definition.inputSchema,
-      ...(definition.outputSchema ? { outputSchema: definition.outputSchema } : {}),
+      inputSchema: z.object(definition.inputSchema),
+      ...(definition.outputSchema ? { outputSchema: z.object(definition.outputSchema) } : {}),
       annotations: { title: definition.title, ...definition.annotations },
     },
     callback as never,
   );
   auditRejectedCalls(ctx.mcp, ctx.audit, ctx.server);
-  validateToolOutputSynchronously(ctx.mcp);
 }

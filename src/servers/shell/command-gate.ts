@@ -64,7 +64,7 @@ export async function gateCommand(
       const answer = await confirmCommand(
         ctx.tool.mcp,
         { command, cwd: place.cwd, rule: decision.rule, reason: decision.message },
-        extra.signal,
+        extra.mcpReq.signal,
       );
       if (answer === 'approved') return { allowed: true, decision, confirmed: true };
       const message =

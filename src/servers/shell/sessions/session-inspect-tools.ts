@@ -75,7 +75,7 @@ export function registerSessionInspectTools(ctx: ShellContext, registry: Session
         throw new InvalidInputError(`waitMs: expected 0..${MAX_READ_WAIT_MS}, got ${waitMs}`);
       }
       registry.touch(session);
-      const snap = await session.read(waitMs, extra.signal);
+      const snap = await session.read(waitMs, extra.mcpReq.signal);
       registry.touch(session);
       return {
         content: [{ type: 'text', text: describeSnapshot(snap, bufferBytes) }],
@@ -163,7 +163,7 @@ export function registerSessionInspectTools(ctx: ShellContext, registry: Session
     async (args, extra) => {
       const session = registry.get(args.sessionId);
       await session.kill('killed');
-      const snap = await session.read(0, extra.signal);
+      const snap = await session.read(0, extra.mcpReq.signal);
       registry.remove(session.id);
       return {
         content: [{ type: 'text', text: describeSnapshot(snap, bufferBytes) }],
