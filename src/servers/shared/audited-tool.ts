@@ -4,6 +4,7 @@ import type {
   ToolAnnotations,
   ServerContext,
 } from '@modelcontextprotocol/server';
+import { CLIENT_INFO_META_KEY } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { AuditDecision, AuditSink } from '../../audit/index.js';
 import { BastionError, CommandDeniedError, toToolResult } from '../../errors/index.js';
@@ -44,6 +45,15 @@ export interface AuditedToolDefinition<
   >;
 }
 
+// The calling client's self-reported name: 2026-07-28 requests carry it in their per-request
+// _meta envelope; 2025 clients named themselves once, at initialize.
+function clientName(mcp: McpServer, extra: ToolExtra): string | undefined {
+  const envelope = extra.mcpReq.envelope as Record<string, unknown> | undefined;
+  const info = envelope?.[CLIENT_INFO_META_KEY] as { name?: unknown } | undefined;
+  if (typeof info?.name === 'string') return info.name;
+  return mcp.server.getClientVersion()?.name;
+}
+
 // Register a tool whose every call is timed, mapped to a safe result at the edge, and audited once.
 export function registerAuditedTool<
   I extends z.ZodRawShape,
@@ -60,7 +70,7 @@ export function registerAuditedTool<
   ): Promise<CallToolResult> => {
     const started = performance.now();
     markAudited(ctx.mcp, extra.mcpReq.id);
-    const client = ctx.mcp.server.getClientVersion()?.name;
+    const client = clientName(ctx.mcp, extra);
     try {
       await ctx.ready?.();
       const { audit, ...result } = await handler(args, extra);
