@@ -23,8 +23,7 @@ async function startFiles(repoRoot, root, audit) {
   const { loadConfig } = await load(repoRoot, 'config/index.js');
   const { createFilesServer } = await load(repoRoot, 'servers/files/index.js');
   const { createLogger } = await load(repoRoot, 'logging/logger.js');
-  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
-  const { InMemoryTransport } = await import('@modelcontextprotocol/sdk/inMemory.js');
+  const { Client, InMemoryTransport } = await import('@modelcontextprotocol/client');
   const config = loadConfig({ home: root, rootFlags: [root], env: {} });
   const server = createFilesServer(config, { audit, logger: createLogger('bench', 'silent') });
   const [a, b] = InMemoryTransport.createLinkedPair();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
 const STDERR_KEEP = 16 * 1024;
 
@@ -70,10 +70,13 @@ export async function startServer(spec) {
     },
     // Call a tool; a result with isError becomes a thrown error carrying the server's text.
     async call(name, args, timeoutMs = 60_000) {
-      const result = await client.callTool({ name, arguments: args }, undefined, {
-        timeout: timeoutMs,
-        maxTotalTimeout: timeoutMs,
-      });
+      const result = await client.callTool(
+        { name, arguments: args },
+        {
+          timeout: timeoutMs,
+          maxTotalTimeout: timeoutMs,
+        },
+      );
       if (result.isError) throw new Error(`${spec.label} ${name}: ${textOf(result).slice(0, 300)}`);
       return result;
     },

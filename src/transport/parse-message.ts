@@ -1,11 +1,10 @@
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 import {
   JSONRPCErrorResponseSchema,
   JSONRPCNotificationSchema,
   JSONRPCRequestSchema,
   JSONRPCResultResponseSchema,
-  type JSONRPCMessage,
-  type RequestId,
-} from '@modelcontextprotocol/sdk/types.js';
+} from '@modelcontextprotocol/core';
 import { describeIssues, describeValue } from './describe-issues.js';
 import { measureJsonShape } from './json-shape.js';
 

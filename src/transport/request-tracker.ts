@@ -1,11 +1,11 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { describeIssues, isZodError } from './describe-issues.js';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import type { McpServer, RequestId } from '@modelcontextprotocol/server';
+import { describeIssues, isZodError, type Issue } from './describe-issues.js';
 
 // JSON-RPC "invalid params".
 const INVALID_PARAMS = -32602;
 
-type RequestHandler = (request: unknown, extra: { requestId: RequestId }) => Promise<unknown>;
+type RequestHandler = (request: unknown, ctx: { mcpReq: { id: RequestId } }) => Promise<unknown>;
 
 // How a handler ended: its result, or the error the SDK would have turned into a response.
 export type HandlerOutcome =
@@ -39,21 +39,37 @@ function toOutcome(err: unknown): HandlerOutcome {
   };
 }
 
-// Params the SDK's request schema refuses come out of its handlers as a raw ZodError, which the
-// SDK answers as -32603 with the schema dump; answer -32602 with one short line instead.
-function toInvalidParams(err: Error & { issues: never[] }, request: unknown): Error {
+// The issues behind a refusal of the request's params by the SDK's era schema: it throws
+// -32602 "Invalid <method> request: " followed by zod's JSON dump of the issues.
+function sdkParamsIssues(err: unknown, method: string): Issue[] | undefined {
+  if (isZodError(err)) return err.issues;
+  const e = err as { code?: unknown; message?: unknown };
+  const prefix = `Invalid ${method} request: `;
+  if (e?.code !== INVALID_PARAMS || typeof e.message !== 'string') return undefined;
+  if (!e.message.startsWith(prefix)) return undefined;
+  try {
+    const issues: unknown = JSON.parse(e.message.slice(prefix.length));
+    return Array.isArray(issues) ? (issues as Issue[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// Answer params the SDK's request schema refuses with -32602 and one short line instead of the
+// schema dump the SDK puts in the message.
+function toInvalidParams(issues: Issue[], request: unknown): Error {
   const params = (request as { params?: unknown }).params;
-  const message = describeIssues(err.issues, { params }, 1) || 'invalid params';
-  return Object.assign(new Error(message), { code: INVALID_PARAMS });
+  const message = describeIssues(issues, { params }, 1) || 'invalid params';
+  return new ProtocolError(ProtocolErrorCode.InvalidParams, message);
 }
 
 // Wrap every request handler the server has registered (call after all tools are registered):
 // count the calls running, and map refused params to -32602. The SDK keeps handlers in a private
 // map (the same one audit-rejected-calls wraps); pinned by the lockfile and covered by the
 // shutdown and invalid-params integration tests.
-export function trackRequests(mcp: McpServer): RequestTracker {
-  const handlers = (mcp.server as unknown as { _requestHandlers?: Map<string, RequestHandler> })
-    ._requestHandlers;
+export function trackRequests(mcp: McpServer | undefined): RequestTracker {
+  const handlers = (mcp?.server as unknown as { _requestHandlers?: Map<string, RequestHandler> })
+    ?._requestHandlers;
   const running = new Set<Running>();
   let idleWaiters: (() => void)[] = [];
   const settle = (entry: Running, outcome: HandlerOutcome): void => {
@@ -66,15 +82,16 @@ export function trackRequests(mcp: McpServer): RequestTracker {
     }
   };
   for (const [method, handler] of handlers ?? []) {
-    handlers!.set(method, async (request, extra) => {
-      const entry: Running = { id: extra.requestId };
+    handlers!.set(method, async (request, ctx) => {
+      const entry: Running = { id: ctx.mcpReq.id };
       running.add(entry);
       try {
-        const result = await handler(request, extra);
+        const result = await handler(request, ctx);
         settle(entry, { ok: true, result });
         return result;
       } catch (err) {
-        const mapped = isZodError(err) ? toInvalidParams(err as never, request) : err;
+        const issues = sdkParamsIssues(err, method);
+        const mapped = issues ? toInvalidParams(issues, request) : err;
         settle(entry, toOutcome(mapped));
         throw mapped;
       }

@@ -1,7 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
-import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { serializeMessage } from '@modelcontextprotocol/server';
+import type { Transport, JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 import type { Logger } from '../logging/logger.js';
 import { LineFramer } from './line-framer.js';
 import { INVALID_REQUEST, PARSE_ERROR, parseJsonRpcLine, peekRequestId } from './parse-message.js';

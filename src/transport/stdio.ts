@@ -1,5 +1,11 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type {
+  JSONRPCMessage,
+  McpServer,
+  McpServerFactory,
+  ProtocolEra,
+  RequestId,
+} from '@modelcontextprotocol/server';
+import { serveStdio as serveStdioEras } from '@modelcontextprotocol/server/stdio';
 import type { Logger } from '../logging/logger.js';
 import { trackRequests, type RequestTracker } from './request-tracker.js';
 import { BastionStdioTransport } from './stdio-transport.js';
@@ -102,29 +108,45 @@ async function drain(
   }
 }
 
-// Host one MCP server on stdin/stdout. Resolves when the client goes away (stdin closes) or a
-// termination signal arrives, once the calls in flight have been answered (bounded) and
-// `onClose` has released everything the server holds (the audit log last: after every call).
+// Builds the server instance that serves one connection, in the era its client opened with.
+export type ServerFactory = (era: ProtocolEra) => McpServer;
+
+// Host one MCP server on stdin/stdout, in the era the client speaks: the SDK's serveStdio reads
+// the opening message (server/discover + per-request _meta for 2026-07-28, initialize for the
+// 2025 revisions) and pins one instance from `factory`; Bastion's transport carries the bytes.
+// Resolves when the client goes away (stdin closes) or a termination signal arrives, once the
+// calls in flight have been answered (bounded) and `onClose` has released everything the server
+// holds (the audit log last: after every call).
 export async function serveStdio(
-  mcp: McpServer,
+  factory: ServerFactory,
   onClose: () => Promise<void>,
   options: ServeStdioOptions,
 ): Promise<void> {
   const { logger } = options;
-  const tracker = trackRequests(mcp);
+  // The tracker of the instance serving the connection (a discarded probe instance is closed).
+  let tracker: RequestTracker = trackRequests(undefined);
   const transport = new BastionStdioTransport(process.stdin, process.stdout, {
     maxMessageBytes: options.maxMessageBytes ?? SDK_DEFAULT_MAX_MESSAGE_BYTES,
     logger,
   });
-  mcp.server.onerror = (err) => {
-    logger.warn({ err: err.message.slice(0, 200) }, 'MCP protocol error');
+  const pinned: McpServerFactory = ({ era }) => {
+    const mcp = factory(era);
+    tracker = trackRequests(mcp);
+    mcp.server.onerror = (err) => {
+      logger.warn({ err: err.message.slice(0, 200) }, 'MCP protocol error');
+    };
+    logger.info({ era }, 'serving a client');
+    return mcp;
   };
-  await mcp.connect(transport);
+  const handle = serveStdioEras(pinned, {
+    transport,
+    onerror: (err) => logger.warn({ err: err.message.slice(0, 200) }, 'MCP protocol error'),
+  });
   const reason = await waitForEnd();
   logger.info({ reason, running: tracker.running().length }, 'shutting down');
   transport.stopReading();
   await drain(transport, tracker, logger);
-  await mcp.close().catch(() => undefined);
+  await handle.close().catch(() => undefined);
   await onClose();
   await transport.flush();
 }

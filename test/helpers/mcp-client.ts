@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Client } from '@modelcontextprotocol/client';
+import type { ClientCapabilities } from '@modelcontextprotocol/client';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI_PATH = path.join(REPO_ROOT, 'dist/cli/main.js');
@@ -15,6 +15,16 @@ export interface StartServerOptions {
   capabilities?: ClientCapabilities;
   // Called before connect so tests can install request handlers (roots, elicitation).
   setup?: (client: Client) => void;
+  // Which protocol era the client speaks: 'legacy' = the 2025 initialize handshake, 'modern' =
+  // pinned to 2026-07-28 (server/discover, per-request _meta). Default: $BASTION_TEST_ERA or legacy.
+  era?: ProtocolEra;
+}
+
+export type ProtocolEra = 'legacy' | 'modern';
+
+// The era a test client speaks unless the test says otherwise.
+export function defaultEra(): ProtocolEra {
+  return process.env.BASTION_TEST_ERA === 'modern' ? 'modern' : 'legacy';
 }
 
 export interface StartedServer {
@@ -43,7 +53,12 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
   });
   const client = new Client(
     { name: 'bastion-test-client', version: '1.0.0' },
-    { capabilities: options.capabilities ?? {} },
+    {
+      capabilities: options.capabilities ?? {},
+      ...((options.era ?? defaultEra()) === 'modern'
+        ? { versionNegotiation: { mode: { pin: '2026-07-28' } } }
+        : {}),
+    },
   );
   options.setup?.(client);
   try {

@@ -175,8 +175,10 @@ describe('bastion CLI', () => {
       arguments: { path: 42 },
     });
     expect(malformed.isError).toBe(true);
-    const unknown = await server.client.callTool({ name: 'format_disk', arguments: {} });
-    expect(unknown.isError).toBe(true);
+    // An unknown tool is a protocol error (-32602), as the spec names it, and still audited.
+    await expect(
+      server.client.callTool({ name: 'format_disk', arguments: {} }),
+    ).rejects.toMatchObject({ code: -32602 });
     await server.close();
     const records = readFileSync(path.join(home, 'logs/audit.jsonl'), 'utf8')
       .trim()

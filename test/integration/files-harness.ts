@@ -1,9 +1,8 @@
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { CallToolResult, ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import type { CallToolResult, ClientCapabilities } from '@modelcontextprotocol/client';
 import { createAuditLog, type AuditSink } from '../../src/audit/index.js';
 import { loadConfig, type Config, type Limits } from '../../src/config/index.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -65,8 +64,7 @@ export async function startInProcess(options: InProcessOptions): Promise<InProce
     client,
     config,
     auditDir: path.join(home, 'logs'),
-    call: async (name, args = {}) =>
-      (await client.callTool({ name, arguments: args })) as CallToolResult,
+    call: async (name, args = {}) => await client.callTool({ name, arguments: args }),
     close: async () => {
       await client.close();
       await server.close();

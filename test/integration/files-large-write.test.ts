@@ -21,7 +21,6 @@ describe('large messages over stdio', () => {
       const content = 'abcdefghij\n'.repeat((24 * 1024 * 1024) / 11);
       const result = await server.client.callTool(
         { name: 'write_file', arguments: { path: path.join(root, 'big.txt'), content } },
-        undefined,
         { timeout: 120_000 },
       );
       expect(result.isError, textOf(result)).toBeFalsy();

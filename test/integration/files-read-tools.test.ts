@@ -198,7 +198,10 @@ describe('read_multiple_files', () => {
 
   it('shares the read budget across the batch', async () => {
     const result = await s.call('read_multiple_files', { paths: ['big.txt', 'nl.txt'] });
-    expect(result.structuredContent?.files).toMatchObject([{ ok: false }, { ok: true }]);
+    expect((result.structuredContent as { files?: unknown } | undefined)?.files).toMatchObject([
+      { ok: false },
+      { ok: true },
+    ]);
   });
 
   it('refuses an empty list', async () => {

@@ -10,16 +10,15 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import type { ClientCapabilities } from '@modelcontextprotocol/client';
 import { createAuditLog } from '../../src/audit/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createCommandPolicyEngine } from '../../src/policy/command/index.js';
 import { createSandbox } from '../../src/sandbox/index.js';
 import { createShellServer } from '../../src/servers/shell/index.js';
-import { CLI_PATH, startServer, textOf } from '../helpers/mcp-client.js';
+import { CLI_PATH, startServer, textOf, type ProtocolEra } from '../helpers/mcp-client.js';
 
 // Temp layout of one shell test: a Bastion home, a project root, a place outside every root
 // holding a canary with a unique secret, and the settings file pointing at them.
@@ -48,6 +47,8 @@ export interface StartShellOptions {
   env?: Record<string, string>;
   // 'cli' spawns the built server over stdio; 'in-process' links the SDK client in memory.
   mode?: 'cli' | 'in-process';
+  // The client's protocol era over stdio (see startServer); in-process serves the 2025 era.
+  era?: ProtocolEra;
 }
 
 // Create the temp dirs and write the settings; `bastion` is merged into the test defaults.
@@ -103,6 +104,7 @@ export async function startShell(
       ...(options.env ? { env: options.env } : {}),
       ...(options.capabilities ? { capabilities: options.capabilities } : {}),
       ...(options.setup ? { setup: options.setup } : {}),
+      ...(options.era ? { era: options.era } : {}),
     });
     return { ...started, auditRecords };
   }

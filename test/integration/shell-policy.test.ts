@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   callTool,
@@ -27,7 +26,7 @@ describe('shell server: confirmation through elicitation', () => {
     asking = await startShell(dirs, {
       capabilities: { elicitation: { form: {} } },
       setup: (client) => {
-        client.setRequestHandler(ElicitRequestSchema, (request) => {
+        client.setRequestHandler('elicitation/create', (request) => {
           prompts.push(request.params.message);
           if (answer === 'decline') return { action: 'decline' };
           return { action: 'accept', content: { approve: answer === 'approve' } };

@@ -150,9 +150,8 @@ describe('shell server: run_command', () => {
     const progress: number[] = [];
     const result = await server.client.callTool(
       { name: 'run_command', arguments: { command: 'sleep 3; echo done' } },
-      undefined,
       {
-        onprogress: (p) => progress.push(p.progress),
+        onprogress: (p: { progress: number }) => progress.push(p.progress),
       },
     );
     expect(result.isError).not.toBe(true);
@@ -168,7 +167,6 @@ describe('shell server: run_command', () => {
         name: 'run_command',
         arguments: { command: `(sleep 2; touch ${marker}) & sleep 2; touch ${marker}` },
       },
-      undefined,
       { signal: controller.signal },
     );
     await sleep(700);

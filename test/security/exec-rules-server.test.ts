@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeExecGuard } from '../../src/sandbox/index.js';
 import {
@@ -63,7 +62,7 @@ describe.skipIf(SKIP).each(MODES)('exec rules end to end: $name', ({ policy, cli
         ? {
             capabilities: { elicitation: { form: {} } },
             setup: (c) =>
-              c.setRequestHandler(ElicitRequestSchema, () => {
+              c.setRequestHandler('elicitation/create', () => {
                 asked += 1;
                 return { action: 'decline' };
               }),
@@ -131,7 +130,7 @@ describe.skipIf(SKIP)('exec rules end to end: confirm, the person approves one c
       mode: 'cli',
       capabilities: { elicitation: { form: {} } },
       setup: (c) =>
-        c.setRequestHandler(ElicitRequestSchema, () =>
+        c.setRequestHandler('elicitation/create', () =>
           approve ? { action: 'accept', content: { approve: true } } : { action: 'decline' },
         ),
     });

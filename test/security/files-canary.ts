@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ListRootsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { expect } from 'vitest';
 import {
   makeTempDir,
@@ -54,7 +54,7 @@ export async function createCanaryWorld(options: CanaryOptions = {}): Promise<Ca
       ? {
           capabilities: { roots: { listChanged: true } },
           setup: (client) => {
-            client.setRequestHandler(ListRootsRequestSchema, () => ({
+            client.setRequestHandler('roots/list', () => ({
               roots: offered.map((uri) => ({ uri })),
             }));
           },

@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { startServer, textOf } from '../helpers/mcp-client.js';
 
@@ -27,7 +26,7 @@ describe('shell server and client MCP roots', () => {
       args: ['--root', w.root, '--home', w.base],
       capabilities: { roots: { listChanged: true } },
       setup: (client) =>
-        client.setRequestHandler(ListRootsRequestSchema, () => ({
+        client.setRequestHandler('roots/list', () => ({
           roots: [{ uri: pathToFileURL(w.project).href, name: 'project' }],
         })),
     });
@@ -66,7 +65,7 @@ describe('shell server and client MCP roots', () => {
       args: ['--root', w.project, '--home', w.base],
       capabilities: { roots: {} },
       setup: (client) =>
-        client.setRequestHandler(ListRootsRequestSchema, () => ({
+        client.setRequestHandler('roots/list', () => ({
           roots: [{ uri: 'file:///' }, { uri: pathToFileURL(outsideDir).href }],
         })),
     });

@@ -30,16 +30,19 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
     const { findRipgrep } = await import('../../servers/files/lib/ripgrep.js');
     // The server still starts: every tool but content search works without ripgrep.
     if (findRipgrep() === undefined) console.error(`bastion: ${RIPGREP_MISSING}`);
-    const mcp = createFilesServer(config, { audit, logger });
     logger.info(
       { roots: config.roots.map((r) => r.path), source: config.source },
       'files server ready on stdio',
     );
     // The audit log closes last: serveStdio calls this after every call in flight has ended.
-    await serveStdio(mcp, () => Promise.resolve(audit.close()), {
-      logger,
-      maxMessageBytes: maxMessageBytesFor(config.limits.maxWriteBytes),
-    });
+    await serveStdio(
+      () => createFilesServer(config, { audit, logger }),
+      () => Promise.resolve(audit.close()),
+      {
+        logger,
+        maxMessageBytes: maxMessageBytesFor(config.limits.maxWriteBytes),
+      },
+    );
     return;
   }
   const { createSandbox } = await import('../../sandbox/index.js');
@@ -63,15 +66,22 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
   }
   if (sandbox.kind === 'none') console.error(SANDBOX_OFF_WARNING);
   const policy = await createCommandPolicyEngine();
-  const shell = createShellServer(config, { audit, logger, sandbox, policy });
+  // One instance per connection era (normally one; a client probing server/discover before its
+  // initialize gets a second): each one's sessions are killed at shutdown.
+  const shells: ReturnType<typeof createShellServer>[] = [];
+  const buildShell = (): ReturnType<typeof createShellServer>['mcp'] => {
+    const shell = createShellServer(config, { audit, logger, sandbox, policy });
+    shells.push(shell);
+    return shell.mcp;
+  };
   logger.info(
     { roots: config.roots.map((r) => r.path), sandbox: sandbox.kind },
     'shell server ready on stdio',
   );
   await serveStdio(
-    shell.mcp,
+    buildShell,
     async () => {
-      await shell.close();
+      await Promise.all(shells.map((shell) => shell.close()));
       await sandbox.close();
       audit.close();
     },

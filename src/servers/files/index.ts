@@ -1,4 +1,4 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer } from '@modelcontextprotocol/server';
 import type { AuditSink } from '../../audit/index.js';
 import type { Config } from '../../config/index.js';
 import type { Logger } from '../../logging/logger.js';

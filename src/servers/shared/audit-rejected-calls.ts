@@ -1,8 +1,7 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { McpServer, CallToolResult, RequestId } from '@modelcontextprotocol/server';
 import type { AuditSink } from '../../audit/index.js';
 
-type RequestHandler = (request: unknown, extra: { requestId: RequestId }) => Promise<unknown>;
+type RequestHandler = (request: unknown, ctx: { mcpReq: { id: RequestId } }) => Promise<unknown>;
 
 // Per server: the tools/call requests a Bastion tool handler audited itself. Keyed by the
 // server instance (a WeakMap, so nothing outlives or crosses servers).
@@ -24,7 +23,7 @@ export function auditRejectedCalls(mcp: McpServer, audit: AuditSink, server: str
   if (!handlers || !original) return;
   const audited = new Set<RequestId>();
   auditedByServer.set(mcp, audited);
-  handlers.set('tools/call', async (request, extra) => {
+  handlers.set('tools/call', async (request, ctx) => {
     const started = performance.now();
     const recordRejected = (message: string): void => {
       const params = (request as { params?: { name?: unknown; arguments?: unknown } }).params;
@@ -42,14 +41,21 @@ export function auditRejectedCalls(mcp: McpServer, audit: AuditSink, server: str
     };
     let result: CallToolResult;
     try {
-      result = (await original(request, extra)) as CallToolResult;
+      result = (await original(request, ctx)) as CallToolResult;
     } catch (err) {
-      // Params the SDK's request schema refuses (arguments not an object, no name) never reach
-      // the tool; the transport answers them -32602.
-      if (!audited.delete(extra.requestId)) recordRejected('params refused by the request schema');
+      // Params the SDK's request schema refuses (arguments not an object, no name) and unknown
+      // tools never reach a tool; they are answered -32602 (the spec's answer to both).
+      if (!audited.delete(ctx.mcpReq.id)) {
+        const message = err instanceof Error ? err.message : '';
+        recordRejected(
+          message.startsWith('Tool ')
+            ? message.slice(0, 200)
+            : 'params refused by the request schema',
+        );
+      }
       throw err;
     }
-    if (!audited.delete(extra.requestId)) {
+    if (!audited.delete(ctx.mcpReq.id)) {
       recordRejected(result.content?.[0]?.type === 'text' ? result.content[0].text : '');
     }
     return result;

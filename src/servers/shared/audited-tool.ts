@@ -1,12 +1,11 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type {
+  McpServer,
   CallToolResult,
-  ServerNotification,
-  ServerRequest,
   ToolAnnotations,
-} from '@modelcontextprotocol/sdk/types.js';
-import type { z } from 'zod';
+  ServerContext,
+} from '@modelcontextprotocol/server';
+import { CLIENT_INFO_META_KEY } from '@modelcontextprotocol/server';
+import { z } from 'zod';
 import {
   beginCall,
   type AuditDecision,
@@ -16,12 +15,11 @@ import {
 import { BastionError, CommandDeniedError, toToolResult } from '../../errors/index.js';
 import type { Logger } from '../../logging/logger.js';
 import { auditRejectedCalls, markAudited } from './audit-rejected-calls.js';
-import { validateToolOutputSynchronously } from './sync-output-validation.js';
 
 // Error codes that mean "a boundary or policy said no", as opposed to "it ran and failed".
 const DENY_CODES = new Set(['PATH_OUTSIDE_ROOTS', 'PATH_DENIED', 'COMMAND_DENIED']);
 
-export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+export type ToolExtra = ServerContext;
 
 // What a handler returns: the MCP result plus optional facts for the audit record only.
 export type ToolResultWithAudit = CallToolResult & {
@@ -52,6 +50,15 @@ export interface AuditedToolDefinition<
   >;
 }
 
+// The calling client's self-reported name: 2026-07-28 requests carry it in their per-request
+// _meta envelope; 2025 clients named themselves once, at initialize.
+function clientName(mcp: McpServer, extra: ToolExtra): string | undefined {
+  const envelope = extra.mcpReq.envelope as Record<string, unknown> | undefined;
+  const info = envelope?.[CLIENT_INFO_META_KEY] as { name?: unknown } | undefined;
+  if (typeof info?.name === 'string') return info.name;
+  return mcp.server.getClientVersion()?.name;
+}
+
 // Register a tool whose every call is timed, mapped to a safe result at the edge, and audited:
 // an intent record before the handler runs (refused when it cannot be written), an outcome after.
 export function registerAuditedTool<
@@ -68,8 +75,8 @@ export function registerAuditedTool<
     extra: ToolExtra,
   ): Promise<CallToolResult> => {
     const started = performance.now();
-    markAudited(ctx.mcp, extra.requestId);
-    const client = ctx.mcp.server.getClientVersion()?.name;
+    markAudited(ctx.mcp, extra.mcpReq.id);
+    const client = clientName(ctx.mcp, extra);
     let call: CallAudit;
     try {
       // Security: fail closed; a call whose intent cannot be recorded never reaches its handler.
@@ -122,12 +129,11 @@ export function registerAuditedTool<
     {
       title: definition.title,
       description: definition.description,
-      inputSchema: definition.inputSchema,
-      ...(definition.outputSchema ? { outputSchema: definition.outputSchema } : {}),
+      inputSchema: z.object(definition.inputSchema),
+      ...(definition.outputSchema ? { outputSchema: z.object(definition.outputSchema) } : {}),
       annotations: { title: definition.title, ...definition.annotations },
     },
     callback as never,
   );
   auditRejectedCalls(ctx.mcp, ctx.audit, ctx.server);
-  validateToolOutputSynchronously(ctx.mcp);
 }

@@ -1,5 +1,4 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { RootsListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import type { Logger } from '../../logging/logger.js';
 import type { PathGuard } from '../../policy/paths/index.js';
 
@@ -40,7 +39,7 @@ export function installRootsSync(
     previous?.();
     if (mcp.server.getClientCapabilities()?.roots) pending = sync();
   };
-  mcp.server.setNotificationHandler(RootsListChangedNotificationSchema, () => {
+  mcp.server.setNotificationHandler('notifications/roots/list_changed', () => {
     pending = sync();
   });
   return () => pending;

@@ -80,7 +80,7 @@ export async function gateCommand(
       const answer = await confirmCommand(
         ctx.tool.mcp,
         { command, cwd: place.cwd, rule: decision.rule, reason: decision.message },
-        extra.signal,
+        extra.mcpReq.signal,
       );
       if (answer === 'approved') {
         const confirmedEntries = confirmEntriesIn(decision.commands, place.policy.confirm);

@@ -1,4 +1,4 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 
 // The user's answer to "run this?"; `unsupported` when the client never declared elicitation.
 export type ConfirmationAnswer = 'approved' | 'declined' | 'unsupported';

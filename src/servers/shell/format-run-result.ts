@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { CappedText, RunResult } from '../../sandbox/index.js';
+import { nullableString } from '../shared/portable-schema.js';
 
 // The structured result of run_command, also its outputSchema.
 export const RunOutputShape = {
   exitCode: z.number().int().nullable().describe('Exit code, or null when killed by a signal'),
-  signal: z.string().nullable().describe('Signal that ended the command, if any'),
+  signal: nullableString('Signal that ended the command, if any'),
   timedOut: z.boolean().describe('True when the command ran past its timeout and was killed'),
   cancelled: z.boolean().describe('True when the request was cancelled and the command killed'),
   outputLimitHit: z.boolean().describe('True when the command was killed for flooding output'),

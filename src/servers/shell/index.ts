@@ -1,4 +1,4 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer } from '@modelcontextprotocol/server';
 import { tryRecord } from '../../audit/index.js';
 import type { Config } from '../../config/index.js';
 import { createPathGuard } from '../../policy/paths/index.js';

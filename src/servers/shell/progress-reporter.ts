@@ -11,14 +11,14 @@ const NO_PROGRESS: ProgressReporter = { onOutput: () => undefined, stop: () => u
 
 // Start ticking for one request; stop() must be called when the command settles.
 export function startProgress(extra: ToolExtra, intervalMs = 1000): ProgressReporter {
-  const progressToken = extra._meta?.progressToken;
+  const progressToken = extra.mcpReq._meta?.progressToken;
   if (progressToken === undefined) return NO_PROGRESS;
   let seconds = 0;
   let bytes = 0;
   const timer = setInterval(() => {
     seconds += intervalMs / 1000;
-    extra
-      .sendNotification({
+    extra.mcpReq
+      .notify({
         method: 'notifications/progress',
         params: {
           progressToken,

@@ -79,7 +79,7 @@ export function registerRunCommandTool(ctx: ShellContext): void {
             timeoutMs,
             maxOutputBytes: shell.maxOutputBytes,
             ...(args.stdin !== undefined ? { stdin: args.stdin } : {}),
-            signal: extra.signal,
+            signal: extra.mcpReq.signal,
             onOutput: (bytes) => progress.onOutput(bytes),
           },
         )

@@ -5,6 +5,7 @@ import type { ShellContext } from '../shell-context.js';
 import { NO_POLICY_ACCESS } from '../tool-annotations.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { SessionSnapshot } from './shell-session.js';
+import { nullableString } from '../../shared/portable-schema.js';
 
 // The longest read_output may block waiting for output.
 export const MAX_READ_WAIT_MS = 30_000;
@@ -16,11 +17,8 @@ const SnapshotShape = {
   droppedBytes: z.number().int().describe('Older unread bytes dropped because the buffer was full'),
   running: z.boolean(),
   exitCode: z.number().int().nullable(),
-  signal: z.string().nullable(),
-  end: z
-    .string()
-    .nullable()
-    .describe('exited | killed | idle-timeout | lifetime-exceeded | server-closed'),
+  signal: nullableString('Signal that ended the session, if any'),
+  end: nullableString('exited | killed | idle-timeout | lifetime-exceeded | server-closed'),
 };
 
 function describeSnapshot(snap: SessionSnapshot, bufferBytes: number): string {
@@ -75,7 +73,7 @@ export function registerSessionInspectTools(ctx: ShellContext, registry: Session
         throw new InvalidInputError(`waitMs: expected 0..${MAX_READ_WAIT_MS}, got ${waitMs}`);
       }
       registry.touch(session);
-      const snap = await session.read(waitMs, extra.signal);
+      const snap = await session.read(waitMs, extra.mcpReq.signal);
       registry.touch(session);
       return {
         content: [{ type: 'text', text: describeSnapshot(snap, bufferBytes) }],
@@ -163,7 +161,7 @@ export function registerSessionInspectTools(ctx: ShellContext, registry: Session
     async (args, extra) => {
       const session = registry.get(args.sessionId);
       await session.kill('killed');
-      const snap = await session.read(0, extra.signal);
+      const snap = await session.read(0, extra.mcpReq.signal);
       registry.remove(session.id);
       return {
         content: [{ type: 'text', text: describeSnapshot(snap, bufferBytes) }],
