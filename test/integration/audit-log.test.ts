@@ -181,8 +181,10 @@ describe('the audit log of a real server', () => {
       name: 'read_text_file',
       arguments: { path: path.join(root, 'creds.txt') },
     });
-    // An unknown tool named like a token: the name is recorded, redacted.
-    await server.client.callTool({ name: github, arguments: {} });
+    // An unknown tool named like a token: answered -32602 (as the spec says), recorded redacted.
+    await expect(server.client.callTool({ name: github, arguments: {} })).rejects.toThrow(
+      /not found/,
+    );
     await server.close();
     const raw = spawnRaw('files', ['--root', root, '--home', home]);
     raw.write(
