@@ -91,30 +91,42 @@ describe.skipIf(SKIP).each(MODES)('exec rules end to end: $name', ({ policy, cli
     if (client === 'declines') expect(asked).toBeGreaterThan(0);
   });
 
-  it('[EXEC-05] session: no input runs it either, however the inputs are split', async () => {
-    const dir = caseDir();
-    const started = await callTool(server.client, 'start_session', { command: 'bash', cwd: dir });
-    expect(started.isError, started.text).toBe(false);
-    const sessionId = String(started.data.sessionId);
-    for (const input of [
-      'a=to',
-      'b=uch',
-      '$a$b M',
-      'shopt -s expand_aliases; alias t=touch',
-      't M',
-      // Each attack's stdin is closed, so none can swallow the inputs that follow (script, cat).
-      ...ATTACKS.map(
-        (a) => `{ ${a.replaceAll('\n', '; ')}
+  it(
+    '[EXEC-05] session: no input runs it either, however the inputs are split',
+    { timeout: 240_000 },
+    async () => {
+      const dir = caseDir();
+      const started = await callTool(server.client, 'start_session', { command: 'bash', cwd: dir });
+      expect(started.isError, started.text).toBe(false);
+      const sessionId = String(started.data.sessionId);
+      for (const input of [
+        'a=to',
+        'b=uch',
+        '$a$b M',
+        'shopt -s expand_aliases; alias t=touch',
+        't M',
+        // Each attack's stdin is closed, so none can swallow the inputs that follow (script, cat).
+        ...ATTACKS.map(
+          (a) => `{ ${a.replaceAll('\n', '; ')}
 } < /dev/null`,
-      ),
-    ])
-      await callTool(server.client, 'send_input', { sessionId, input });
-    await callTool(server.client, 'send_input', { sessionId, input: 'echo session-$((6*7))' });
-    const { output } = await readUntil(server.client, sessionId, (o) => o.includes('session-42'));
-    expect(output).toContain('session-42');
-    await callTool(server.client, 'kill_session', { sessionId });
-    expect(readdirSync(dir)).not.toContain('M');
-  });
+        ),
+      ])
+        await callTool(server.client, 'send_input', { sessionId, input });
+      await callTool(server.client, 'send_input', { sessionId, input: 'echo session-$((6*7))' });
+      // Some fifty sandboxed commands run in turn: on a loaded 2-core machine that takes far longer
+      // than readUntil's default 20 reads of 2 s, so the bound is raised (not a retry: a session
+      // that never prints the end marker still fails here).
+      const { output } = await readUntil(
+        server.client,
+        sessionId,
+        (o) => o.includes('session-42'),
+        90,
+      );
+      expect(output).toContain('session-42');
+      await callTool(server.client, 'kill_session', { sessionId });
+      expect(readdirSync(dir)).not.toContain('M');
+    },
+  );
 });
 
 describe.skipIf(SKIP)('exec rules end to end: confirm, the person approves one call', () => {

@@ -69,28 +69,32 @@ describe.skipIf(SKIP)('exec rules enforced by the kernel (no parser)', () => {
       }
     });
 
-    it('[EXEC-05] session: the same rules hold for every input, for the life of the tree', async () => {
-      const { spec, dir } = attackSpec(rules);
-      const proc = sandbox.spawn(['/bin/bash'], spec, TEST_LIMITS);
-      let out = '';
-      proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-      proc.stderr.resume();
-      // Inputs split so that each piece looks harmless.
-      for (const line of [
-        'a=to',
-        'b=uch',
-        '$a$b M',
-        'shopt -s expand_aliases; alias t=touch',
-        't M',
-        'f=M; "$a$b" "$f"',
-        ...Object.values(FAMILIES).flat(),
-      ])
-        proc.stdin.write(`{ ${line}\n} < /dev/null\n`);
-      proc.stdin.end('echo session-done\n');
-      await proc.exited;
-      expect(out).toContain('session-done');
-      expect(readdirSync(dir)).not.toContain('M');
-    });
+    it(
+      '[EXEC-05] session: the same rules hold for every input, for the life of the tree',
+      { timeout: 240_000 },
+      async () => {
+        const { spec, dir } = attackSpec(rules);
+        const proc = sandbox.spawn(['/bin/bash'], spec, TEST_LIMITS);
+        let out = '';
+        proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+        proc.stderr.resume();
+        // Inputs split so that each piece looks harmless.
+        for (const line of [
+          'a=to',
+          'b=uch',
+          '$a$b M',
+          'shopt -s expand_aliases; alias t=touch',
+          't M',
+          'f=M; "$a$b" "$f"',
+          ...Object.values(FAMILIES).flat(),
+        ])
+          proc.stdin.write(`{ ${line}\n} < /dev/null\n`);
+        proc.stdin.end('echo session-done\n');
+        await proc.exited;
+        expect(out).toContain('session-done');
+        expect(readdirSync(dir)).not.toContain('M');
+      },
+    );
   });
 
   it('the controls prove the attacks can succeed: with no rules, touch runs', async () => {
