@@ -276,7 +276,33 @@ function planOnly(
 const plans = new Map<string, { plan: ExecPlan; readAt: number }>();
 const MAX_CACHED_PLANS = 64;
 
+// A cached plan may name a file removed since (a package uninstalled, a link deleted): bwrap
+// would refuse to start on its mask or placement. What is gone needs neither.
+function stillPresent(plan: ExecPlan): ExecPlan {
+  const exists = (file: string): boolean => {
+    try {
+      lstatSync(file);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const masked = plan.masked.filter(exists);
+  const entries = plan.programDirs?.entries.filter((e) => exists(e.path) || e.link !== undefined);
+  if (masked.length === plan.masked.length && entries?.length === plan.programDirs?.entries.length)
+    return plan;
+  return {
+    ...plan,
+    masked,
+    ...(plan.programDirs && entries ? { programDirs: { ...plan.programDirs, entries } } : {}),
+  };
+}
+
 export function planExec(rules: ProgramRules, places: ExecPlaces): ExecPlan {
+  return stillPresent(planExecCached(rules, places));
+}
+
+function planExecCached(rules: ProgramRules, places: ExecPlaces): ExecPlan {
   const index = programIndex();
   const relative =
     rules.kind === 'only' && rules.allow.some((e) => e.includes('/') && !path.isAbsolute(e));
