@@ -9,6 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { isProcessGone } from './process-gone.js';
 
 const CGROUP_FS = '/sys/fs/cgroup';
 
@@ -88,15 +89,6 @@ const NAME_PREFIX = 'bastion-';
 function ownerPid(name: string): number | undefined {
   const match = /^bastion-(\d+)-/.exec(name);
   return match?.[1] === undefined ? undefined : Number(match[1]);
-}
-
-function isProcessGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
 }
 
 // Clean up after servers that died without reaping their sandboxes (SIGKILL, a crash, or a

@@ -92,9 +92,11 @@ function namedFiles(
     for (const root of roots) starts.push(path.resolve(root.path, entry));
   }
   const reals = new Set<string>();
+  const found: string[] = [];
   for (const start of starts) {
     const real = realFile(start);
     if (real === undefined) continue;
+    found.push(start);
     reals.add(real);
     // Security: a hard link is the same program under another name (`ln sudo s` on the host),
     // in the program dirs or anywhere else in the system dirs.
@@ -106,7 +108,7 @@ function namedFiles(
       // Gone since the lookup.
     }
   }
-  return { starts: starts.filter((s) => realFile(s) !== undefined), reals: [...reals], dirs };
+  return { starts: found, reals: [...reals], dirs };
 }
 
 // Every path of the system dirs that is the same file as `file` (more than one link): found by
@@ -178,6 +180,16 @@ function canonicalHop(hop: string): string {
   }
 }
 
+// The roots granted the execute right: those whose `exec` says so (unset: `byDefault`).
+// Security: Landlock rules only add, so a root that may execute but holds one that may not
+// would grant it too: such a root is not granted at all (fail closed).
+function rootsThatMayExec(roots: readonly Root[], byDefault: boolean): string[] {
+  const noExec = roots.filter((r) => r.exec === false).map((r) => r.path);
+  return roots
+    .filter((r) => (r.exec ?? byDefault) && !noExec.some((inner) => isInside(inner, r.path)))
+    .map((r) => r.path);
+}
+
 // Denylist and confirm: everything is executable but the named programs, whose content is
 // masked; files in a root with exec: false (and then in the scratch dirs) are not executable.
 function planExcept(deny: readonly string[], places: ExecPlaces, index: ProgramIndex): ExecPlan {
@@ -188,17 +200,12 @@ function planExcept(deny: readonly string[], places: ExecPlaces, index: ProgramI
     for (const real of namedFiles(entry, index, [], true).reals)
       if (visible.some((dir) => isInside(real, dir))) masked.add(real);
   }
-  const noExec = places.roots.filter((r) => r.exec === false).map((r) => r.path);
-  // Security: Landlock rules only add: a root that may execute and holds a root that may not
-  // would grant it too, so such a root is not granted at all (fail closed).
-  const execRoots = places.roots
-    .filter((r) => r.exec !== false && !noExec.some((inner) => isInside(inner, r.path)))
-    .map((r) => r.path);
+  const execRoots = rootsThatMayExec(places.roots, true);
   // Security: when any root may not execute, neither may the scratch dirs, or a program copied
   // (or written) to /tmp would get around it.
-  const writableNoExec = noExec.length > 0;
+  const anyNoExec = places.roots.some((r) => r.exec === false);
   return {
-    executable: [...places.systemDirs, ...execRoots, ...(writableNoExec ? [] : places.scratchDirs)],
+    executable: [...places.systemDirs, ...execRoots, ...(anyNoExec ? [] : places.scratchDirs)],
     masked: [...masked],
   };
 }
@@ -255,10 +262,7 @@ function planOnly(
     for (const start of starts) grant(start, 2);
     for (const dir of dirs) executable.add(dir);
   }
-  const noExec = places.roots.filter((r) => r.exec === false).map((r) => r.path);
-  for (const root of places.roots)
-    if (root.exec === true && !noExec.some((inner) => isInside(inner, root.path)))
-      executable.add(root.path);
+  for (const root of rootsThatMayExec(places.roots, false)) executable.add(root);
   for (const hop of places.launchHops ?? []) {
     const canonical = canonicalHop(hop);
     if (index.dirs.includes(path.dirname(canonical)) && !placed.has(canonical))

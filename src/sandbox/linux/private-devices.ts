@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { isProcessGone } from '../process-gone.js';
 
 // The device nodes bwrap --dev binds from the host into every sandbox.
 export const DEVICE_NODES = [
@@ -28,15 +29,6 @@ export interface PrivateDevices {
   dir: string;
   // Put back what a command may have changed (the mode; times do not matter), before a launch.
   repair(): void;
-}
-
-function isProcessGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
 }
 
 // Dirs left by root servers that died without their exit handler (kill -9).
