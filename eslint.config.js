@@ -24,8 +24,17 @@ const LAYER_RULES = {
   'src/policy/**': ['../sandbox/*', '../audit/*', '../servers/*', '../transport/*', '../cli/*'],
   'src/sandbox/**': ['../audit/*', '../servers/*', '../transport/*', '../cli/*'],
   'src/audit/**': ['../servers/*', '../transport/*', '../cli/*', '../policy/*', '../sandbox/*'],
-  'src/servers/**': ['../../transport/*', '../../cli/*'],
-  'src/transport/**': ['../servers/*', '../cli/*'],
+  'src/auth/**': [
+    '../servers/*',
+    '../transport/*',
+    '../hub/*',
+    '../cli/*',
+    '../policy/*',
+    '../sandbox/*',
+  ],
+  'src/servers/**': ['../../transport/*', '../../hub/*', '../../cli/*'],
+  'src/transport/**': ['../servers/*', '../hub/*', '../cli/*'],
+  'src/hub/**': ['../cli/*'],
 };
 
 // child_process.exec runs a shell on a string; every spawn must be an argv array.

@@ -3,7 +3,13 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { InvalidConfigError } from '../errors/index.js';
 import { expandEnv } from './expand-env.js';
-import { SettingsFileSchema, type CommandPolicy, type Limits, type ShellConfig } from './schema.js';
+import {
+  SettingsFileSchema,
+  type CommandPolicy,
+  type HubConfig,
+  type Limits,
+  type ShellConfig,
+} from './schema.js';
 
 // One allowed root, canonicalised once at startup (real path, no trailing slash).
 export interface Root {
@@ -23,6 +29,7 @@ export interface Config {
   readonly limits: Readonly<Limits>;
   readonly audit: { readonly dir: string; readonly redactKeys: readonly string[] };
   readonly shell: Readonly<ShellConfig>;
+  readonly hub: Readonly<HubConfig>;
 }
 
 export interface LoadConfigOptions {
@@ -166,5 +173,6 @@ export function loadConfig(options: LoadConfigOptions): Config {
       redactKeys: Object.freeze([...settings.audit.redactKeys]),
     }),
     shell: Object.freeze({ ...settings.shell }),
+    hub: Object.freeze({ ...settings.hub }),
   });
 }

@@ -170,6 +170,49 @@ export const AuditSchema = z
   })
   .strict();
 
+// The hub: both servers over Streamable HTTP in one process. Defaults are the safe ones:
+// loopback only, Host/Origin checked, tokens required, bounded bodies and rates.
+export const HubSchema = z
+  .object({
+    // HOST:PORT (IPv6 in brackets). A non-loopback host needs tls or behindTlsProxy.
+    listen: z.string().min(1).max(300).default('127.0.0.1:8765'),
+    // Host header names allowed (with or without :port); empty = the loopback names.
+    allowedHosts: z.array(z.string().min(1).max(300)).max(100).default([]),
+    // Origin values allowed (scheme://host[:port]); empty = the loopback origins.
+    allowedOrigins: z.array(z.string().min(1).max(300)).max(100).default([]),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(4 * 1024 * 1024),
+    tls: z
+      .object({ cert: z.string().min(1), key: z.string().min(1) })
+      .strict()
+      .optional(),
+    // The operator says a TLS-terminating proxy sits in front of a plain-HTTP hub.
+    behindTlsProxy: z.boolean().default(false),
+    // A request whose headers or body have not arrived by then is dropped (slowloris).
+    requestTimeoutMs: z.number().int().positive().default(30_000),
+    // 2025-era Mcp-Session-Id sessions close after this long without a request.
+    sessionIdleMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30 * 60_000),
+    maxSessions: z.number().int().positive().default(256),
+    rateLimit: z
+      .object({
+        requestsPerMinute: z.number().int().positive().default(600),
+        maxConcurrent: z.number().int().positive().default(32),
+        // Requests without a valid token, per client address: bounds token guessing.
+        unauthenticatedPerMinute: z.number().int().positive().default(30),
+      })
+      .strict()
+      .default({ requestsPerMinute: 600, maxConcurrent: 32, unauthenticatedPerMinute: 30 }),
+  })
+  .strict();
+export type HubConfig = z.infer<typeof HubSchema>;
+
 export const BastionSettingsSchema = z
   .object({
     roots: z.array(RootSchema).default([]),
@@ -177,6 +220,7 @@ export const BastionSettingsSchema = z
     limits: LimitsSchema.default(LimitsSchema.parse({})),
     audit: AuditSchema.default(AuditSchema.parse({})),
     shell: ShellSchema.default(ShellSchema.parse({})),
+    hub: HubSchema.default(HubSchema.parse({})),
   })
   .strict();
 export type BastionSettings = z.infer<typeof BastionSettingsSchema>;
