@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AuditUnavailableError } from '../errors/index.js';
-import type { AuditEvent, AuditSink } from './types.js';
+import type { AuditCaller, AuditEvent, AuditSink } from './types.js';
 
 // The two records of one tool call. `begin` writes the intent before anything happens and
 // throws AuditUnavailableError when it cannot (the caller then refuses the call: no effect
@@ -8,7 +8,10 @@ import type { AuditEvent, AuditSink } from './types.js';
 export interface CallAudit {
   readonly call: string;
   finish(
-    outcome: Omit<AuditEvent, 'server' | 'tool' | 'args' | 'client' | 'phase' | 'call'>,
+    outcome: Omit<
+      AuditEvent,
+      'server' | 'tool' | 'args' | 'client' | 'phase' | 'call' | keyof AuditCaller
+    >,
   ): Promise<void>;
 }
 
@@ -17,6 +20,7 @@ export interface CallFacts {
   tool: string;
   args: unknown;
   client?: string;
+  caller?: AuditCaller;
 }
 
 export async function beginCall(sink: AuditSink, facts: CallFacts): Promise<CallAudit> {
@@ -27,6 +31,7 @@ export async function beginCall(sink: AuditSink, facts: CallFacts): Promise<Call
     tool: facts.tool,
     args,
     ...(facts.client !== undefined ? { client: facts.client } : {}),
+    ...facts.caller,
     call,
   };
   sink.record({ ...base, phase: 'intent' });

@@ -7,4 +7,11 @@ export { AuditUnavailableError } from '../errors/index.js';
 export * from './call-audit.js';
 export * from './query.js';
 export * from './read-records.js';
-export type { AuditEvent, AuditRecord, AuditSink, AuditDecision, AuditPhase } from './types.js';
+export type {
+  AuditCaller,
+  AuditEvent,
+  AuditRecord,
+  AuditSink,
+  AuditDecision,
+  AuditPhase,
+} from './types.js';

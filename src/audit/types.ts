@@ -5,8 +5,17 @@ export type AuditDecision = 'allow' | 'deny' | 'error';
 // after it, both with the same call id. Events that are not calls (a sweep, an expiry) have none.
 export type AuditPhase = 'intent' | 'outcome';
 
+// Who made a call, as far as the transport knows: the token's name over HTTP, the client's
+// address, the protocol era ('modern' = 2026-07-28, 'legacy' = 2025) and the transport.
+export interface AuditCaller {
+  principal?: string;
+  address?: string;
+  era?: 'modern' | 'legacy';
+  transport?: 'stdio' | 'http';
+}
+
 // What a server reports: one tool call's intent or outcome, or one event.
-export interface AuditEvent {
+export interface AuditEvent extends AuditCaller {
   server: string;
   tool: string;
   args: unknown;

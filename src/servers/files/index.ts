@@ -1,8 +1,8 @@
 import { McpServer } from '@modelcontextprotocol/server';
-import type { AuditSink } from '../../audit/index.js';
+import type { AuditCaller, AuditSink } from '../../audit/index.js';
 import type { Config } from '../../config/index.js';
 import type { Logger } from '../../logging/logger.js';
-import { createPathGuard, isBastionTempName } from '../../policy/paths/index.js';
+import { createPathGuard, isBastionTempName, type PathGuard } from '../../policy/paths/index.js';
 import type { FilesContext } from './context.js';
 import { createWalkDenyCheck } from './lib/deny-prefilter.js';
 import { findRipgrep } from './lib/ripgrep.js';
@@ -30,67 +30,124 @@ export const FILES_SERVER_VERSION = '0.1.0';
 // Name used in audit records for this server's tool calls.
 export const FILES_AUDIT_NAME = 'files';
 
-// Build the files MCP server for one config: every tool goes through one path guard (its own
-// state, narrowed by the client's MCP roots) and is audited. The caller connects a transport.
-// deps.ripgrep: where rg lives; omitted = looked up on PATH and usual places, null = none (tests).
-export function createFilesServer(
-  config: Config,
-  deps: { audit: AuditSink; logger: Logger; ripgrep?: string | null },
-): McpServer {
-  const mcp = new McpServer(
-    { name: 'bastion-files', version: FILES_SERVER_VERSION },
-    {
-      capabilities: { tools: {} },
-      instructions:
-        'File tools confined to the allowed directories (see list_allowed_directories). Secrets such as .env files ' +
-        'and keys are never read or written. Big listings and searches are paged: continue with offset.',
+// One instance's view of who it serves (HTTP hub) and how its roots are set.
+export interface FilesServerOptions {
+  caller?: AuditCaller;
+  readOnly?: boolean;
+  // true: this instance follows the client's MCP roots (one long-lived connection: stdio or a
+  // 2025-era HTTP session), with a guard of its own. false: the service's shared guard on the
+  // configured roots (stateless HTTP requests), so writes from every request share one set of
+  // write locks and nothing is compiled per request.
+  followClientRoots?: boolean;
+}
+
+// What is built once per process and shared by every instance: the guard on the configured
+// roots, the walk deny check, where ripgrep is, and the start-time temp sweep.
+export interface FilesService {
+  createServer(options?: FilesServerOptions): McpServer;
+}
+
+export interface FilesDeps {
+  audit: AuditSink;
+  logger: Logger;
+  // Where rg lives; omitted = looked up on PATH and usual places, null = none (tests).
+  ripgrep?: string | null;
+}
+
+// Build the files service for one config. Every tool of every instance goes through a path
+// guard (narrowed by the client's MCP roots where the instance follows them) and is audited.
+export function createFilesService(config: Config, deps: FilesDeps): FilesService {
+  const ripgrepPath = deps.ripgrep === undefined ? findRipgrep() : (deps.ripgrep ?? undefined);
+  const shared = guardState(config);
+  startTempSweep(deps, shared);
+  return {
+    createServer(options = {}) {
+      const mcp = new McpServer(
+        { name: 'bastion-files', version: FILES_SERVER_VERSION },
+        { capabilities: { tools: {} }, instructions: FILES_INSTRUCTIONS },
+      );
+      const own = options.followClientRoots === false ? shared : guardState(config);
+      const rootsReady =
+        options.followClientRoots === false
+          ? () => Promise.resolve()
+          : installRootsSync(mcp, own.guard, deps.logger);
+      const ctx: FilesContext = {
+        mcp,
+        audit: deps.audit,
+        logger: deps.logger,
+        server: FILES_AUDIT_NAME,
+        ...(options.caller ? { caller: options.caller } : {}),
+        ...(options.readOnly ? { readOnly: true } : {}),
+        guard: own.guard,
+        limits: config.limits,
+        denyPatterns: config.deny,
+        walkDenied: own.walkDenied,
+        // The name test first: it is a cheap string check and true only for Bastion's temps.
+        listHidden: (absPath, name) => isBastionTempName(name) || own.walkDenied(absPath, name),
+        rootsReady,
+        ripgrepPath,
+      };
+      for (const register of FILES_TOOLS) register(ctx);
+      return mcp;
     },
-  );
-  const guard = createPathGuard(config);
-  const rootsReady = installRootsSync(mcp, guard, deps.logger);
-  const walkDenied = createWalkDenyCheck(guard, config.deny);
-  const ctx: FilesContext = {
-    mcp,
-    audit: deps.audit,
-    logger: deps.logger,
-    server: FILES_AUDIT_NAME,
-    guard,
-    limits: config.limits,
-    denyPatterns: config.deny,
-    walkDenied,
-    // The name test first: it is a cheap string check and true only for Bastion's temps.
-    listHidden: (absPath, name) => isBastionTempName(name) || walkDenied(absPath, name),
-    rootsReady,
-    ripgrepPath: deps.ripgrep === undefined ? findRipgrep() : (deps.ripgrep ?? undefined),
   };
-  registerReadTextFile(ctx);
-  registerReadMediaFile(ctx);
-  registerReadMultipleFiles(ctx);
-  registerWriteFile(ctx);
-  registerEditFile(ctx);
-  registerCreateDirectory(ctx);
-  registerListDirectoryTools(ctx);
-  registerDirectoryTree(ctx);
-  registerMoveFile(ctx);
-  registerCopyFile(ctx);
-  registerDeletePath(ctx);
-  registerSearchFiles(ctx);
-  registerSearchFileContents(ctx);
-  registerGetFileInfo(ctx);
-  registerListAllowedDirectories(ctx);
-  startTempSweep(ctx);
-  return mcp;
+}
+
+// The files MCP server for one connection (stdio): a service of its own, following the
+// client's roots. The caller connects a transport.
+export function createFilesServer(config: Config, deps: FilesDeps): McpServer {
+  return createFilesService(config, deps).createServer({ followClientRoots: true });
+}
+
+const FILES_INSTRUCTIONS =
+  'File tools confined to the allowed directories (see list_allowed_directories). Secrets such as .env files ' +
+  'and keys are never read or written. Big listings and searches are paged: continue with offset.';
+
+const FILES_TOOLS: readonly ((ctx: FilesContext) => void)[] = [
+  registerReadTextFile,
+  registerReadMediaFile,
+  registerReadMultipleFiles,
+  registerWriteFile,
+  registerEditFile,
+  registerCreateDirectory,
+  registerListDirectoryTools,
+  registerDirectoryTree,
+  registerMoveFile,
+  registerCopyFile,
+  registerDeletePath,
+  registerSearchFiles,
+  registerSearchFileContents,
+  registerGetFileInfo,
+  registerListAllowedDirectories,
+];
+
+interface GuardState {
+  guard: PathGuard;
+  walkDenied: (absPath: string, name: string) => boolean;
+}
+
+function guardState(config: Config): GuardState {
+  const guard = createPathGuard(config);
+  return { guard, walkDenied: createWalkDenyCheck(guard, config.deny) };
 }
 
 // Remove what crashed writers left in the configured read-write roots, in the background (bounded
 // by START_SWEEP_LIMITS; folders it does not reach are swept when next written). Tool calls do
 // not wait for it: listings hide temp names anyway, and live writes of this process are never
 // touched. Removals are audited: they change the user's folders.
-function startTempSweep(ctx: FilesContext): void {
-  void sweepAtStart(ctx);
+function startTempSweep(deps: FilesDeps, state: GuardState): void {
+  void sweepAtStart({ ...deps, ...state, server: FILES_AUDIT_NAME });
 }
 
-async function sweepAtStart(ctx: FilesContext): Promise<void> {
+interface SweepContext {
+  audit: AuditSink;
+  logger: Logger;
+  guard: PathGuard;
+  walkDenied: (absPath: string, name: string) => boolean;
+  server: string;
+}
+
+async function sweepAtStart(ctx: SweepContext): Promise<void> {
   const started = Date.now();
   try {
     const report = await sweepStaleTemps(ctx.guard, ctx.walkDenied, START_SWEEP_LIMITS);

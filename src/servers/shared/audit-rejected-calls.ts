@@ -1,5 +1,5 @@
 import type { McpServer, CallToolResult, RequestId } from '@modelcontextprotocol/server';
-import type { AuditSink } from '../../audit/index.js';
+import type { AuditCaller, AuditSink } from '../../audit/index.js';
 
 type RequestHandler = (request: unknown, ctx: { mcpReq: { id: RequestId } }) => Promise<unknown>;
 
@@ -14,7 +14,12 @@ export function markAudited(mcp: McpServer, requestId: RequestId): void {
 
 // The SDK refuses malformed arguments and unknown tools before any tool handler runs; wrap its
 // tools/call handler so those calls get an audit record too (one record per call, always).
-export function auditRejectedCalls(mcp: McpServer, audit: AuditSink, server: string): void {
+export function auditRejectedCalls(
+  mcp: McpServer,
+  audit: AuditSink,
+  server: string,
+  caller?: AuditCaller,
+): void {
   if (auditedByServer.has(mcp)) return;
   // The SDK keeps handlers in a private map; pinned by the lockfile and covered by a test.
   const handlers = (mcp.server as unknown as { _requestHandlers?: Map<string, RequestHandler> })
@@ -29,6 +34,7 @@ export function auditRejectedCalls(mcp: McpServer, audit: AuditSink, server: str
       const params = (request as { params?: { name?: unknown; arguments?: unknown } }).params;
       audit.record({
         server,
+        ...caller,
         tool: typeof params?.name === 'string' ? params.name : '(missing)',
         args: params?.arguments ?? {},
         decision: 'error',

@@ -8,6 +8,7 @@ import { CLIENT_INFO_META_KEY } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import {
   beginCall,
+  type AuditCaller,
   type AuditDecision,
   type AuditSink,
   type CallAudit,
@@ -34,6 +35,22 @@ export interface ToolContext {
   // Awaited before every call: e.g. until the client's MCP roots have narrowed the guard, so no
   // call races the narrowing and runs against the wider configured roots.
   ready?: () => Promise<void>;
+  // Who this instance serves (HTTP: the token, address and era), written into every record.
+  caller?: AuditCaller;
+  // A read-only principal: only tools whose readOnlyHint is true are registered at all, so the
+  // others are neither listed nor callable (an unknown tool is refused -32602, and audited).
+  readOnly?: boolean;
+}
+
+// Built once per input shape, not per server instance: the hub builds an instance per request.
+const objectSchemas = new WeakMap<z.ZodRawShape, z.ZodObject>();
+function objectSchemaOf(shape: z.ZodRawShape): z.ZodObject {
+  let schema = objectSchemas.get(shape);
+  if (schema === undefined) {
+    schema = z.object(shape);
+    objectSchemas.set(shape, schema);
+  }
+  return schema;
 }
 
 export interface AuditedToolDefinition<
@@ -70,6 +87,11 @@ export function registerAuditedTool<
   definition: AuditedToolDefinition<I, O>,
   handler: (args: z.infer<z.ZodObject<I>>, extra: ToolExtra) => Promise<ToolResultWithAudit>,
 ): void {
+  // Security: a read-only token never sees a tool that can change anything, let alone call it.
+  if (ctx.readOnly === true && !definition.annotations.readOnlyHint) {
+    auditRejectedCalls(ctx.mcp, ctx.audit, ctx.server, ctx.caller);
+    return;
+  }
   const callback = async (
     args: z.infer<z.ZodObject<I>>,
     extra: ToolExtra,
@@ -85,6 +107,7 @@ export function registerAuditedTool<
         tool: name,
         args,
         ...(client ? { client } : {}),
+        ...(ctx.caller ? { caller: ctx.caller } : {}),
       });
     } catch (err) {
       return toToolResult(err).result;
@@ -129,11 +152,11 @@ export function registerAuditedTool<
     {
       title: definition.title,
       description: definition.description,
-      inputSchema: z.object(definition.inputSchema),
-      ...(definition.outputSchema ? { outputSchema: z.object(definition.outputSchema) } : {}),
+      inputSchema: objectSchemaOf(definition.inputSchema),
+      ...(definition.outputSchema ? { outputSchema: objectSchemaOf(definition.outputSchema) } : {}),
       annotations: { title: definition.title, ...definition.annotations },
     },
     callback as never,
   );
-  auditRejectedCalls(ctx.mcp, ctx.audit, ctx.server);
+  auditRejectedCalls(ctx.mcp, ctx.audit, ctx.server, ctx.caller);
 }

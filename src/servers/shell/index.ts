@@ -1,5 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/server';
-import { tryRecord } from '../../audit/index.js';
+import { tryRecord, type AuditCaller } from '../../audit/index.js';
 import type { Config } from '../../config/index.js';
 import { createPathGuard } from '../../policy/paths/index.js';
 import { installRootsSync } from '../shared/roots-sync.js';
@@ -12,31 +12,29 @@ import { registerStartSessionTool } from './sessions/start-session-tool.js';
 
 export type { ShellDeps } from './shell-context.js';
 
-// The shell MCP server. The caller owns the sandbox, the policy engine and the transport;
-// close() kills every session (and so does the process exiting).
-export function createShellServer(
-  config: Config,
-  deps: ShellDeps,
-): { mcp: McpServer; close(): Promise<void> } {
-  const mcp = new McpServer(
-    { name: 'bastion-shell', version: '0.1.0' },
-    { capabilities: { tools: {} } },
-  );
-  const guard = createPathGuard(config);
-  // The sandbox mounts the guard's effective roots: client MCP roots narrow what commands see.
-  const rootsReady = installRootsSync(mcp, guard, deps.logger);
-  const ctx: ShellContext = {
-    config,
-    deps,
-    guard,
-    tool: {
-      mcp,
-      audit: deps.audit,
-      logger: deps.logger,
-      server: SHELL_AUDIT_SERVER,
-      ready: rootsReady,
-    },
-  };
+// One instance's view of who it serves (HTTP hub) and how its roots are set.
+export interface ShellServerOptions {
+  caller?: AuditCaller;
+  readOnly?: boolean;
+  // The token that owns the sessions this instance starts and the only one that may reach them.
+  owner?: string;
+  // true: this instance follows the client's MCP roots (a long-lived connection) with a guard
+  // of its own; false: the service's guard on the configured roots (stateless HTTP requests).
+  followClientRoots?: boolean;
+}
+
+// What lives as long as the process: the session registry (sessions outlive the HTTP request
+// that started them) and the guard on the configured roots. close() kills every session (and
+// so does the process exiting).
+export interface ShellService {
+  createServer(options?: ShellServerOptions): McpServer;
+  sessionCount(): number;
+  close(): Promise<void>;
+}
+
+// The shell service. The caller owns the sandbox, the policy engine and the transport.
+export function createShellService(config: Config, deps: ShellDeps): ShellService {
+  const sharedGuard = createPathGuard(config);
   const registry = createSessionRegistry(config.shell, (session, reason) => {
     deps.logger.info({ sessionId: session.id, reason }, 'shell session expired');
     // Runs from a timer: an audit log that cannot be written must not crash the server (it
@@ -51,10 +49,7 @@ export function createShellServer(
       details: { sessionId: session.id, command: session.command, cwd: session.cwd, reason },
     });
   });
-  registerRunCommandTool(ctx);
-  registerStartSessionTool(ctx, registry);
-  registerSendInputTool(ctx, registry);
-  registerSessionInspectTools(ctx, registry);
+  const instances = new Set<McpServer>();
 
   // Security: sessions must not outlive the server; on exit only synchronous work runs, so each
   // kill is started (the signal is sent synchronously) without being awaited.
@@ -64,13 +59,63 @@ export function createShellServer(
   process.once('exit', killOnExit);
   let closed = false;
   return {
-    mcp,
+    createServer(options = {}) {
+      const mcp = new McpServer(
+        { name: 'bastion-shell', version: '0.1.0' },
+        { capabilities: { tools: {} } },
+      );
+      const follows = options.followClientRoots !== false;
+      const guard = follows ? createPathGuard(config) : sharedGuard;
+      // The sandbox mounts the guard's effective roots: client MCP roots narrow what commands see.
+      const rootsReady = follows
+        ? installRootsSync(mcp, guard, deps.logger)
+        : () => Promise.resolve();
+      const ctx: ShellContext = {
+        config,
+        deps,
+        guard,
+        tool: {
+          mcp,
+          audit: deps.audit,
+          logger: deps.logger,
+          server: SHELL_AUDIT_SERVER,
+          ready: rootsReady,
+          ...(options.caller ? { caller: options.caller } : {}),
+          ...(options.readOnly ? { readOnly: true } : {}),
+        },
+      };
+      const sessions = registry.forOwner(options.owner);
+      registerRunCommandTool(ctx);
+      registerStartSessionTool(ctx, sessions);
+      registerSendInputTool(ctx, sessions);
+      registerSessionInspectTools(ctx, sessions);
+      if (follows) {
+        instances.add(mcp);
+        const previous = mcp.server.onclose;
+        mcp.server.onclose = () => {
+          instances.delete(mcp);
+          previous?.();
+        };
+      }
+      return mcp;
+    },
+    sessionCount: () => registry.list().filter((s) => s.running).length,
     async close() {
       if (closed) return;
       closed = true;
       process.removeListener('exit', killOnExit);
       await registry.closeAll();
-      await mcp.close().catch(() => undefined);
+      await Promise.all([...instances].map((mcp) => mcp.close().catch(() => undefined)));
     },
   };
+}
+
+// The shell MCP server for one connection (stdio): a service of its own, following the
+// client's roots; close() kills its sessions.
+export function createShellServer(
+  config: Config,
+  deps: ShellDeps,
+): { mcp: McpServer; close(): Promise<void> } {
+  const service = createShellService(config, deps);
+  return { mcp: service.createServer({ followClientRoots: true }), close: () => service.close() };
 }

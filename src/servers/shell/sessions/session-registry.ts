@@ -18,6 +18,16 @@ export interface SessionRegistry {
   // Re-arm the idle deadline after a send or a read.
   touch(session: ShellSession): void;
   closeAll(): Promise<void>;
+  // The sessions of one owner (a token's name over HTTP): sessions of other owners are absent
+  // from it, so another token can neither see, read, write nor kill them. `undefined` = all
+  // (one local client on stdio).
+  forOwner(owner: string | undefined): SessionRegistry;
+}
+
+function unknownSession(rawId: string): InvalidInputError {
+  return new InvalidInputError(
+    `sessionId: expected the id of a current session (see list_sessions), got "${rawId.slice(0, 80)}"`,
+  );
 }
 
 // One registry per server; `onExpire` reports a session killed by a timer (for the audit log).
@@ -26,6 +36,7 @@ export function createSessionRegistry(
   onExpire: (session: ShellSession, reason: SessionEnd) => void,
 ): SessionRegistry {
   const sessions = new Map<string, ShellSession>();
+  const owners = new Map<string, string>();
   const timers = new Map<string, NodeJS.Timeout>();
 
   const clearTimer = (id: string): void => {
@@ -58,12 +69,15 @@ export function createSessionRegistry(
   };
 
   const dropEnded = (id: string): void => {
-    const timer = setTimeout(() => sessions.delete(id), ENDED_RETENTION_MS);
+    const timer = setTimeout(() => {
+      sessions.delete(id);
+      owners.delete(id);
+    }, ENDED_RETENTION_MS);
     timer.unref();
     timers.set(id, timer);
   };
 
-  return {
+  const registry: SessionRegistry = {
     assertCapacity() {
       const running = [...sessions.values()].filter((s) => s.running).length;
       if (running >= shell.maxSessions) {
@@ -80,23 +94,21 @@ export function createSessionRegistry(
       for (const old of ended.slice(0, Math.max(0, ended.length - shell.maxSessions + 1))) {
         clearTimer(old.id);
         sessions.delete(old.id);
+        owners.delete(old.id);
       }
       sessions.set(session.id, session);
       arm(session);
     },
     get(rawId) {
       const session = sessions.get(rawId);
-      if (session === undefined) {
-        throw new InvalidInputError(
-          `sessionId: expected the id of a current session (see list_sessions), got "${rawId.slice(0, 80)}"`,
-        );
-      }
+      if (session === undefined) throw unknownSession(rawId);
       return session;
     },
     list: () => [...sessions.values()],
     remove(id) {
       clearTimer(id);
       sessions.delete(id);
+      owners.delete(id);
     },
     ended(session) {
       clearTimer(session.id);
@@ -111,6 +123,29 @@ export function createSessionRegistry(
       for (const id of [...timers.keys()]) clearTimer(id);
       await Promise.allSettled(all.map((s) => s.kill('server-closed')));
       sessions.clear();
+      owners.clear();
+    },
+    forOwner(owner) {
+      if (owner === undefined) return registry;
+      const owns = (id: string): boolean => owners.get(id) === owner;
+      return {
+        ...registry,
+        add(session) {
+          owners.set(session.id, owner);
+          registry.add(session);
+        },
+        // Security: another owner's session id reads exactly as an unknown one (no probing).
+        get(rawId) {
+          if (!owns(rawId)) throw unknownSession(rawId);
+          return registry.get(rawId);
+        },
+        list: () => registry.list().filter((s) => owns(s.id)),
+        remove(id) {
+          if (owns(id)) registry.remove(id);
+        },
+        forOwner: (other) => registry.forOwner(other),
+      };
     },
   };
+  return registry;
 }
