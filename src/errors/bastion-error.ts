@@ -103,3 +103,11 @@ export class AuditUnavailableError extends BastionError {
     );
   }
 }
+
+// A hub state or pid file that exists but does not hold what the hub writes (hand-edited,
+// another program's file): lifecycle commands stop rather than act on a guessed pid.
+export class InvalidStateFileError extends BastionError {
+  constructor(message: string) {
+    super('INVALID_STATE_FILE', message);
+  }
+}
