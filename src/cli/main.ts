@@ -4,9 +4,15 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerBuildLauncherCommand } from './commands/build-launcher.js';
+import { registerClientConfigCommand } from './commands/client-config.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerLogsCommand } from './commands/logs.js';
+import { registerRestartCommand } from './commands/restart.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerStartCommand } from './commands/start.js';
+import { registerStatusCommand } from './commands/status.js';
+import { registerStopCommand } from './commands/stop.js';
 import { packageRoot } from './home.js';
 
 // The composition root: argv -> config -> servers -> transport. The only place that exits.
@@ -22,6 +28,12 @@ registerServeCommand(program);
 registerDoctorCommand(program);
 registerAuditCommand(program);
 registerBuildLauncherCommand(program);
+registerStartCommand(program);
+registerStopCommand(program);
+registerRestartCommand(program);
+registerStatusCommand(program);
+registerLogsCommand(program);
+registerClientConfigCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`bastion: ${err instanceof Error ? err.message : String(err)}`);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { InvalidConfigError } from '../../errors/index.js';
+import { CLIENT_SERVERS, formatShellLine, stdioLaunch } from '../client-launch.js';
 import { packageRoot } from '../home.js';
 import { configOptionsFor } from '../load-cli-config.js';
 import { ensurePrivateDir, resolveStatePaths, type StatePaths } from '../state-paths.js';
@@ -25,20 +26,10 @@ interface Template {
 function renderSettings(template: string, paths: StatePaths): string {
   if (paths.layout === 'home') return template.replace(HOME_PLACEHOLDER, paths.baseDir);
   const settings = JSON.parse(template) as Template;
-  for (const server of ['files', 'shell'])
-    settings.mcpServers[`bastion-${server}`] = {
-      command: 'npx',
-      args: ['-y', 'bastion-mcp', 'serve', server],
-    };
+  for (const server of CLIENT_SERVERS)
+    settings.mcpServers[`bastion-${server}`] = stdioLaunch(paths, server);
   settings.bastion.roots = [{ path: paths.workspace, mode: 'read-write' }];
   return `${JSON.stringify(settings, null, 2)}\n`;
-}
-
-// How a client starts one server with this layout (what `claude mcp add` takes after --).
-function serveCommand(paths: StatePaths, server: 'files' | 'shell'): string {
-  if (paths.layout === 'xdg') return `npx -y bastion-mcp serve ${server}`;
-  const cli = path.join(packageRoot(), 'dist/cli/main.js');
-  return `node ${cli} serve ${server} --home ${paths.baseDir}`;
 }
 
 // `bastion init`: write the settings file from the tracked template, create the default workspace
@@ -74,9 +65,11 @@ export function registerInitCommand(program: Command): void {
           `bastion: config is valid; roots: ${config.roots.map((r) => `${r.path} (${r.mode})`).join(', ')}`,
         );
         console.log('\nConnect a client, e.g. Claude Code:');
-        for (const server of ['files', 'shell'] as const)
-          console.log(`  claude mcp add bastion-${server} -- ${serveCommand(paths, server)}`);
-        console.log(`(mcpServers lines for other clients are in ${target})`);
+        for (const server of CLIENT_SERVERS)
+          console.log(
+            `  claude mcp add bastion-${server} -- ${formatShellLine(stdioLaunch(paths, server))}`,
+          );
+        console.log(`(other clients, and the hub over HTTP: bastion client-config [--http])`);
       } catch (err) {
         if (err instanceof InvalidConfigError) {
           console.error(`bastion: ${err.message}`);

@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+import { addHubOptions, type HubFlags } from './hub-control-flags.js';
+import { runStart } from './start.js';
+import { runStop } from './stop.js';
+
+// `bastion restart`: stop (when running) then start, with the start flags.
+export function registerRestartCommand(program: Command): void {
+  addHubOptions(program.command('restart').description('stop the background hub, then start it'))
+    .option('--stop-timeout <duration>', 'grace period after SIGTERM before SIGKILL', '10s')
+    .action(async (flags: HubFlags & { stopTimeout?: string }) => {
+      const stopped = await runStop({
+        ...(flags.home ? { home: flags.home } : {}),
+        ...(flags.stopTimeout ? { timeout: flags.stopTimeout } : {}),
+      });
+      const code = stopped === 0 ? await runStart(flags) : stopped;
+      if (code !== 0) process.exit(code);
+    });
+}
