@@ -109,8 +109,6 @@ export async function startHub(options: StartHubOptions): Promise<StartHubResult
     child.unref();
     return { started: true, pid, url: ready.url, logFile, stale: inspection.stale };
   }
-  if (pid !== undefined && exit === undefined) await stopProcess(pid, 3000);
-  if (pid !== undefined) removeHubState(stateDir, { pid });
   const waited = `${Math.round(options.timeoutMs / 100) / 10} s`;
   const why =
     exit !== undefined
@@ -118,6 +116,9 @@ export async function startHub(options: StartHubOptions): Promise<StartHubResult
       : health === undefined
         ? `the hub did not record its state within ${waited}`
         : `the hub's /healthz did not answer 200 within ${waited} (${health.error ?? `status ${health.status}`})`;
+  // The reason is taken before the stop below, which makes the child exit too.
+  if (pid !== undefined && exit === undefined) await stopProcess(pid, 3000);
+  if (pid !== undefined) removeHubState(stateDir, { pid });
   return {
     started: false,
     alreadyRunning: false,
