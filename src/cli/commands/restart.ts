@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addHubOptions, type HubFlags } from './hub-control-flags.js';
-import { runStart } from './start.js';
+import { runStart, validateStartConfig } from './start.js';
 import { runStop } from './stop.js';
 
 // `bastion restart`: stop (when running) then start, with the start flags.
@@ -8,6 +8,7 @@ export function registerRestartCommand(program: Command): void {
   addHubOptions(program.command('restart').description('stop the background hub, then start it'))
     .option('--stop-timeout <duration>', 'grace period after SIGTERM before SIGKILL', '10s')
     .action(async (flags: HubFlags & { stopTimeout?: string }) => {
+      validateStartConfig(flags);
       const stopped = await runStop({
         ...(flags.home ? { home: flags.home } : {}),
         ...(flags.stopTimeout ? { timeout: flags.stopTimeout } : {}),

@@ -11,13 +11,18 @@ import {
   type HubFlags,
 } from './hub-control-flags.js';
 
-// Start the hub in the background; returns the exit code (0 started, 1 not).
-export async function runStart(flags: HubFlags): Promise<number> {
-  // The config is checked here first, so its problems are listed at once, before anything runs.
+// Check the config the hub will load, so its problems are listed at once, before anything runs
+// (or, for restart, before the running hub is stopped). Exits 2 on a problem.
+export function validateStartConfig(flags: HubFlags): void {
   loadCliConfig({
     ...(flags.home ? { home: flags.home } : {}),
     ...(flags.config ? { config: flags.config } : {}),
   });
+}
+
+// Start the hub in the background; returns the exit code (0 started, 1 not).
+export async function runStart(flags: HubFlags): Promise<number> {
+  validateStartConfig(flags);
   const paths = hubStatePaths(flags);
   ensurePrivateDir(paths.stateDir);
   const result = await startHub({
