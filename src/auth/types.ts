@@ -3,7 +3,7 @@
 // No HTTP in here: the transport's middleware turns these answers into 401/403/429.
 
 // The servers a token may be scoped to; a token scoped to none of them is refused at creation.
-export const TOKEN_SERVERS = ['files', 'shell'] as const;
+export const TOKEN_SERVERS = ['files', 'shell', 'dashboard'] as const;
 export type TokenServer = (typeof TOKEN_SERVERS)[number];
 
 // Who is calling: what a verified token resolves to. Carried into every audit record.

@@ -1,19 +1,14 @@
 import type { Command } from 'commander';
 import { createAuditLog } from '../../audit/index.js';
-import { SandboxUnavailableError } from '../../errors/index.js';
 import { createLogger } from '../../logging/logger.js';
 import { maxMessageBytesFor, serveStdio } from '../../transport/stdio.js';
 import { collect, loadCliConfig, type ConfigFlags } from '../load-cli-config.js';
+import { createShellRuntime } from '../shell-runtime.js';
 import { ensurePrivateDir } from '../state-paths.js';
 import { RIPGREP_MISSING } from '../system-tools.js';
 
 const SERVERS = ['files', 'shell'] as const;
 type ServerName = (typeof SERVERS)[number];
-
-// Warn on every start when the operator turned the sandbox off: commands then run unconfined.
-export const SANDBOX_OFF_WARNING =
-  'WARNING: the shell sandbox is DISABLED by configuration (bastion.shell.sandbox.enabled = false). ' +
-  'Commands run with the full rights of this user; only the command policy stands between the agent and the machine.';
 
 async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
   const { config, paths } = loadCliConfig(flags);
@@ -45,27 +40,8 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
     );
     return;
   }
-  const { createSandbox } = await import('../../sandbox/index.js');
-  const { chooseExecGuard, chooseLauncher } = await import('../launcher-path.js');
-  const { createCommandPolicyEngine } = await import('../../policy/command/index.js');
   const { createShellServer } = await import('../../servers/shell/index.js');
-  let sandbox;
-  try {
-    sandbox = await createSandbox({
-      enabled: config.shell.sandbox.enabled,
-      logger,
-      launcherBinary: chooseLauncher(paths),
-      execGuardBinary: chooseExecGuard(paths),
-    });
-  } catch (err) {
-    if (err instanceof SandboxUnavailableError) {
-      console.error(`bastion: the shell server cannot start: ${err.message}`);
-      process.exit(3);
-    }
-    throw err;
-  }
-  if (sandbox.kind === 'none') console.error(SANDBOX_OFF_WARNING);
-  const policy = await createCommandPolicyEngine();
+  const { sandbox, policy } = await createShellRuntime(config, paths, logger);
   // One instance per connection era (normally one; a client probing server/discover before its
   // initialize gets a second): each one's sessions are killed at shutdown.
   const shells: ReturnType<typeof createShellServer>[] = [];
