@@ -1,4 +1,5 @@
 import type { HubConfig } from '../../config/index.js';
+import { parseListen } from '../../hub/listen-address.js';
 import {
   CLIENT_SERVERS,
   formatShellLine,
@@ -23,10 +24,9 @@ export type ClientTarget =
 export function hubUrlFromConfig(
   hub: Pick<HubConfig, 'listen' | 'tls' | 'behindTlsProxy'>,
   hostname: string,
+  source = 'the settings file',
 ): string {
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(hub.listen.trim());
-  const rawHost = match?.[1] ?? match?.[2] ?? '127.0.0.1';
-  const port = match?.[3] ?? '8765';
+  const { host: rawHost, port } = parseListen(hub.listen, source);
   const host =
     rawHost === '0.0.0.0' || rawHost === '::'
       ? hostname

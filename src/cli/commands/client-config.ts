@@ -60,7 +60,7 @@ function hubBaseUrl(flags: ClientConfigFlags): string {
     ...(flags.home ? { home: flags.home } : {}),
     ...(flags.config ? { config: flags.config } : {}),
   });
-  return hubUrlFromConfig(config.hub, os.hostname());
+  return hubUrlFromConfig(config.hub, os.hostname(), config.source);
 }
 
 // `bastion client-config`: the lines to paste into Claude Desktop, Claude Code, Cursor and VS Code
