@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerBuildLauncherCommand } from './commands/build-launcher.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerHubCommand } from './commands/hub.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerServeCommand } from './commands/serve.js';
 import { packageRoot } from './home.js';
@@ -19,6 +20,7 @@ const program = new Command()
   .version(version);
 registerInitCommand(program);
 registerServeCommand(program);
+registerHubCommand(program, version);
 registerDoctorCommand(program);
 registerAuditCommand(program);
 registerBuildLauncherCommand(program);
