@@ -7,6 +7,7 @@ import { registerBuildLauncherCommand } from './commands/build-launcher.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerTokenCommand } from './commands/token.js';
 import { packageRoot } from './home.js';
 
 // The composition root: argv -> config -> servers -> transport. The only place that exits.
@@ -19,6 +20,7 @@ const program = new Command()
   .version(version);
 registerInitCommand(program);
 registerServeCommand(program);
+registerTokenCommand(program);
 registerDoctorCommand(program);
 registerAuditCommand(program);
 registerBuildLauncherCommand(program);
