@@ -227,7 +227,9 @@ describe('file token store', () => {
     const store = open();
     await store.create('ci', ALL);
     chmodSync(file, 0o666);
-    await expect(open().list()).rejects.toThrow(/writable by no one else \(mode 0600\), got mode 666/);
+    await expect(open().list()).rejects.toThrow(
+      /writable by no one else \(mode 0600\), got mode 666/,
+    );
   });
 
   it('loses no token when two stores create 20 tokens in parallel', async () => {

@@ -1,13 +1,7 @@
 import { statSync, type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { InvalidInputError } from '../../errors/index.js';
-import {
-  TOKEN_SERVERS,
-  type CreateTokenOptions,
-  type Principal,
-  type TokenInfo,
-  type TokenStore,
-} from '../types.js';
+import type { Principal, TokenStore } from '../types.js';
 import { withFileLock } from './file-lock.js';
 import { createLastUsedRecorder } from './last-used-recorder.js';
 import {
@@ -20,11 +14,17 @@ import {
 import { lockFilePath } from './token-file-path.js';
 import {
   emptyTokenFile,
-  TOKEN_NAME_PATTERN,
   TokenFileSchema,
   type TokenFile,
   type TokenRecord,
 } from './token-file-schema.js';
+import {
+  findByName,
+  toInfo,
+  unknownNameError,
+  validateName,
+  validateOptions,
+} from './token-records.js';
 import { generateToken, hashSecret, isSecretMatch, parseTokenString } from './token-secret.js';
 
 export { tokenFilePath } from './token-file-path.js';
@@ -63,42 +63,6 @@ function statIfPresent(file: string): BigIntStats | undefined {
   }
 }
 
-function toInfo(record: TokenRecord, lastUsedAt: string | undefined): TokenInfo {
-  return {
-    tokenName: record.name,
-    servers: [...record.servers],
-    readOnly: record.readOnly,
-    createdAt: record.createdAt,
-    ...(record.rotatedAt ? { rotatedAt: record.rotatedAt } : {}),
-    ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}),
-    ...(lastUsedAt ? { lastUsedAt } : {}),
-  };
-}
-
-function validateName(name: string): void {
-  if (!TOKEN_NAME_PATTERN.test(name))
-    throw new InvalidInputError(
-      `expected a token name of 1-64 letters, digits, '.', '_' or '-' starting with a letter or digit, got ${JSON.stringify(name.slice(0, 80))}`,
-    );
-}
-
-function validateOptions(options: CreateTokenOptions): void {
-  if (options.servers.length === 0)
-    throw new InvalidInputError('expected at least one server for the token, got none');
-  const unknown = options.servers.filter((s) => !(TOKEN_SERVERS as readonly string[]).includes(s));
-  if (unknown.length > 0)
-    throw new InvalidInputError(
-      `expected servers among ${TOKEN_SERVERS.join(', ')}, got ${JSON.stringify(unknown.join(','))}`,
-    );
-  const { expiresInMs } = options;
-  if (expiresInMs !== undefined && (!Number.isSafeInteger(expiresInMs) || expiresInMs <= 0))
-    throw new InvalidInputError(`expected a positive lifetime in ms, got ${expiresInMs}`);
-}
-
-function findByName(data: TokenFile, name: string): [string, TokenRecord] | undefined {
-  return Object.entries(data.tokens).find(([, record]) => record.name === name);
-}
-
 // Runs `action` now; a throw becomes a rejection, as callers of an async port expect.
 function attempt<T>(action: () => T | Promise<T>): Promise<T> {
   try {
@@ -106,12 +70,6 @@ function attempt<T>(action: () => T | Promise<T>): Promise<T> {
   } catch (err) {
     return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
-}
-
-function unknownName(name: string): InvalidInputError {
-  return new InvalidInputError(
-    `expected the name of an existing token (see \`bastion token list\`), got ${JSON.stringify(name)}`,
-  );
 }
 
 // The embedded token store: one JSON file of hashes shared by the CLI (writer) and the hub
@@ -162,21 +120,27 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
   // all) while the file cannot be read.
   const liveIds = (): ReadonlySet<string> | undefined =>
     snapshot ? new Set(Object.keys(snapshot.data.tokens)) : undefined;
-  const lastUsed = createLastUsedRecorder(file, liveIds, options.onError ?? (() => undefined));
+  const onError = options.onError ?? (() => undefined);
+  const lastUsed = createLastUsedRecorder(file, liveIds, onError);
 
   // Read-modify-write under the lock, from the file as it is now (not the cache).
   const mutate = async <T>(change: (data: TokenFile) => T): Promise<T> => {
     ensurePrivateDirectory(path.dirname(file));
-    const lockOptions = options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {};
-    return withFileLock(lockFile, () => {
-      const current = readFresh();
-      const next: TokenFile = { version: 1, tokens: { ...current.tokens } };
-      const result = change(next);
-      const checked = TokenFileSchema.parse(next);
-      writePrivateFileAtomic(file, `${JSON.stringify(checked, null, 2)}\n`);
-      checkedAt = -Infinity;
-      return result;
-    }, lockOptions);
+    const lockOptions =
+      options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {};
+    return withFileLock(
+      lockFile,
+      () => {
+        const current = readFresh();
+        const next: TokenFile = { version: 1, tokens: { ...current.tokens } };
+        const result = change(next);
+        const checked = TokenFileSchema.parse(next);
+        writePrivateFileAtomic(file, `${JSON.stringify(checked, null, 2)}\n`);
+        checkedAt = -Infinity;
+        return result;
+      },
+      lockOptions,
+    );
   };
 
   const issue = (data: TokenFile, record: Omit<TokenRecord, 'hash'>) => {
@@ -235,7 +199,7 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
     rotate(name) {
       return mutate((data) => {
         const found = findByName(data, name);
-        if (!found) throw unknownName(name);
+        if (!found) throw unknownNameError(name);
         const [oldId, record] = found;
         // Security: a leaked secret dies with its id; the new one shares nothing with it.
         delete data.tokens[oldId];
@@ -259,7 +223,13 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
     },
 
     close() {
-      return attempt(() => lastUsed.flush(liveIds()));
+      // Last-use times are a convenience: failing to write them must not fail a hub's stop.
+      try {
+        lastUsed.flush(liveIds());
+      } catch (err) {
+        onError(err);
+      }
+      return Promise.resolve();
     },
   };
 }
