@@ -38,7 +38,7 @@ async function verifyIn(home: string, secret: string) {
 }
 
 describe('bastion token', () => {
-  it('create prints the secret alone on stdout, keeps only its hash in a 0600 file', async () => {
+  it('[AUTH-TOKEN-01] create prints the secret alone on stdout, keeps only its hash in a 0600 file', async () => {
     const home = newHome();
     const made = runCli(home, ['create', 'ci', '--expires', '30d']);
     expect(made.code).toBe(0);
@@ -67,7 +67,7 @@ describe('bastion token', () => {
     });
   });
 
-  it('list shows names, scopes, access and times, never a secret or hash', () => {
+  it('[AUTH-TOKEN-01] list shows names, scopes, access and times, never a secret or hash', () => {
     const home = newHome();
     const empty = runCli(home, ['list']);
     expect(empty.code).toBe(0);

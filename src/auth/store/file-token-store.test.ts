@@ -42,7 +42,7 @@ afterEach(async () => {
 });
 
 describe('file token store', () => {
-  it('creates a token whose secret verifies to its principal; the file keeps only a hash', async () => {
+  it('[AUTH-TOKEN-01] creates a token whose secret verifies to its principal; the file keeps only a hash', async () => {
     const store = open();
     const { secret, info } = await store.create('ci', { servers: ['files'], readOnly: true });
     expect(secret).toMatch(/^bst_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
@@ -62,7 +62,7 @@ describe('file token store', () => {
     expect(text).toContain(secret.slice(4, 20));
   });
 
-  it('keeps the directory 0700 and the token and last-use files 0600, and leaves no lock', async () => {
+  it('[AUTH-TOKEN-04] keeps the directory 0700 and the token and last-use files 0600, and leaves no lock', async () => {
     const store = open();
     const { secret } = await store.create('ci', ALL);
     await store.verify(secret);
@@ -73,7 +73,7 @@ describe('file token store', () => {
     expect(() => statSync(lockFilePath(file))).toThrow(/ENOENT/);
   });
 
-  it('refuses a right id with a wrong secret, an unknown id, and strings of the wrong shape', async () => {
+  it('[AUTH-TOKEN-02] refuses a right id with a wrong secret, an unknown id, and strings of the wrong shape', async () => {
     const store = open();
     const { secret } = await store.create('ci', ALL);
     const id = secret.slice(4, 20);
@@ -97,7 +97,7 @@ describe('file token store', () => {
     expect(await store.verify(secret)).toBeDefined();
   });
 
-  it('refuses an expired token at verify time, using the clock', async () => {
+  it('[AUTH-TOKEN-03] refuses an expired token at verify time, using the clock', async () => {
     const store = open();
     const { secret, info } = await store.create('short', { ...ALL, expiresInMs: 60_000 });
     expect(info.expiresAt).toBe('2026-06-01T12:01:00.000Z');
@@ -109,7 +109,7 @@ describe('file token store', () => {
     expect((await store.list()).map((t) => t.tokenName)).toEqual(['short']);
   });
 
-  it('revokes: the secret stops working, the name is free again, unknown names say false', async () => {
+  it('[AUTH-TOKEN-03] revokes: the secret stops working, the name is free again, unknown names say false', async () => {
     const store = open();
     const { secret } = await store.create('ci', ALL);
     expect(await store.revoke('ci')).toBe(true);
@@ -119,7 +119,7 @@ describe('file token store', () => {
     await store.create('ci', ALL);
   });
 
-  it('rotates: a new id and secret, same name, scopes and expiry; the old secret is dead', async () => {
+  it('[AUTH-TOKEN-03] rotates: a new id and secret, same name, scopes and expiry; the old secret is dead', async () => {
     const store = open();
     const made = await store.create('ci', {
       servers: ['dashboard'],
@@ -162,7 +162,7 @@ describe('file token store', () => {
     );
   });
 
-  it('another store on the same file sees creates, revokes and rotations within the reload window', async () => {
+  it('[AUTH-TOKEN-03] another store on the same file sees creates, revokes and rotations within the reload window', async () => {
     const hub = open();
     const cli = open();
     expect(await hub.verify('bst_0000000000000000_' + 'A'.repeat(43))).toBeUndefined();
@@ -204,7 +204,7 @@ describe('file token store', () => {
     ]);
   });
 
-  it('reports a corrupt file as an error, never as an empty store, and fails closed in a running store', async () => {
+  it('[AUTH-TOKEN-05] reports a corrupt file as an error, never as an empty store, and fails closed in a running store', async () => {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, '{"version": 1, "tokens": ', { mode: 0o600 });
     const store = open();
@@ -223,7 +223,7 @@ describe('file token store', () => {
     await expect(hub.verify(secret)).rejects.toBeInstanceOf(InvalidStateFileError);
   });
 
-  it('refuses a token file others may write', async () => {
+  it('[AUTH-TOKEN-04] refuses a token file others may write', async () => {
     const store = open();
     await store.create('ci', ALL);
     chmodSync(file, 0o666);
@@ -232,7 +232,7 @@ describe('file token store', () => {
     );
   });
 
-  it('loses no token when two stores create 20 tokens in parallel', async () => {
+  it('[AUTH-TOKEN-06] loses no token when two stores create 20 tokens in parallel', async () => {
     const a = open();
     const b = open();
     const names = Array.from({ length: 20 }, (_, i) => `t${i}`);
@@ -243,7 +243,7 @@ describe('file token store', () => {
     for (const { secret } of made) expect(await fresh.verify(secret)).toBeDefined();
   });
 
-  it('takes over a lock left by a dead process, and gives up on a live one after the bound', async () => {
+  it('[AUTH-TOKEN-06] takes over a lock left by a dead process, and gives up on a live one after the bound', async () => {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
       encoding: 'utf8',

@@ -28,7 +28,7 @@ describe('memory rate limiter: requests per minute', () => {
     expect((await store.hit('k', 3)).ok).toBe(false);
   });
 
-  it('says Retry-After of at least 1 s, and honestly: waiting that long gets the next request through', async () => {
+  it('[AUTH-RATE-02] says Retry-After of at least 1 s, and honestly: waiting that long gets the next request through', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 2000 }),
@@ -65,7 +65,7 @@ describe('memory rate limiter: requests per minute', () => {
         expect(j - i + 1).toBeLessThanOrEqual(50 + Math.floor((allowed[j]! - allowed[i]!) / 1200));
   });
 
-  it('keeps keys independent', async () => {
+  it('[AUTH-RATE-02] keeps keys independent', async () => {
     const { store } = limiter();
     expect((await store.hit('token:a', 1)).ok).toBe(true);
     expect((await store.hit('token:a', 1)).ok).toBe(false);
@@ -89,7 +89,7 @@ describe('memory rate limiter: memory', () => {
     expect(store.keyCount()).toBe(1);
   });
 
-  it('caps the number of keys under a flood of distinct keys, evicting the least recently hit', async () => {
+  it('[AUTH-RATE-01] caps the number of keys under a flood of distinct keys, evicting the least recently hit', async () => {
     const { store } = limiter(100);
     expect((await store.hit('victim', 1)).ok).toBe(true);
     expect((await store.hit('victim', 1)).ok).toBe(false);
@@ -107,7 +107,7 @@ describe('memory rate limiter: memory', () => {
 });
 
 describe('memory rate limiter: concurrency', () => {
-  it('hands out at most max slots per key; release is idempotent', async () => {
+  it('[AUTH-RATE-02] hands out at most max slots per key; release is idempotent', async () => {
     const { store } = limiter();
     const first = await store.acquire('k', 2);
     const second = await store.acquire('k', 2);
