@@ -8,6 +8,7 @@ import { registerDoctorCommand } from './commands/doctor.js';
 import { registerHubCommand } from './commands/hub.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerTokenCommand } from './commands/token.js';
 import { packageRoot } from './home.js';
 
 // The composition root: argv -> config -> servers -> transport. The only place that exits.
@@ -21,6 +22,7 @@ const program = new Command()
 registerInitCommand(program);
 registerServeCommand(program);
 registerHubCommand(program, version);
+registerTokenCommand(program);
 registerDoctorCommand(program);
 registerAuditCommand(program);
 registerBuildLauncherCommand(program);
