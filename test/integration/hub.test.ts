@@ -38,6 +38,7 @@ function rawPost(
         port: target.port,
         path: pathname,
         method: 'POST',
+        agent: false,
         headers: {
           'content-type': 'application/json',
           accept: 'application/json, text/event-stream',

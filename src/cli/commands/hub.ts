@@ -72,7 +72,11 @@ async function runHub(flags: HubFlags, version: string): Promise<void> {
       ...(tls ? { tls } : {}),
       audit: auditLog,
       logger,
-      tokens: createFileTokenStore({ file: tokenFilePath(paths.stateDir) }),
+      tokens: createFileTokenStore({
+        file: tokenFilePath(paths.stateDir),
+        onError: (err) =>
+          logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'token store'),
+      }),
       limiter: createMemoryRateLimitStore(),
       version,
       createFiles: (audit) => createFilesService(config, { audit, logger }),
