@@ -6,6 +6,7 @@ import { registerAuditCommand } from './commands/audit.js';
 import { registerBuildLauncherCommand } from './commands/build-launcher.js';
 import { registerClientConfigCommand } from './commands/client-config.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerHubCommand } from './commands/hub.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerLogsCommand } from './commands/logs.js';
 import { registerRestartCommand } from './commands/restart.js';
@@ -13,6 +14,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerStopCommand } from './commands/stop.js';
+import { registerTokenCommand } from './commands/token.js';
 import { packageRoot } from './home.js';
 
 // The composition root: argv -> config -> servers -> transport. The only place that exits.
@@ -25,6 +27,8 @@ const program = new Command()
   .version(version);
 registerInitCommand(program);
 registerServeCommand(program);
+registerHubCommand(program, version);
+registerTokenCommand(program);
 registerDoctorCommand(program);
 registerAuditCommand(program);
 registerBuildLauncherCommand(program);
