@@ -18,6 +18,8 @@ export interface Principal {
 // What `token list` shows: everything but the secret and its hash.
 export interface TokenInfo extends Principal {
   readonly createdAt: string;
+  // ISO time of the last `token rotate`; absent = never rotated.
+  readonly rotatedAt?: string;
   // ISO time; absent = never expires.
   readonly expiresAt?: string;
   readonly lastUsedAt?: string;

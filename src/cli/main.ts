@@ -5,8 +5,10 @@ import { Command } from 'commander';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerBuildLauncherCommand } from './commands/build-launcher.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerHubCommand } from './commands/hub.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerTokenCommand } from './commands/token.js';
 import { packageRoot } from './home.js';
 
 // The composition root: argv -> config -> servers -> transport. The only place that exits.
@@ -19,6 +21,8 @@ const program = new Command()
   .version(version);
 registerInitCommand(program);
 registerServeCommand(program);
+registerHubCommand(program, version);
+registerTokenCommand(program);
 registerDoctorCommand(program);
 registerAuditCommand(program);
 registerBuildLauncherCommand(program);

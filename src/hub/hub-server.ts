@@ -41,7 +41,13 @@ export async function listenHub(
         fetch,
         hostname: options.address.host,
         port: options.address.port,
-        ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}),
+        // Node looks for requests past their timeout this often (30 s by default, which would
+        // let a stalled client hold its socket for twice the bound).
+        serverOptions: {
+          ...tls,
+          connectionsCheckingInterval: Math.max(250, Math.min(1000, options.requestTimeoutMs / 4)),
+        },
+        ...(tls ? { createServer: createHttpsServer } : {}),
       },
       () => resolve(s),
     ) as Server;

@@ -30,6 +30,7 @@ export function registerDoctorCommand(program: Command): void {
         checkRipgrep,
         checkSandbox,
       } = await import('./doctor-checks.js');
+      const { checkHub } = await import('./doctor-hub-check.js');
       const paths = resolveStatePaths({ ...(flags.home ? { homeFlag: flags.home } : {}) });
       const { result: configResult, config } = checkConfig(configOptionsFor(flags, paths));
       const results: CheckResult[] = [
@@ -42,6 +43,7 @@ export function registerDoctorCommand(program: Command): void {
         checkExecRules(paths),
         await checkRipgrep(),
         checkAuditLog(config),
+        checkHub(config, paths.baseDir),
       ];
       if (!flags.skipNpmAudit) results.push(await checkNpmAudit());
       for (const r of results) console.log(`[${MARK[r.status]}] ${r.name}: ${r.detail}`);

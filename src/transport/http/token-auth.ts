@@ -4,7 +4,7 @@ import type { HttpEnv } from './http-env.js';
 import { jsonRpcErrorResponse } from './json-rpc-error.js';
 
 // Why a request was turned away at the door, for metrics and logs.
-export type AuthRefusal = 'missing' | 'invalid' | 'scope' | 'guessing';
+export type AuthRefusal = 'missing' | 'invalid' | 'scope' | 'guessing' | 'unavailable';
 
 export interface TokenAuthOptions {
   tokens: TokenStore;
@@ -30,7 +30,17 @@ const REALM = 'Bearer realm="bastion"';
 export function tokenAuth(options: TokenAuthOptions): MiddlewareHandler<HttpEnv> {
   return async (c, next) => {
     const secret = parseBearer(c.req.header('authorization'));
-    const principal = secret === undefined ? undefined : await options.tokens.verify(secret);
+    let principal;
+    try {
+      principal = secret === undefined ? undefined : await options.tokens.verify(secret);
+    } catch {
+      // Security: fail closed. A damaged or foreign-writable token file admits no one; the store
+      // has said why, and the client learns only that the hub cannot check tokens now.
+      options.onRefused?.('unavailable');
+      return jsonRpcErrorResponse(503, 'The hub cannot check tokens right now; see its log.', {
+        'retry-after': '5',
+      });
+    }
     if (!principal) {
       // Security: token guessing. Every request without a valid token spends from its
       // address's budget, so an attacker gets a bounded number of guesses per minute.
