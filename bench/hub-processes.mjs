@@ -118,17 +118,15 @@ export async function startHubProcess(repoRoot, home) {
   return served;
 }
 
-// `node bench/bare-http-server.mjs <root>`.
+// `node bench/bare-http-server.mjs <root>`; BASTION_BENCH_BARE_NODE_ARGS goes to its node.
 export function startBareHttpProcess(repoRoot, root) {
-  return startServing(
-    'bare SDK server',
-    [path.join(repoRoot, 'bench', 'bare-http-server.mjs'), root],
-    {
-      cwd: repoRoot,
-      env: { PATH: BENCH_PATH, LANG: 'C.UTF-8' },
-      urlPattern: /serving (http:\/\/\S+\/mcp)\b/,
-    },
-  );
+  const nodeArgs = (process.env.BASTION_BENCH_BARE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const script = path.join(repoRoot, 'bench', 'bare-http-server.mjs');
+  return startServing('bare SDK server', [...nodeArgs, script, root], {
+    cwd: repoRoot,
+    env: { PATH: BENCH_PATH, LANG: 'C.UTF-8' },
+    urlPattern: /serving (http:\/\/\S+\/mcp)\b/,
+  });
 }
 
 // One SDK Streamable HTTP client: 'legacy' speaks the 2025 initialize handshake and holds an
