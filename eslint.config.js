@@ -122,6 +122,7 @@ export default tseslint.config(
         clearInterval: 'readonly',
         setImmediate: 'readonly',
         AbortController: 'readonly',
+        Response: 'readonly',
       },
     },
   },

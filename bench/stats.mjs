@@ -13,15 +13,16 @@ export function median(values) {
 }
 
 // Run `count` calls with `concurrency` in flight (a promise pool), with the same wall-time budget.
+// `fn(i, worker)` also gets the worker's index (0..concurrency-1), e.g. to pick its own session.
 export async function runPool(count, concurrency, budgetMs, fn) {
   const latencies = [];
   const start = performance.now();
   let next = 0;
-  async function worker() {
+  async function worker(_, w) {
     while (next < count && performance.now() - start <= budgetMs) {
       const i = next++;
       const t0 = performance.now();
-      await fn(i);
+      await fn(i, w);
       latencies.push(performance.now() - t0);
     }
   }

@@ -25,6 +25,7 @@ function formatValue(value, unit) {
     if (value >= 1024 * 1024) return `${(value / 1024 / 1024).toFixed(1)} MiB`;
     return `${(value / 1024).toFixed(1)} KiB`;
   }
+  if (unit === 'count') return value.toLocaleString('en-US');
   const abs = Math.abs(value);
   const digits = abs < 10 ? 2 : abs < 100 ? 1 : 0;
   return `${value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${unit}`;
@@ -57,7 +58,9 @@ export function renderMarkdown(results) {
           ? 'vs official filesystem server'
           : section === 'audit'
             ? 'audit on vs off'
-            : 'vs Desktop Commander';
+            : section === 'hub'
+              ? 'vs bare SDK Streamable HTTP server'
+              : 'vs Desktop Commander';
       lines.push(`| **${section}** (${anchor}) | | | | | | | |`);
     }
     const noRatio = row.id.endsWith('_overhead');
@@ -78,6 +81,7 @@ export function renderMarkdown(results) {
 
 function goalVerdict(row) {
   if (row.bastion === null) return ' — not measured';
+  if (typeof row.met === 'boolean') return row.met ? ' — met' : ' — MISSED';
   if (row.id.endsWith('_overhead')) return row.bastion < 10 ? ' — met' : ' — MISSED';
   if (row.id.endsWith('_p50') && row.section === 'shell')
     return row.anchor === null ? '' : row.bastion < row.anchor ? ' — met' : ' — MISSED';
