@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerBuildLauncherCommand } from './commands/build-launcher.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerHistoryCommands } from './commands/history.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerServeCommand } from './commands/serve.js';
 import { packageRoot } from './home.js';
@@ -21,6 +22,7 @@ registerInitCommand(program);
 registerServeCommand(program);
 registerDoctorCommand(program);
 registerAuditCommand(program);
+registerHistoryCommands(program);
 registerBuildLauncherCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
