@@ -1,5 +1,5 @@
 // `npm run bench`: Bastion's files and shell servers side by side with the official filesystem
-// server, Desktop Commander and command-line floors. Usage: node bench/run.mjs [--quick] [--only files|shell|audit]
+// server, Desktop Commander and command-line floors. Usage: node bench/run.mjs [--quick] [--only files|shell|audit|history]
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { ensureData } from './data.mjs';
 import { runAuditWorkload } from './audit-workload.mjs';
 import { runFilesWorkload } from './files-workload.mjs';
+import { runHistoryWorkload } from './files-history.mjs';
 import { ENTRY, serverSpecs } from './servers.mjs';
 import { runShellWorkload } from './shell-workload.mjs';
 import { withTimeout } from './stats.mjs';
@@ -17,7 +18,12 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 const DATA_DIR = path.join(REPO_ROOT, 'bench', '.data');
 const RESULTS_FILE = path.join(REPO_ROOT, 'bench', 'results', 'latest.json');
 // Whole-workload ceilings: each row has its own budget; these only stop a runaway.
-const WORKLOAD_TIMEOUT_MS = { files: 12 * 60_000, shell: 6 * 60_000, audit: 5 * 60_000 };
+const WORKLOAD_TIMEOUT_MS = {
+  files: 12 * 60_000,
+  history: 6 * 60_000,
+  shell: 6 * 60_000,
+  audit: 5 * 60_000,
+};
 
 function log(message) {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -27,8 +33,8 @@ function parseCli() {
   const { values } = parseArgs({
     options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
   });
-  if (values.only && !['files', 'shell', 'audit'].includes(values.only)) {
-    throw new Error(`--only: expected files, shell or audit, got ${values.only}`);
+  if (values.only && !['files', 'history', 'shell', 'audit'].includes(values.only)) {
+    throw new Error(`--only: expected files, history, shell or audit, got ${values.only}`);
   }
   return { quick: values.quick, only: values.only ?? null };
 }
@@ -57,6 +63,7 @@ async function main() {
   const rows = [];
   const workloads = [
     ['files', () => runFilesWorkload({ specs, data, quick, log })],
+    ['history', () => runHistoryWorkload({ specs, data, quick, log })],
     ['shell', () => runShellWorkload({ specs, data, quick, log })],
     ['audit', () => runAuditWorkload({ repoRoot: REPO_ROOT, quick, log })],
   ];
