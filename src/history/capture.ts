@@ -16,6 +16,7 @@ import type { AfterState, BeforeState, TreeEntry } from './types.js';
 import { lstatOrAbsent, openChildDir, withParent, type HistoryGuard } from './verified-parent.js';
 
 const FILE_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 
 // How much content one change may keep: history.maxBytes (a change bigger than the whole store
 // is refused rather than made without a way back).
@@ -41,7 +42,12 @@ function spend(budget: CaptureBudget, bytes: number, display: string): void {
 }
 
 // Open a regular file through its parent's descriptor (no link followed) and keep its content.
-function keepFile(blobs: BlobStore, viaPath: string, budget: CaptureBudget, display: string) {
+function keepFile(
+  blobs: BlobStore,
+  viaPath: string | Buffer,
+  budget: CaptureBudget,
+  display: string,
+) {
   const fd = openSync(viaPath, FILE_FLAGS);
   try {
     const stat = fstatSync(fd);
@@ -55,39 +61,55 @@ function keepFile(blobs: BlobStore, viaPath: string, budget: CaptureBudget, disp
   }
 }
 
+// The exact bytes of a child path reached through a descriptor (names need not be UTF-8).
+function viaBytes(dirFd: number, name: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`${fdDirectoryPath(dirFd)}/`), name]);
+}
+
+// `rel` for display and matching, plus `raw` when the bytes do not survive UTF-8.
+function relFields(relBytes: Buffer): { rel: string; raw?: string } {
+  const rel = relBytes.toString('utf8');
+  return Buffer.from(rel, 'utf8').equals(relBytes)
+    ? { rel }
+    : { rel, raw: relBytes.toString('base64') };
+}
+
 // Keep every entry below an open directory, depth first, each one reached through its parent's
-// descriptor. Bastion's own temp leftovers are skipped; special files refuse the whole capture.
+// descriptor by its exact bytes. Bastion's own temp leftovers are skipped; special files refuse
+// the whole capture.
 function keepTree(
   blobs: BlobStore,
   dirFd: number,
-  prefix: string,
+  prefix: Buffer,
   out: TreeEntry[],
   budget: CaptureBudget,
   display: string,
 ): void {
-  const via = fdDirectoryPath(dirFd);
-  const entries = readdirSync(via, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = readdirSync(fdDirectoryPath(dirFd), { withFileTypes: true, encoding: 'buffer' });
+  entries.sort((a, b) => Buffer.compare(a.name, b.name));
   for (const dirent of entries) {
-    if (isBastionTempName(dirent.name)) continue;
-    const rel = prefix === '' ? dirent.name : `${prefix}/${dirent.name}`;
+    if (isBastionTempName(dirent.name.toString('latin1'))) continue;
+    const relBytes =
+      prefix.length === 0 ? dirent.name : Buffer.concat([prefix, Buffer.from('/'), dirent.name]);
+    const rel = relFields(relBytes);
+    const via = viaBytes(dirFd, dirent.name);
     if (dirent.isSymbolicLink()) {
-      out.push({ kind: 'symlink', rel, target: readlinkSync(`${via}/${dirent.name}`) });
+      out.push({ kind: 'symlink', ...rel, target: readlinkSync(via, 'utf8') });
     } else if (dirent.isFile()) {
-      out.push({ kind: 'file', rel, ...keepFile(blobs, `${via}/${dirent.name}`, budget, display) });
+      out.push({ kind: 'file', ...rel, ...keepFile(blobs, via, budget, display) });
     } else if (dirent.isDirectory()) {
       // Security: opened O_NOFOLLOW through the parent: a directory swapped for a link is refused.
-      const child = openChildDir(dirFd, dirent.name);
+      const child = openSync(via, DIR_FLAGS);
       try {
         const stat = fstatSync(child);
-        out.push({ kind: 'dir', rel, mode: stat.mode & 0o7777, mtimeMs: stat.mtimeMs });
-        keepTree(blobs, child, rel, out, budget, display);
+        out.push({ kind: 'dir', ...rel, mode: stat.mode & 0o7777, mtimeMs: stat.mtimeMs });
+        keepTree(blobs, child, relBytes, out, budget, display);
       } finally {
         closeSync(child);
       }
     } else {
       throw new InvalidInputError(
-        `${formatDisplayPath(display)} holds a special file (${rel}) that history cannot keep; nothing was changed.`,
+        `${formatDisplayPath(display)} holds a special file (${rel.rel}) that history cannot keep; nothing was changed.`,
       );
     }
   }
@@ -116,7 +138,7 @@ export function captureState(
       try {
         const top = fstatSync(fd);
         const entries: TreeEntry[] = [];
-        keepTree(blobs, fd, '', entries, budget, absPath);
+        keepTree(blobs, fd, Buffer.alloc(0), entries, budget, absPath);
         return {
           before: { kind: 'dir', mode: top.mode & 0o7777, mtimeMs: top.mtimeMs, entries },
           keptBytes: kept(),
@@ -148,7 +170,10 @@ export function observeState(guard: HistoryGuard, absPath: string): AfterState {
 }
 
 // observeState for an entry already reached through a verified parent descriptor.
-export function observeVia(viaPath: string, stat: Stats | undefined = lstatOrAbsent(viaPath)) {
+export function observeVia(
+  viaPath: string | Buffer,
+  stat: Stats | undefined = lstatOrAbsent(viaPath),
+) {
   if (stat === undefined) return { kind: 'absent' } as const;
   if (stat.isSymbolicLink()) return { kind: 'symlink', target: readlinkSync(viaPath) } as const;
   if (stat.isDirectory()) return { kind: 'dir', ino: stat.ino } as const;

@@ -12,7 +12,6 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import path from 'node:path';
 import { bastionTempName, fdDirectoryPath } from '../policy/paths/index.js';
 import type { BlobStore } from './blob-store.js';
 import type { BeforeState, TreeEntry } from './types.js';
@@ -24,8 +23,16 @@ type Restorable = Exclude<BeforeState, { kind: 'absent' } | { kind: 'moved' }>;
 const RESTORED_MODE_MASK = 0o1777;
 
 const seconds = (ms: number): number => ms / 1000;
+const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+const DOT = Buffer.from('.');
+const DOTDOT = Buffer.from('..');
 
-function writeFileAt(viaPath: string, data: Uint8Array, mode: number, mtimeMs: number): void {
+function writeFileAt(
+  viaPath: string | Buffer,
+  data: Uint8Array,
+  mode: number,
+  mtimeMs: number,
+): void {
   const fd = openSync(
     viaPath,
     constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
@@ -47,19 +54,26 @@ function writeFileAt(viaPath: string, data: Uint8Array, mode: number, mtimeMs: n
 // Build a kept tree under a fresh directory of dirFd; every level is created and then opened
 // O_NOFOLLOW through its parent's descriptor, so a link swapped in mid-way is never written through.
 function buildTree(blobs: BlobStore, topFd: number, entries: readonly TreeEntry[]): void {
+  // Keyed by the exact bytes of each directory's relative path (latin1 keeps bytes as is).
   const dirs = new Map<string, number>([['', topFd]]);
   const dirTimes: { fd: number; mode: number; mtimeMs: number }[] = [];
   try {
     for (const entry of entries) {
-      const parentFd = dirs.get(path.posix.dirname(entry.rel).replace(/^\.$/, ''));
-      if (parentFd === undefined) throw new Error(`history tree out of order at ${entry.rel}`);
-      const name = path.posix.basename(entry.rel);
-      const via = `${fdDirectoryPath(parentFd)}/${name}`;
+      const relBytes =
+        entry.raw !== undefined ? Buffer.from(entry.raw, 'base64') : Buffer.from(entry.rel, 'utf8');
+      const cut = relBytes.lastIndexOf(0x2f);
+      const parentKey = cut < 0 ? '' : relBytes.subarray(0, cut).toString('latin1');
+      const name = cut < 0 ? relBytes : relBytes.subarray(cut + 1);
+      const parentFd = dirs.get(parentKey);
+      // Security: a journal entry naming '..' or an absolute path never leaves the staged tree.
+      if (parentFd === undefined || name.length === 0 || name.equals(DOT) || name.equals(DOTDOT))
+        throw new Error(`history tree entry out of order or malformed at ${entry.rel}`);
+      const via = Buffer.concat([Buffer.from(`${fdDirectoryPath(parentFd)}/`), name]);
       switch (entry.kind) {
         case 'dir': {
           mkdirSync(via, 0o700);
-          const fd = openChildDir(parentFd, name);
-          dirs.set(entry.rel, fd);
+          const fd = openSync(via, DIR_FLAGS);
+          dirs.set(relBytes.toString('latin1'), fd);
           dirTimes.push({ fd, mode: entry.mode, mtimeMs: entry.mtimeMs });
           break;
         }
@@ -118,17 +132,18 @@ export function stageState(
 
 // Remove an entry of an open directory: a file or link, or a whole tree (bottom-up, every level
 // opened O_NOFOLLOW through its parent). Absent is fine.
-export function removeEntryAt(dirFd: number, name: string): void {
-  const via = `${fdDirectoryPath(dirFd)}/${name}`;
+export function removeEntryAt(dirFd: number, name: string | Buffer): void {
+  const via = Buffer.concat([Buffer.from(`${fdDirectoryPath(dirFd)}/`), Buffer.from(name)]);
   const stat = lstatOrAbsent(via);
   if (stat === undefined) return;
   if (!stat.isDirectory()) {
     unlinkSync(via);
     return;
   }
-  const fd = openChildDir(dirFd, name);
+  const fd = openSync(via, DIR_FLAGS);
   try {
-    for (const child of readdirSync(fdDirectoryPath(fd))) removeEntryAt(fd, child);
+    for (const child of readdirSync(fdDirectoryPath(fd), { encoding: 'buffer' }))
+      removeEntryAt(fd, child);
   } finally {
     closeSync(fd);
   }

@@ -2,6 +2,10 @@ import { z } from 'zod';
 
 const HashSchema = z.string().regex(/^[0-9a-f]{64}$/);
 
+// A tree entry's relative path as bytes, when its name is not valid UTF-8 (`rel` is then only a
+// readable approximation): base64 of the exact bytes.
+const RawRelShape = { raw: z.string().optional() };
+
 // One entry of a kept directory tree, relative to the tree's top ('/'-separated).
 export const TreeEntrySchema = z.discriminatedUnion('kind', [
   z.object({
@@ -11,14 +15,21 @@ export const TreeEntrySchema = z.discriminatedUnion('kind', [
     mode: z.number().int(),
     mtimeMs: z.number(),
     size: z.number().int().nonnegative(),
+    ...RawRelShape,
   }),
   z.object({
     kind: z.literal('dir'),
     rel: z.string().min(1),
     mode: z.number().int(),
     mtimeMs: z.number(),
+    ...RawRelShape,
   }),
-  z.object({ kind: z.literal('symlink'), rel: z.string().min(1), target: z.string() }),
+  z.object({
+    kind: z.literal('symlink'),
+    rel: z.string().min(1),
+    target: z.string(),
+    ...RawRelShape,
+  }),
 ]);
 export type TreeEntry = z.infer<typeof TreeEntrySchema>;
 

@@ -89,7 +89,7 @@ export function openChildDir(parentFd: number, name: string): number {
 }
 
 // lstat through a descriptor path; undefined when the entry does not exist.
-export function lstatOrAbsent(viaPath: string): Stats | undefined {
+export function lstatOrAbsent(viaPath: string | Buffer): Stats | undefined {
   try {
     return lstatSync(viaPath);
   } catch (err) {

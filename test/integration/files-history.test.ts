@@ -189,6 +189,19 @@ describe('undo of each kind of change, byte for byte', () => {
   });
 });
 
+describe('names that are not UTF-8', () => {
+  it('a deleted tree holding one comes back with the exact bytes of the name', async () => {
+    const dir = caseDir('bytes');
+    mkdirSync(path.join(dir, 'weird'));
+    const odd = Buffer.concat([Buffer.from(`${dir}/weird/`), Buffer.from([0x66, 0xff, 0xfe])]);
+    writeFileSync(odd, 'odd name\n');
+    await ok('delete_path', { path: path.join(dir, 'weird'), recursive: true });
+    expect(existsSync(path.join(dir, 'weird'))).toBe(false);
+    await undoNewest();
+    expect(readFileSync(odd, 'utf8')).toBe('odd name\n');
+  });
+});
+
 describe('changed since', () => {
   it('refuses when a touched file changed since, and restores with force (keeping the later change)', async () => {
     const dir = caseDir('since');

@@ -1,6 +1,7 @@
 import { parseTimeBound } from '../../../audit/index.js';
 import { FileSystemError, InvalidInputError } from '../../../errors/index.js';
 import { pathsOf, summarizeChange, type Change } from '../../../history/index.js';
+import { isErrnoError } from '../../../policy/paths/index.js';
 import {
   READ_ONLY_ANNOTATIONS,
   originOf,
@@ -121,10 +122,20 @@ export function registerUndoChange(ctx: FilesContext): void {
           'ENOENT',
           `No change ${args.id} in the history; expected an id from list_changes.`,
         );
-      const change = history.undo(ctx.guard, args.id, {
-        force: args.force,
-        origin: originOf('undo_change', info),
-      });
+      let change: Change;
+      try {
+        change = history.undo(ctx.guard, args.id, {
+          force: args.force,
+          origin: originOf('undo_change', info),
+        });
+      } catch (err) {
+        if (!isErrnoError(err)) throw err;
+        throw new FileSystemError(
+          err.code ?? 'EIO',
+          `The undo of change ${args.id} could not go on (${err.code ?? 'error'}): a folder it restores into is missing or was replaced. Recreate the folder and retry; a partly done undo is finished at the next start.`,
+          { cause: err },
+        );
+      }
       const summary = listed(ctx, change);
       return Promise.resolve({
         content: [
