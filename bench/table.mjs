@@ -57,7 +57,9 @@ export function renderMarkdown(results) {
           ? 'vs official filesystem server'
           : section === 'audit'
             ? 'audit on vs off'
-            : 'vs Desktop Commander';
+            : section === 'history'
+              ? 'history on vs off (floor column)'
+              : 'vs Desktop Commander';
       lines.push(`| **${section}** (${anchor}) | | | | | | | |`);
     }
     const noRatio = row.id.endsWith('_overhead');
