@@ -1,6 +1,6 @@
 // `npm run bench`: Bastion's files and shell servers side by side with the official filesystem
-// server, Desktop Commander and command-line floors; the hub against a bare SDK HTTP server.
-// Usage: node bench/run.mjs [--quick] [--only files|shell|audit|hub]
+// server, Desktop Commander and command-line floors; history on vs off; the hub against a bare SDK
+// HTTP server. Usage: node bench/run.mjs [--quick] [--only files|history|shell|audit|hub]
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { ensureData } from './data.mjs';
 import { runAuditWorkload } from './audit-workload.mjs';
 import { runFilesWorkload } from './files-workload.mjs';
 import { runHubWorkload } from './hub-workload.mjs';
+import { runHistoryWorkload } from './files-history.mjs';
 import { ENTRY, serverSpecs } from './servers.mjs';
 import { runShellWorkload } from './shell-workload.mjs';
 import { withTimeout } from './stats.mjs';
@@ -21,6 +22,7 @@ const RESULTS_FILE = path.join(REPO_ROOT, 'bench', 'results', 'latest.json');
 // Whole-workload ceilings: each row has its own budget; these only stop a runaway.
 const WORKLOAD_TIMEOUT_MS = {
   files: 12 * 60_000,
+  history: 6 * 60_000,
   shell: 6 * 60_000,
   audit: 5 * 60_000,
   hub: 6 * 60_000,
@@ -34,8 +36,8 @@ function parseCli() {
   const { values } = parseArgs({
     options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
   });
-  if (values.only && !['files', 'shell', 'audit', 'hub'].includes(values.only)) {
-    throw new Error(`--only: expected files, shell, audit or hub, got ${values.only}`);
+  if (values.only && !['files', 'history', 'shell', 'audit', 'hub'].includes(values.only)) {
+    throw new Error(`--only: expected files, history, shell, audit or hub, got ${values.only}`);
   }
   return { quick: values.quick, only: values.only ?? null };
 }
@@ -73,6 +75,7 @@ async function main() {
   const rows = [];
   const workloads = [
     ['files', () => runFilesWorkload({ specs, data, quick, log })],
+    ['history', () => runHistoryWorkload({ specs, data, quick, log })],
     ['shell', () => runShellWorkload({ specs, data, quick, log })],
     ['audit', () => runAuditWorkload({ repoRoot: REPO_ROOT, quick, log })],
     [

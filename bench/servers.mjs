@@ -18,8 +18,11 @@ const BASE_ENV = { PATH: BENCH_PATH, LANG: 'C.UTF-8' };
 
 // Bastion's settings for the bench: the data root, limits big enough that Bastion does the same work
 // as the official server (no truncation), and the audit log kept under the bench work dir.
-function writeBastionConfig(workDir, dataRoot) {
-  const file = path.join(workDir, 'bastion-settings.json');
+function writeBastionConfig(workDir, dataRoot, { history = true } = {}) {
+  const file = path.join(
+    workDir,
+    history ? 'bastion-settings.json' : 'bastion-settings-no-history.json',
+  );
   // A fresh audit log per run, so runs do not depend on what earlier ones appended.
   rmSync(path.join(workDir, 'audit'), { recursive: true, force: true });
   const settings = {
@@ -31,6 +34,8 @@ function writeBastionConfig(workDir, dataRoot) {
         maxSearchResults: 200_000,
       },
       audit: { dir: path.join(workDir, 'audit') },
+      // The history store under the work dir (outside the data root); off for the "history off" side.
+      history: { enabled: history, dir: path.join(workDir, 'history') },
     },
   };
   writeFileSync(file, JSON.stringify(settings, null, 2));
@@ -73,9 +78,15 @@ function prepareDesktopCommanderHome(workDir, dataRoot) {
 export function serverSpecs({ repoRoot, workDir, dataRoot, smallRoot }) {
   mkdirSync(workDir, { recursive: true });
   const bastionConfig = writeBastionConfig(workDir, dataRoot);
+  const noHistoryConfig = writeBastionConfig(workDir, dataRoot, { history: false });
   const dcHome = prepareDesktopCommanderHome(workDir, dataRoot);
   const node = process.execPath;
-  const bastion = (server, root = dataRoot, label = `bastion-${server}`) => ({
+  const bastion = (
+    server,
+    root = dataRoot,
+    label = `bastion-${server}`,
+    config = bastionConfig,
+  ) => ({
     label,
     command: node,
     args: [
@@ -85,7 +96,7 @@ export function serverSpecs({ repoRoot, workDir, dataRoot, smallRoot }) {
       '--home',
       workDir,
       '--config',
-      bastionConfig,
+      config,
       '--root',
       root,
     ],
@@ -94,6 +105,12 @@ export function serverSpecs({ repoRoot, workDir, dataRoot, smallRoot }) {
   });
   return {
     bastionFiles: bastion('files'),
+    bastionFilesNoHistory: bastion(
+      'files',
+      dataRoot,
+      'bastion-files (history off)',
+      noHistoryConfig,
+    ),
     bastionShell: bastion('shell'),
     bastionShellSmall: bastion('shell', smallRoot, 'bastion-shell (small root)'),
     official: {

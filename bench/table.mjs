@@ -60,7 +60,9 @@ export function renderMarkdown(results) {
             ? 'audit on vs off'
             : section === 'hub'
               ? 'vs bare SDK Streamable HTTP server'
-              : 'vs Desktop Commander';
+              : section === 'history'
+                ? 'history on vs off (floor column)'
+                : 'vs Desktop Commander';
       lines.push(`| **${section}** (${anchor}) | | | | | | | |`);
     }
     const noRatio = row.id.endsWith('_overhead');

@@ -6,6 +6,7 @@ import { expandEnv } from './expand-env.js';
 import {
   SettingsFileSchema,
   type CommandPolicy,
+  type HistoryConfig,
   type HubConfig,
   type Limits,
   type ShellConfig,
@@ -30,6 +31,8 @@ export interface Config {
   readonly audit: { readonly dir: string; readonly redactKeys: readonly string[] };
   readonly shell: Readonly<ShellConfig>;
   readonly hub: Readonly<HubConfig>;
+  // history.dir is absolute here (resolved against the state dir).
+  readonly history: Readonly<HistoryConfig>;
 }
 
 export interface LoadConfigOptions {
@@ -39,7 +42,7 @@ export interface LoadConfigOptions {
   configPath?: string;
   // The settings file read when it exists (default <home>/config/mcp_settings.json).
   defaultConfigPath?: string;
-  // Where a relative audit.dir resolves (default: home).
+  // Where a relative audit.dir and history.dir resolve (default: home).
   stateDir?: string;
   // --root / --read-only-root flags; they replace the file's roots when given.
   rootFlags?: readonly string[];
@@ -174,5 +177,9 @@ export function loadConfig(options: LoadConfigOptions): Config {
     }),
     shell: Object.freeze({ ...settings.shell }),
     hub: Object.freeze({ ...settings.hub }),
+    history: Object.freeze({
+      ...settings.history,
+      dir: path.resolve(options.stateDir ?? home, settings.history.dir),
+    }),
   });
 }

@@ -170,6 +170,25 @@ export const AuditSchema = z
   })
   .strict();
 
+// Undo: what the files server keeps of each change it makes, and for how long. The store lives
+// in the state dir, never inside a root (checked at start), so no agent can read or alter it.
+export const HistorySchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    // Relative to the state dir (default <stateDir>/history).
+    dir: z.string().min(1).default('history'),
+    // Oldest changes are dropped once the kept content passes this many bytes.
+    maxBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024 * 1024),
+    // Changes older than this many days are dropped.
+    maxAgeDays: z.number().positive().max(3650).default(7),
+  })
+  .strict();
+export type HistoryConfig = z.infer<typeof HistorySchema>;
+
 // The hub: both servers over Streamable HTTP in one process. Defaults are the safe ones:
 // loopback only, Host/Origin checked, tokens required, bounded bodies and rates.
 export const HubSchema = z
@@ -221,6 +240,7 @@ export const BastionSettingsSchema = z
     audit: AuditSchema.default(AuditSchema.parse({})),
     shell: ShellSchema.default(ShellSchema.parse({})),
     hub: HubSchema.default(HubSchema.parse({})),
+    history: HistorySchema.default(HistorySchema.parse({})),
   })
   .strict();
 export type BastionSettings = z.infer<typeof BastionSettingsSchema>;

@@ -111,3 +111,14 @@ export class InvalidStateFileError extends BastionError {
     super('INVALID_STATE_FILE', message);
   }
 }
+
+// An undo found a path it would restore changed again since the change it takes back; nothing
+// was restored (force overrides).
+export class ChangedSinceError extends BastionError {
+  readonly paths: readonly string[];
+
+  constructor(message: string, paths: readonly string[]) {
+    super('CHANGED_SINCE', message);
+    this.paths = paths;
+  }
+}

@@ -16,7 +16,9 @@ import { startServer, textOf } from '../helpers/mcp-client.js';
 describe('large messages over stdio', () => {
   it('writes a 24 MB file through write_file and stays connected', async () => {
     const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'bastion-big-')));
-    const server = await startServer({ server: 'files', args: ['--root', root, '--home', root] });
+    // The home (and its history) never inside a root.
+    const home = realpathSync(mkdtempSync(path.join(tmpdir(), 'bastion-big-home-')));
+    const server = await startServer({ server: 'files', args: ['--root', root, '--home', home] });
     try {
       const content = 'abcdefghij\n'.repeat((24 * 1024 * 1024) / 11);
       const result = await server.client.callTool(
@@ -37,8 +39,9 @@ describe('large messages over stdio', () => {
 
   it('answers a message over the cap with an error and keeps serving', async () => {
     const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'bastion-big-')));
-    mkdirSync(path.join(root, 'config'));
-    const settings = path.join(root, 'config/mcp_settings.json');
+    const home = realpathSync(mkdtempSync(path.join(tmpdir(), 'bastion-big-home-')));
+    mkdirSync(path.join(home, 'config'));
+    const settings = path.join(home, 'config/mcp_settings.json');
     // maxWriteBytes 1 MiB => the message cap is the 10 MiB floor.
     writeFileSync(
       settings,
@@ -46,7 +49,7 @@ describe('large messages over stdio', () => {
     );
     const server = await startServer({
       server: 'files',
-      args: ['--config', settings, '--home', root],
+      args: ['--config', settings, '--home', home],
     });
     try {
       const content = 'x'.repeat(12 * 1024 * 1024);

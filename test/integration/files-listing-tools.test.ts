@@ -244,6 +244,7 @@ describe('tool definitions', () => {
       'edit_file',
       'get_file_info',
       'list_allowed_directories',
+      'list_changes',
       'list_directory',
       'list_directory_with_sizes',
       'move_file',
@@ -252,6 +253,7 @@ describe('tool definitions', () => {
       'read_text_file',
       'search_file_contents',
       'search_files',
+      'undo_change',
       'write_file',
     ]);
     for (const tool of tools) {

@@ -72,7 +72,7 @@ describe('files server over stdio (built CLI)', () => {
 
   it('lists every tool with annotations and output schemas where data is returned', async () => {
     const { tools } = await server.client.listTools();
-    expect(tools).toHaveLength(16);
+    expect(tools).toHaveLength(18);
     const byName = new Map(tools.map((t) => [t.name, t]));
     for (const name of [
       'list_directory',
@@ -82,6 +82,8 @@ describe('files server over stdio (built CLI)', () => {
       'get_file_info',
       'list_allowed_directories',
       'read_multiple_files',
+      'list_changes',
+      'undo_change',
     ]) {
       expect(byName.get(name)?.outputSchema, name).toBeDefined();
     }

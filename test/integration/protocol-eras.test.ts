@@ -23,7 +23,7 @@ describe.each(ERAS)('stdio in the %s era', (era) => {
     const root = tempRoot();
     const server = await startServer({
       server: 'files',
-      args: ['--root', root, '--home', root],
+      args: ['--root', root, '--home', tempRoot()],
       era,
     });
     try {
@@ -64,7 +64,7 @@ describe.each(ERAS)('stdio in the %s era', (era) => {
     const root = tempRoot();
     const server = await startServer({
       server: 'shell',
-      args: ['--root', root, '--home', root],
+      args: ['--root', root, '--home', tempRoot()],
       era,
     });
     try {

@@ -28,8 +28,11 @@ function call(id: string, name: string, args: Record<string, unknown>): string {
 describe('stdin closing with calls in flight', () => {
   it('[TR-EOF-01] files: every write that took effect is answered on stdout and audited, then the server exits', async () => {
     const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'bastion-eof-')));
+    // The home (and its history) never inside a root.
+    const home = realpathSync(mkdtempSync(path.join(tmpdir(), 'bastion-eof-home-')));
     cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-    const server = spawnRaw('files', ['--root', root, '--home', root]);
+    cleanups.push(() => rmSync(home, { recursive: true, force: true }));
+    const server = spawnRaw('files', ['--root', root, '--home', home]);
     await server.initialize();
     const content = (i: number): string => `write ${i}\n`.repeat(20_000);
     // All writes and the end of input leave in one go: stdin closes while they run.
@@ -42,7 +45,7 @@ describe('stdin closing with calls in flight', () => {
     expect(await server.exited).toBe(0);
 
     const replies = server.replies();
-    const audit = readAudit(path.join(root, 'logs/audit.jsonl')).filter(
+    const audit = readAudit(path.join(home, 'logs/audit.jsonl')).filter(
       (r) => r.tool === 'write_file',
     );
     for (let i = 0; i < WRITES; i += 1) {

@@ -24,10 +24,13 @@ afterAll(() => {
 async function start(kind: 'files' | 'shell'): Promise<Started> {
   if (kind === 'files') {
     const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'bastion-raw-')));
+    // The home (and its history) never inside a root.
+    const home = realpathSync(mkdtempSync(path.join(tmpdir(), 'bastion-raw-home-')));
     cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-    const server = spawnRaw('files', ['--root', root, '--home', root]);
+    cleanups.push(() => rmSync(home, { recursive: true, force: true }));
+    const server = spawnRaw('files', ['--root', root, '--home', home]);
     await server.initialize();
-    return { server, root, auditFile: path.join(root, 'logs/audit.jsonl') };
+    return { server, root, auditFile: path.join(home, 'logs/audit.jsonl') };
   }
   const dirs = makeShellDirs();
   cleanups.push(() => removeShellDirs(dirs));

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { createAuditLog } from '../../audit/index.js';
+import { InvalidConfigError } from '../../errors/index.js';
+import { validateHistoryPlacement } from '../../history/index.js';
 import { createLogger } from '../../logging/logger.js';
 import { maxMessageBytesFor, serveStdio } from '../../transport/stdio.js';
 import { collect, loadCliConfig, type ConfigFlags } from '../load-cli-config.js';
@@ -12,6 +14,14 @@ type ServerName = (typeof SERVERS)[number];
 
 async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
   const { config, paths } = loadCliConfig(flags);
+  try {
+    // Both servers: the files server keeps the history, the shell server must not reach it.
+    validateHistoryPlacement(config);
+  } catch (err) {
+    if (!(err instanceof InvalidConfigError)) throw err;
+    console.error(`bastion: ${err.message}`);
+    process.exit(2);
+  }
   ensurePrivateDir(paths.stateDir);
   const logger = createLogger(`bastion-${name}`);
   // The HMAC key is read once and removed from the environment: the sink keeps only the

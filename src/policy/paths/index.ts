@@ -8,6 +8,7 @@ export {
   isStaleTemp,
 } from './temp-files.js';
 export { validateRawPathText } from './parse-raw-path.js';
+export { descriptorRealPathSync, fdDirectoryPath } from './descriptor-path.js';
 export {
   toFileSystemError,
   rethrowFileSystemError,

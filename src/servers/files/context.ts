@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 import type { Limits } from '../../config/index.js';
+import type { ChangeOrigin, HistoryStore } from '../../history/index.js';
 import type { PathGuard } from '../../policy/paths/index.js';
 import {
   registerAuditedTool,
   type AuditedToolDefinition,
+  type ToolCallInfo,
   type ToolContext,
   type ToolExtra,
   type ToolResultWithAudit,
@@ -24,6 +26,17 @@ export interface FilesContext extends ToolContext {
   rootsReady: () => Promise<void>;
   // Absolute path of ripgrep, or undefined when it is not installed.
   ripgrepPath: string | undefined;
+  // Where changes are kept for undo; undefined when bastion.history.enabled is false.
+  history: HistoryStore | undefined;
+}
+
+// The history origin of a tool call: the tool, its audit call id and the caller's principal.
+export function originOf(tool: string, info: ToolCallInfo): ChangeOrigin {
+  return {
+    tool,
+    call: info.call,
+    ...(info.caller?.principal !== undefined ? { principal: info.caller.principal } : {}),
+  };
 }
 
 // Register a files tool: audited like every tool, and held until client roots are applied.
@@ -34,7 +47,11 @@ export function registerFilesTool<
   ctx: FilesContext,
   name: string,
   definition: AuditedToolDefinition<I, O>,
-  handler: (args: z.infer<z.ZodObject<I>>, extra: ToolExtra) => Promise<ToolResultWithAudit>,
+  handler: (
+    args: z.infer<z.ZodObject<I>>,
+    extra: ToolExtra,
+    info: ToolCallInfo,
+  ) => Promise<ToolResultWithAudit>,
 ): void {
   // Security: a call racing the roots/list request must not run against the wider config roots.
   registerAuditedTool({ ...ctx, ready: ctx.rootsReady }, name, definition, handler);

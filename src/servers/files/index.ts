@@ -1,6 +1,11 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import type { AuditCaller, AuditSink } from '../../audit/index.js';
 import type { Config } from '../../config/index.js';
+import {
+  openHistoryStore,
+  validateHistoryPlacement,
+  type HistoryStore,
+} from '../../history/index.js';
 import type { Logger } from '../../logging/logger.js';
 import { createPathGuard, isBastionTempName, type PathGuard } from '../../policy/paths/index.js';
 import type { FilesContext } from './context.js';
@@ -13,6 +18,7 @@ import { registerCreateDirectory } from './tools/create-directory.js';
 import { registerDeletePath } from './tools/delete-path.js';
 import { registerDirectoryTree } from './tools/directory-tree.js';
 import { registerEditFile } from './tools/edit-file.js';
+import { registerListChanges, registerUndoChange } from './tools/history-tools.js';
 import { registerGetFileInfo } from './tools/get-file-info.js';
 import { registerListAllowedDirectories } from './tools/list-allowed-directories.js';
 import { registerListDirectoryTools } from './tools/list-directory.js';
@@ -59,6 +65,7 @@ export interface FilesDeps {
 export function createFilesService(config: Config, deps: FilesDeps): FilesService {
   const ripgrepPath = deps.ripgrep === undefined ? findRipgrep() : (deps.ripgrep ?? undefined);
   const shared = guardState(config);
+  const history = openHistory(config, deps, shared.guard);
   startTempSweep(deps, shared);
   return {
     createServer(options = {}) {
@@ -86,6 +93,7 @@ export function createFilesService(config: Config, deps: FilesDeps): FilesServic
         listHidden: (absPath, name) => isBastionTempName(name) || own.walkDenied(absPath, name),
         rootsReady,
         ripgrepPath,
+        history,
       };
       for (const register of FILES_TOOLS) register(ctx);
       return mcp;
@@ -119,7 +127,27 @@ const FILES_TOOLS: readonly ((ctx: FilesContext) => void)[] = [
   registerSearchFileContents,
   registerGetFileInfo,
   registerListAllowedDirectories,
+  registerListChanges,
+  registerUndoChange,
 ];
+
+// The history store of this process, checked to lie outside every root. Undos a crash cut short
+// are finished first (before the temp sweep could take their staged content), then retention runs.
+function openHistory(config: Config, deps: FilesDeps, guard: PathGuard): HistoryStore | undefined {
+  if (!config.history.enabled) return undefined;
+  // Security: refuse to start when an agent could read or forge the history through a root.
+  validateHistoryPlacement(config);
+  const history = openHistoryStore(config.history);
+  const recovered = history.recover(guard);
+  if (recovered.finished > 0)
+    deps.logger.info({ finished: recovered.finished }, 'finished undos interrupted by a crash');
+  if (recovered.failed.length > 0)
+    deps.logger.warn({ failed: recovered.failed }, 'could not finish undos interrupted by a crash');
+  const pruned = history.prune();
+  if (pruned.removedChanges > 0)
+    deps.logger.info({ ...pruned }, 'history retention removed old changes');
+  return history;
+}
 
 interface GuardState {
   guard: PathGuard;

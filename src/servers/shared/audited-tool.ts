@@ -42,6 +42,13 @@ export interface ToolContext {
   readOnly?: boolean;
 }
 
+// What a handler may know of its own audit record: the call id (ties effects such as a history
+// entry to the record) and who called.
+export interface ToolCallInfo {
+  call: string;
+  caller?: AuditCaller;
+}
+
 // Built once per input shape, not per server instance: the hub builds an instance per request.
 const objectSchemas = new WeakMap<z.ZodRawShape, z.ZodObject>();
 function objectSchemaOf(shape: z.ZodRawShape): z.ZodObject {
@@ -85,7 +92,11 @@ export function registerAuditedTool<
   ctx: ToolContext,
   name: string,
   definition: AuditedToolDefinition<I, O>,
-  handler: (args: z.infer<z.ZodObject<I>>, extra: ToolExtra) => Promise<ToolResultWithAudit>,
+  handler: (
+    args: z.infer<z.ZodObject<I>>,
+    extra: ToolExtra,
+    info: ToolCallInfo,
+  ) => Promise<ToolResultWithAudit>,
 ): void {
   // Security: a read-only token never sees a tool that can change anything, let alone call it.
   if (ctx.readOnly === true && !definition.annotations.readOnlyHint) {
@@ -114,7 +125,10 @@ export function registerAuditedTool<
     }
     try {
       await ctx.ready?.();
-      const { audit, ...result } = await handler(args, extra);
+      const { audit, ...result } = await handler(args, extra, {
+        call: call.call,
+        ...(ctx.caller ? { caller: ctx.caller } : {}),
+      });
       const decision = audit?.decision ?? (result.isError ? 'error' : 'allow');
       await call.finish({
         decision,

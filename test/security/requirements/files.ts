@@ -133,4 +133,24 @@ export const FILES_THREATS = [
     description:
       'A secret in a file tool argument (a private key or token in write_file content, a credential URL in edit_file) is written in clear to audit.jsonl, or a huge content is logged whole',
   },
+  {
+    id: 'FS-HISTORY-CRASH-01',
+    description:
+      'A crash (SIGKILL) during an undo leaves a half-restored tree instead of the state before or after the undo',
+  },
+  {
+    id: 'FS-HISTORY-CRASH-02',
+    description:
+      'A crash between the renames of a multi-path undo (a move over a file) leaves neither state, for good',
+  },
+  {
+    id: 'FS-HISTORY-ROOT-01',
+    description:
+      'The history store sits inside a root, so an agent reads old versions of files or forges what an undo writes back',
+  },
+  {
+    id: 'FS-HISTORY-SCOPE-01',
+    description:
+      'An agent undoes (or lists) a change in a root it may not write, or outside its roots, or a read-only caller gets undo_change',
+  },
 ] as const;

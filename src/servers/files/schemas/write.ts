@@ -30,8 +30,16 @@ export const EditFileInput = {
 // create_directory: one path.
 export const CreateDirectoryInput = { path: PathArg };
 
-// move_file: the official arguments.
-export const MoveFileInput = { source: PathArg, destination: PathArg };
+// move_file: the official arguments, plus an explicit opt-in to replace an existing file.
+export const MoveFileInput = {
+  source: PathArg,
+  destination: PathArg,
+  overwrite: z
+    .boolean()
+    .optional()
+    .default(false)
+    .describe('Replace an existing destination file (never a directory)'),
+};
 
 // copy_file: source, destination, and explicit opt-ins for directories and overwriting.
 export const CopyFileInput = {

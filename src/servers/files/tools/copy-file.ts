@@ -9,7 +9,9 @@ import {
   rethrowFileSystemError,
   type ResolvedPath,
 } from '../../../policy/paths/index.js';
+import { writtenState } from '../../../history/index.js';
 import { OVERWRITING_ANNOTATIONS, registerFilesTool, type FilesContext } from '../context.js';
+import { historyDetails, recordChange } from '../lib/change-history.js';
 import { readAllBounded } from '../lib/text-lines.js';
 import { removeTree } from '../lib/remove-tree.js';
 import { sweepStaleTemps, type SweepLimits } from '../lib/sweep-temps.js';
@@ -190,7 +192,7 @@ export function registerCopyFile(ctx: FilesContext): void {
       inputSchema: CopyFileInput,
       annotations: OVERWRITING_ANNOTATIONS,
     },
-    async (args) => {
+    async (args, _extra, info) => {
       const source = await ctx.guard.resolve(args.source, 'read');
       if (!source.exists)
         rethrowFileSystemError(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }), args.source);
@@ -199,14 +201,32 @@ export function registerCopyFile(ctx: FilesContext): void {
       );
       if (!sourceStat.isDirectory()) {
         const data = await readSource(ctx, args.source, ctx.limits.maxWriteBytes);
-        await ctx.guard.writeFileAtomic(args.destination, data, {
-          mode: args.overwrite ? 'overwrite' : 'create',
-        });
+        let target = '';
+        const recorded = await recordChange(
+          ctx,
+          info,
+          'copy_file',
+          async () => {
+            const resolved = await ctx.guard.resolve(args.destination, 'write');
+            target = resolved.path;
+            // Only a file that overwrite replaces is kept; a new destination was absent.
+            return [
+              resolved.exists && args.overwrite
+                ? { path: target }
+                : { path: target, before: { kind: 'absent' } },
+            ];
+          },
+          () =>
+            ctx.guard.writeFileAtomic(args.destination, data, {
+              mode: args.overwrite ? 'overwrite' : 'create',
+            }),
+          () => new Map([[target, writtenState(data)]]),
+        );
         return {
           content: [
             { type: 'text', text: `Successfully copied ${args.source} to ${args.destination}` },
           ],
-          audit: { details: { bytes: data.length } },
+          audit: { details: { bytes: data.length, ...historyDetails(recorded) } },
         };
       }
       if (!args.recursive) {
@@ -222,7 +242,13 @@ export function registerCopyFile(ctx: FilesContext): void {
         );
       }
       const plan = await planDirectoryCopy(ctx, source.path, args.source);
-      await copyTreeStaged(ctx, source.path, destination, plan, args.destination);
+      const recorded = await recordChange(
+        ctx,
+        info,
+        'copy_file',
+        () => [{ path: destination.path, before: { kind: 'absent' } }],
+        () => copyTreeStaged(ctx, source.path, destination, plan, args.destination),
+      );
       const skipped =
         plan.skipped > 0
           ? ` (${plan.skipped} symbolic links, special or protected entries skipped)`
@@ -235,7 +261,12 @@ export function registerCopyFile(ctx: FilesContext): void {
           },
         ],
         audit: {
-          details: { files: plan.files.length, dirs: plan.dirs.length + 1, skipped: plan.skipped },
+          details: {
+            files: plan.files.length,
+            dirs: plan.dirs.length + 1,
+            skipped: plan.skipped,
+            ...historyDetails(recorded),
+          },
         },
       };
     },

@@ -2,6 +2,7 @@ import { closeSync, lstatSync, unlinkSync } from 'node:fs';
 import { InvalidInputError, PathDeniedError } from '../../../errors/index.js';
 import { formatDisplayPath, rethrowFileSystemError } from '../../../policy/paths/index.js';
 import { registerFilesTool, type FilesContext } from '../context.js';
+import { historyDetails, recordChange, type Recorded } from '../lib/change-history.js';
 import { resolveEntry } from '../lib/entry-path.js';
 import { removeTree } from '../lib/remove-tree.js';
 import { openVerifiedDirFd, viaFd, withVerifiedDir } from '../lib/verified-dir.js';
@@ -27,15 +28,13 @@ export function registerDeletePath(ctx: FilesContext): void {
         openWorldHint: false,
       },
     },
-    async (args) => {
+    async (args, _extra, info) => {
       const entry = await resolveEntry(ctx.guard, args.path, 'write', ctx.limits.maxPathLength);
       let kind: 'file' | 'directory';
       try {
         const stat = withVerifiedDir(entry.parent, (fd) => lstatSync(viaFd(fd, entry.name)));
         kind = stat.isDirectory() ? 'directory' : 'file';
-        if (kind === 'file') {
-          withVerifiedDir(entry.parent, (fd) => unlinkSync(viaFd(fd, entry.name)));
-        } else {
+        if (kind === 'directory') {
           if (!args.recursive) {
             throw new InvalidInputError(
               `${formatDisplayPath(args.path)} is a directory; expected recursive: true to delete it and everything in it.`,
@@ -48,19 +47,38 @@ export function registerDeletePath(ctx: FilesContext): void {
               `Refusing to delete ${formatDisplayPath(args.path)}: it contains an entry the deny rules protect. Delete the other entries one by one.`,
             );
           }
-          const parentFd = openVerifiedDirFd(entry.parent);
-          try {
-            await removeTree(parentFd, Buffer.from(entry.name), { ops: 0 });
-          } finally {
-            closeSync(parentFd);
-          }
         }
+      } catch (err) {
+        rethrowFileSystemError(err, args.path);
+      }
+      let recorded: Recorded<void>;
+      try {
+        // The whole file or tree is kept first: a delete is the change most worth taking back.
+        recorded = await recordChange(
+          ctx,
+          info,
+          'delete_path',
+          () => [{ path: entry.path }],
+          async () => {
+            if (kind === 'file') {
+              withVerifiedDir(entry.parent, (fd) => unlinkSync(viaFd(fd, entry.name)));
+              return;
+            }
+            const parentFd = openVerifiedDirFd(entry.parent);
+            try {
+              await removeTree(parentFd, Buffer.from(entry.name), { ops: 0 });
+            } finally {
+              closeSync(parentFd);
+            }
+          },
+          () => new Map([[entry.path, { kind: 'absent' }]]),
+        );
       } catch (err) {
         rethrowFileSystemError(err, args.path);
       }
       return {
         content: [{ type: 'text', text: `Successfully deleted ${args.path}` }],
-        audit: { details: { kind, path: entry.path } },
+        audit: { details: { kind, path: entry.path, ...historyDetails(recorded) } },
       };
     },
   );

@@ -1,6 +1,8 @@
 import { InvalidInputError, LimitExceededError } from '../../../errors/index.js';
 import { formatDisplayPath, rethrowFileSystemError } from '../../../policy/paths/index.js';
+import { writtenState } from '../../../history/index.js';
 import { OVERWRITING_ANNOTATIONS, registerFilesTool, type FilesContext } from '../context.js';
+import { historyDetails, recordChange, type Recorded } from '../lib/change-history.js';
 import { applyEdits, formatDiff, usesCrlf } from '../lib/edits.js';
 import { readAllBounded } from '../lib/text-lines.js';
 import { EditFileInput } from '../schemas/write.js';
@@ -51,16 +53,17 @@ export function registerEditFile(ctx: FilesContext): void {
       inputSchema: EditFileInput,
       annotations: OVERWRITING_ANNOTATIONS,
     },
-    async (args) => {
+    async (args, _extra, info) => {
       // Writes are checked before anything is read, so a read-only root refuses even the preview.
-      if (!args.dryRun) await ctx.guard.resolve(args.path, 'write');
+      const target = args.dryRun ? undefined : await ctx.guard.resolve(args.path, 'write');
       const snapshot = await readForEdit(ctx, args.path);
       const original = snapshot.text;
       const crlf = usesCrlf(original);
       const before = crlf ? original.replace(/\r\n/g, '\n') : original;
       const after = applyEdits(before, args.edits);
       const diff = await formatDiff(args.path, before, after);
-      if (!args.dryRun && after !== before) {
+      let recorded: Recorded<unknown> | undefined;
+      if (target !== undefined && after !== before) {
         // A change made by someone else since the read would be silently lost; refuse instead.
         const current = await ctx.guard.openForRead(args.path);
         await current.handle.close();
@@ -69,14 +72,25 @@ export function registerEditFile(ctx: FilesContext): void {
             `${formatDisplayPath(args.path)} changed while it was being edited; nothing was written. Read it again and retry.`,
           );
         }
-        await ctx.guard.writeFileAtomic(args.path, crlf ? after.replace(/\n/g, '\r\n') : after, {
-          mode: 'overwrite',
-        });
+        const written = crlf ? after.replace(/\n/g, '\r\n') : after;
+        recorded = await recordChange(
+          ctx,
+          info,
+          'edit_file',
+          () => [{ path: target.path }],
+          () => ctx.guard.writeFileAtomic(args.path, written, { mode: 'overwrite' }),
+          () => new Map([[target.path, writtenState(written)]]),
+        );
       }
       return {
         content: [{ type: 'text', text: diff }],
         audit: {
-          details: { edits: args.edits.length, dryRun: args.dryRun, changed: after !== before },
+          details: {
+            edits: args.edits.length,
+            dryRun: args.dryRun,
+            changed: after !== before,
+            ...(recorded ? historyDetails(recorded) : {}),
+          },
         },
       };
     },

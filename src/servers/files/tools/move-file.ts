@@ -7,6 +7,7 @@ import {
   rethrowFileSystemError,
 } from '../../../policy/paths/index.js';
 import { OVERWRITING_ANNOTATIONS, registerFilesTool, type FilesContext } from '../context.js';
+import { historyDetails, recordChange, type Recorded } from '../lib/change-history.js';
 import { resolveEntry } from '../lib/entry-path.js';
 import { viaFd, withVerifiedDir } from '../lib/verified-dir.js';
 import { findDeniedEntry } from '../lib/walk.js';
@@ -64,6 +65,24 @@ function moveNoReplace(from: string, to: string, isDirectory: boolean, destinati
   }
 }
 
+// Rename a non-directory over an existing file or link (rename(2) replaces it atomically); a
+// directory at the destination is never replaced.
+function moveReplacing(from: string, to: string, isDirectory: boolean, destination: string): void {
+  const existing = existsNoFollow(to) ? lstatSync(to) : undefined;
+  if (existing === undefined) return moveNoReplace(from, to, isDirectory, destination);
+  if (isDirectory || existing.isDirectory())
+    throw new FileSystemError(
+      'EEXIST',
+      `Destination already exists: ${formatDisplayPath(destination)}. overwrite replaces files only, never a directory or with one.`,
+    );
+  try {
+    renameSync(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EXDEV') throw crossDevice();
+    throw err;
+  }
+}
+
 function existsNoFollow(target: string): boolean {
   try {
     lstatSync(target);
@@ -83,15 +102,17 @@ export function registerMoveFile(ctx: FilesContext): void {
     {
       title: 'Move File',
       description:
-        'Move or rename files and directories. If the destination exists, the operation will fail. A symbolic ' +
-        'link is moved as a link. Both source and destination must be within allowed, writable directories.',
+        'Move or rename files and directories. If the destination exists, the operation will fail unless ' +
+        'overwrite: true (files only). A symbolic link is moved as a link. Both source and destination must be ' +
+        'within allowed, writable directories.',
       inputSchema: MoveFileInput,
       annotations: OVERWRITING_ANNOTATIONS,
     },
-    async (args) => {
+    async (args, _extra, info) => {
       const { maxPathLength } = ctx.limits;
       const source = await resolveEntry(ctx.guard, args.source, 'write', maxPathLength);
       const destination = await resolveEntry(ctx.guard, args.destination, 'write', maxPathLength);
+      let recorded: Recorded<void> | undefined;
       try {
         const stat = withVerifiedDir(source.parent, (fd) => lstatSync(viaFd(fd, source.name)));
         if (stat.isDirectory()) {
@@ -114,15 +135,31 @@ export function registerMoveFile(ctx: FilesContext): void {
             );
           }
         }
-        withVerifiedDir(source.parent, (fromFd) =>
-          withVerifiedDir(destination.parent, (toFd) =>
-            moveNoReplace(
-              viaFd(fromFd, source.name),
-              viaFd(toFd, destination.name),
-              stat.isDirectory(),
-              args.destination,
+        recorded = await recordChange(
+          ctx,
+          info,
+          'move_file',
+          // The entry itself is not copied: an undo moves it back. Only a replaced file is kept.
+          () => [
+            args.overwrite
+              ? { path: destination.path }
+              : { path: destination.path, before: { kind: 'absent' } },
+            { path: source.path, before: { kind: 'moved', to: destination.path } },
+          ],
+          () =>
+            Promise.resolve(
+              withVerifiedDir(source.parent, (fromFd) =>
+                withVerifiedDir(destination.parent, (toFd) =>
+                  (args.overwrite ? moveReplacing : moveNoReplace)(
+                    viaFd(fromFd, source.name),
+                    viaFd(toFd, destination.name),
+                    stat.isDirectory(),
+                    args.destination,
+                  ),
+                ),
+              ),
             ),
-          ),
+          () => new Map([[source.path, { kind: 'absent' }]]),
         );
       } catch (err) {
         rethrowFileSystemError(err, args.source);
@@ -131,7 +168,13 @@ export function registerMoveFile(ctx: FilesContext): void {
         content: [
           { type: 'text', text: `Successfully moved ${args.source} to ${args.destination}` },
         ],
-        audit: { details: { from: source.path, to: destination.path } },
+        audit: {
+          details: {
+            from: source.path,
+            to: destination.path,
+            ...(recorded ? historyDetails(recorded) : {}),
+          },
+        },
       };
     },
   );

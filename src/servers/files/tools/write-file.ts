@@ -1,4 +1,6 @@
+import { writtenState } from '../../../history/index.js';
 import { OVERWRITING_ANNOTATIONS, registerFilesTool, type FilesContext } from '../context.js';
+import { historyDetails, recordChange } from '../lib/change-history.js';
 import { WriteFileInput } from '../schemas/write.js';
 
 // write_file: create or replace (or append to) a file atomically: readers and crashes see the
@@ -16,17 +18,40 @@ export function registerWriteFile(ctx: FilesContext): void {
       inputSchema: WriteFileInput,
       annotations: OVERWRITING_ANNOTATIONS,
     },
-    async (args) => {
-      const result = await ctx.guard.writeFileAtomic(args.path, args.content, {
-        mode: args.append ? 'append' : 'overwrite',
-      });
+    async (args, _extra, info) => {
+      let target = '';
+      const recorded = await recordChange(
+        ctx,
+        info,
+        'write_file',
+        async () => {
+          const resolved = await ctx.guard.resolve(args.path, 'write');
+          target = resolved.path;
+          // A new file costs history nothing but one journal entry: it was absent before.
+          return [
+            resolved.exists ? { path: target } : { path: target, before: { kind: 'absent' } },
+          ];
+        },
+        () =>
+          ctx.guard.writeFileAtomic(args.path, args.content, {
+            mode: args.append ? 'append' : 'overwrite',
+          }),
+        // An append's result is read back; an overwrite is exactly what was sent.
+        () => (args.append ? new Map() : new Map([[target, writtenState(args.content)]])),
+      );
+      const result = recorded.result;
       const text = args.append
         ? `Successfully appended to ${args.path}`
         : `Successfully wrote to ${args.path}`;
       return {
         content: [{ type: 'text', text }],
         audit: {
-          details: { bytes: result.bytesWritten, created: result.created, append: args.append },
+          details: {
+            bytes: result.bytesWritten,
+            created: result.created,
+            append: args.append,
+            ...historyDetails(recorded),
+          },
         },
       };
     },
