@@ -87,7 +87,11 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       name: 'shell',
       sandbox: shell.sandbox,
       createServer: (caller) =>
-        shell.service.createServer({ ...callerFor(caller), owner: caller.principal.tokenName }),
+        shell.service.createServer({
+          ...callerFor(caller),
+          owner: caller.principal.tokenName,
+          era: caller.era,
+        }),
     });
   }
 

@@ -1,10 +1,11 @@
 import type {
   McpServer,
   CallToolResult,
+  InputRequiredResult,
   ToolAnnotations,
   ServerContext,
 } from '@modelcontextprotocol/server';
-import { CLIENT_INFO_META_KEY } from '@modelcontextprotocol/server';
+import { CLIENT_INFO_META_KEY, isInputRequiredResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import {
   beginCall,
@@ -23,9 +24,17 @@ const DENY_CODES = new Set(['PATH_OUTSIDE_ROOTS', 'PATH_DENIED', 'COMMAND_DENIED
 export type ToolExtra = ServerContext;
 
 // What a handler returns: the MCP result plus optional facts for the audit record only.
-export type ToolResultWithAudit = CallToolResult & {
-  audit?: { details?: Record<string, unknown>; rule?: string; decision?: AuditDecision };
-};
+export type ToolResultWithAudit = CallToolResult & { audit?: AuditFacts };
+
+// A handler's request for the client's input (2026-07-28 round trip), with its audit facts.
+export type AskResultWithAudit = InputRequiredResult & { audit?: AuditFacts };
+
+// What a handler tells the audit record beyond the result itself.
+export interface AuditFacts {
+  details?: Record<string, unknown>;
+  rule?: string;
+  decision?: AuditDecision;
+}
 
 export interface ToolContext {
   mcp: McpServer;
@@ -85,7 +94,10 @@ export function registerAuditedTool<
   ctx: ToolContext,
   name: string,
   definition: AuditedToolDefinition<I, O>,
-  handler: (args: z.infer<z.ZodObject<I>>, extra: ToolExtra) => Promise<ToolResultWithAudit>,
+  handler: (
+    args: z.infer<z.ZodObject<I>>,
+    extra: ToolExtra,
+  ) => Promise<ToolResultWithAudit | AskResultWithAudit>,
 ): void {
   // Security: a read-only token never sees a tool that can change anything, let alone call it.
   if (ctx.readOnly === true && !definition.annotations.readOnlyHint) {
@@ -95,7 +107,7 @@ export function registerAuditedTool<
   const callback = async (
     args: z.infer<z.ZodObject<I>>,
     extra: ToolExtra,
-  ): Promise<CallToolResult> => {
+  ): Promise<CallToolResult | InputRequiredResult> => {
     const started = performance.now();
     markAudited(ctx.mcp, extra.mcpReq.id);
     const client = clientName(ctx.mcp, extra);
@@ -115,6 +127,17 @@ export function registerAuditedTool<
     try {
       await ctx.ready?.();
       const { audit, ...result } = await handler(args, extra);
+      if (isInputRequiredResult(result)) {
+        // Nothing ran in this call: it ends by asking the client for input.
+        await call.finish({
+          decision: audit?.decision ?? 'deny',
+          ...(audit?.rule ? { rule: audit.rule } : {}),
+          durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+          outcome: 'input-required',
+          ...(audit?.details ? { details: audit.details } : {}),
+        });
+        return result;
+      }
       const decision = audit?.decision ?? (result.isError ? 'error' : 'allow');
       await call.finish({
         decision,
