@@ -58,8 +58,10 @@ function callerFor(caller: EndpointCaller) {
       transport: 'http' as const,
     },
     readOnly: caller.principal.readOnly,
-    // A 2025-era session is one long-lived client: its MCP roots narrow what it may touch.
+    // A 2025-era session is one long-lived client: its MCP roots narrow what it may touch; a
+    // 2026-07-28 request brings its own (asked per request, kept for nothing else).
     followClientRoots: caller.era === 'legacy',
+    era: caller.era,
   };
 }
 
@@ -90,7 +92,6 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         shell.service.createServer({
           ...callerFor(caller),
           owner: caller.principal.tokenName,
-          era: caller.era,
         }),
     });
   }

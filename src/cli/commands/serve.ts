@@ -32,7 +32,7 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
     );
     // The audit log closes last: serveStdio calls this after every call in flight has ended.
     await serveStdio(
-      () => createFilesServer(config, { audit, logger }),
+      (era) => createFilesServer(config, { audit, logger }, era),
       () => Promise.resolve(audit.close()),
       {
         logger,

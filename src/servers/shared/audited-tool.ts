@@ -44,6 +44,12 @@ export interface ToolContext {
   // Awaited before every call: e.g. until the client's MCP roots have narrowed the guard, so no
   // call races the narrowing and runs against the wider configured roots.
   ready?: () => Promise<void>;
+  // Wraps every handler run: e.g. a 2026-07-28 request's own client roots (request-roots.ts),
+  // which may answer with an input-required result before the handler runs at all.
+  scope?: (
+    extra: ToolExtra,
+    run: () => Promise<ToolResultWithAudit | AskResultWithAudit>,
+  ) => Promise<ToolResultWithAudit | AskResultWithAudit>;
   // Who this instance serves (HTTP: the token, address and era), written into every record.
   caller?: AuditCaller;
   // A read-only principal: only tools whose readOnlyHint is true are registered at all, so the
@@ -126,7 +132,8 @@ export function registerAuditedTool<
     }
     try {
       await ctx.ready?.();
-      const { audit, ...result } = await handler(args, extra);
+      const run = (): Promise<ToolResultWithAudit | AskResultWithAudit> => handler(args, extra);
+      const { audit, ...result } = await (ctx.scope ? ctx.scope(extra, run) : run());
       if (isInputRequiredResult(result)) {
         // Nothing ran in this call: it ends by asking the client for input.
         await call.finish({

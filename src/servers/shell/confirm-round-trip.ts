@@ -31,8 +31,8 @@ type StateStatus = 'none' | 'valid' | 'invalid';
 // Security: the approval is bound to the exact call. The requestState is HMAC-sealed with a
 // key only this process holds (approval-state.ts, verified by the SDK before the handler runs,
 // so a forged or altered state never reaches here) and carries the digest of the tool, every
-// argument, the resolved cwd and the caller's principal: presented with another command, cwd
-// or caller, it is refused. Its nonce is consumed on first use, so an approval cannot be
+// argument, the resolved cwd, the caller's principal and the roots in force: presented with
+// another command, cwd, caller or wider roots, it is refused. Its nonce is consumed on first use, so an approval cannot be
 // replayed, not even for the same command. Answers sent without a state Bastion issued are
 // ignored and the person is asked. What the client reports the person answered is trusted as
 // in the 2025 era: the client is the one that asks.
@@ -90,7 +90,9 @@ export function confirmerFor(
   callParts: readonly unknown[],
 ): CallConfirmer {
   if (ctx.era === 'modern') {
-    const call = digestCall([...callParts, ctx.tool.caller?.principal ?? null]);
+    // The roots in force too: an approval given under narrower roots does not run under wider.
+    const roots = ctx.guard.roots.map((root) => [root.path, root.mode]);
+    const call = digestCall([...callParts, ctx.tool.caller?.principal ?? null, roots]);
     return createRoundTripConfirmer(ctx, extra, call);
   }
   return {

@@ -2,7 +2,9 @@ import { McpServer, type ProtocolEra } from '@modelcontextprotocol/server';
 import { tryRecord, type AuditCaller } from '../../audit/index.js';
 import type { Config } from '../../config/index.js';
 import { createPathGuard } from '../../policy/paths/index.js';
+import { runInRequestRoots } from '../shared/request-roots.js';
 import { installRootsSync } from '../shared/roots-sync.js';
+import type { ToolExtra } from '../shared/audited-tool.js';
 import { createApprovalStates } from './approval-state.js';
 import { registerRunCommandTool } from './run-command-tool.js';
 import { SHELL_AUDIT_SERVER, type ShellContext, type ShellDeps } from './shell-context.js';
@@ -90,6 +92,13 @@ export function createShellService(config: Config, deps: ShellDeps): ShellServic
           logger: deps.logger,
           server: SHELL_AUDIT_SERVER,
           ready: rootsReady,
+          // Security: a 2026-07-28 request runs on its own client roots, or not before it has them.
+          ...(options.era === 'modern'
+            ? {
+                scope: (extra: ToolExtra, run: Parameters<typeof runInRequestRoots>[2]) =>
+                  runInRequestRoots(guard, extra, run),
+              }
+            : {}),
           ...(options.caller ? { caller: options.caller } : {}),
           ...(options.readOnly ? { readOnly: true } : {}),
         },
