@@ -10,6 +10,7 @@ import {
   callTool,
   everything,
   makeShellDirs,
+  readUntil,
   removeShellDirs,
   startShell,
   type ShellTestServer,
@@ -123,6 +124,14 @@ describe.each(ERAS)('shell confirm in the %s era', (era) => {
       const ran = await callTool(server.client, 'run_command', { command: `touch ${approved}` });
       expect(ran.isError, ran.text).toBe(false);
       expect(existsSync(approved)).toBe(true);
+      // A session's start command is confirmed the same way.
+      const started = path.join(dirs.root, 'session-marker');
+      const session = await callTool(server.client, 'start_session', {
+        command: `touch ${started}`,
+      });
+      expect(session.isError, session.text).toBe(false);
+      await readUntil(server.client, String(session.data.sessionId), () => false, 5);
+      expect(existsSync(started)).toBe(true);
       answer = 'decline';
       const declined = path.join(dirs.root, 'declined-marker');
       const refused = await callTool(server.client, 'run_command', {
