@@ -44,7 +44,10 @@ function createRoundTripConfirmer(
   // The capabilities this request declared in its own _meta envelope (the SDK validated it).
   const envelope = extra.mcpReq.envelope as Record<string, unknown> | undefined;
   const capabilities = envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined;
-  const canAsk = capabilities?.elicitation !== undefined;
+  // Form mode is what the question needs: `elicitation: {}` means form, `{ url: {} }` alone not.
+  const elicitation = capabilities?.elicitation;
+  const canAsk =
+    elicitation !== undefined && (elicitation.form !== undefined || elicitation.url === undefined);
   const state = extra.mcpReq.requestState<ApprovalState>();
   const status: StateStatus =
     state === undefined
