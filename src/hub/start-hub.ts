@@ -58,8 +58,10 @@ function callerFor(caller: EndpointCaller) {
       transport: 'http' as const,
     },
     readOnly: caller.principal.readOnly,
-    // A 2025-era session is one long-lived client: its MCP roots narrow what it may touch.
+    // A 2025-era session is one long-lived client: its MCP roots narrow what it may touch; a
+    // 2026-07-28 request brings its own (asked per request, kept for nothing else).
     followClientRoots: caller.era === 'legacy',
+    era: caller.era,
   };
 }
 
@@ -87,7 +89,10 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       name: 'shell',
       sandbox: shell.sandbox,
       createServer: (caller) =>
-        shell.service.createServer({ ...callerFor(caller), owner: caller.principal.tokenName }),
+        shell.service.createServer({
+          ...callerFor(caller),
+          owner: caller.principal.tokenName,
+        }),
     });
   }
 

@@ -193,3 +193,29 @@ export async function readUntil(
   }
   return { output, last };
 }
+
+// One round of a 2026-07-28 call driven by hand: what the client re-sends (answers and the
+// echoed requestState), and the raw outcome: a result, an input-required result or an error.
+export interface ManualRound {
+  inputResponses?: Record<string, unknown>;
+  requestState?: string;
+}
+
+// Call a tool without the client's automatic input-required handling (forgery and replay
+// tests); a protocol error comes back as `{ error }`.
+export async function callRound(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+  round: ManualRound = {},
+): Promise<Record<string, unknown>> {
+  try {
+    const result: Record<string, unknown> = await client.callTool(
+      { name, arguments: args, ...round },
+      { allowInputRequired: true },
+    );
+    return result;
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}

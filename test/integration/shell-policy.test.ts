@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProtocolEra } from '../helpers/mcp-client.js';
 import {
   callTool,
   makeShellDirs,
@@ -14,7 +15,10 @@ const confirmSettings = (): Record<string, unknown> => ({
   shell: { policy: { mode: 'denylist', deny: ['shred'], confirm: ['touch'] } },
 });
 
-describe('shell server: confirmation through elicitation', () => {
+const ERAS: ProtocolEra[] = ['legacy', 'modern'];
+
+// 2025: elicitation/create; 2026-07-28: an input-required result the client answers on retry.
+describe.each(ERAS)('shell server: confirmation in the %s era', (era) => {
   let dirs: ShellTestDirs;
   let asking: ShellTestServer;
   let mute: ShellTestServer;
@@ -24,6 +28,7 @@ describe('shell server: confirmation through elicitation', () => {
   beforeAll(async () => {
     dirs = makeShellDirs(confirmSettings);
     asking = await startShell(dirs, {
+      era,
       capabilities: { elicitation: { form: {} } },
       setup: (client) => {
         client.setRequestHandler('elicitation/create', (request) => {
@@ -33,7 +38,7 @@ describe('shell server: confirmation through elicitation', () => {
         });
       },
     });
-    mute = await startShell(dirs);
+    mute = await startShell(dirs, { era });
   });
 
   afterAll(async () => {

@@ -12,6 +12,7 @@ import {
   type ShellTestDirs,
   type ShellTestServer,
 } from '../integration/shell-harness.js';
+import type { ProtocolEra } from '../helpers/mcp-client.js';
 import { ALLOWED, FAMILIES } from './exec-attacks.js';
 import { IS_LINUX } from './sandbox-harness.js';
 
@@ -22,12 +23,15 @@ import { IS_LINUX } from './sandbox-harness.js';
 const GUARD = IS_LINUX ? probeExecGuard() : null;
 const SKIP = !IS_LINUX || GUARD === null || GUARD.abi < 1;
 const ATTACKS = Object.values(FAMILIES).flat();
+const ERAS: ProtocolEra[] = ['legacy', 'modern'];
 
 interface Mode {
   name: string;
   policy: Record<string, unknown>;
   // How the client answers a confirmation request: none (no elicitation) or decline.
   client: 'mute' | 'declines';
+  // The client's protocol era (default: the suite's, $BASTION_TEST_ERA).
+  era?: ProtocolEra;
 }
 
 const MODES: Mode[] = [
@@ -47,9 +51,15 @@ const MODES: Mode[] = [
     policy: { mode: 'denylist', deny: ['sudo'], confirm: ['touch'] },
     client: 'declines',
   },
+  {
+    name: 'confirm, the person declines a 2026-07-28 input-required request',
+    policy: { mode: 'denylist', deny: ['sudo'], confirm: ['touch'] },
+    client: 'declines',
+    era: 'modern',
+  },
 ];
 
-describe.skipIf(SKIP).each(MODES)('exec rules end to end: $name', ({ policy, client }) => {
+describe.skipIf(SKIP).each(MODES)('exec rules end to end: $name', ({ policy, client, era }) => {
   let dirs: ShellTestDirs;
   let server: ShellTestServer;
   let asked = 0;
@@ -58,6 +68,7 @@ describe.skipIf(SKIP).each(MODES)('exec rules end to end: $name', ({ policy, cli
     dirs = makeShellDirs(() => ({ shell: { policy: { strict: false, ...policy } } }));
     server = await startShell(dirs, {
       mode: 'cli',
+      ...(era ? { era } : {}),
       ...(client === 'declines'
         ? {
             capabilities: { elicitation: { form: {} } },
@@ -129,42 +140,46 @@ describe.skipIf(SKIP).each(MODES)('exec rules end to end: $name', ({ policy, cli
   );
 });
 
-describe.skipIf(SKIP)('exec rules end to end: confirm, the person approves one call', () => {
-  let dirs: ShellTestDirs;
-  let server: ShellTestServer;
-  let approve = true;
+describe.skipIf(SKIP).each(ERAS)(
+  'exec rules end to end (%s era): confirm, the person approves one call',
+  (era) => {
+    let dirs: ShellTestDirs;
+    let server: ShellTestServer;
+    let approve = true;
 
-  beforeAll(async () => {
-    dirs = makeShellDirs(() => ({
-      shell: { policy: { mode: 'denylist', deny: ['sudo'], confirm: ['touch'], strict: false } },
-    }));
-    server = await startShell(dirs, {
-      mode: 'cli',
-      capabilities: { elicitation: { form: {} } },
-      setup: (c) =>
-        c.setRequestHandler('elicitation/create', () =>
-          approve ? { action: 'accept', content: { approve: true } } : { action: 'decline' },
-        ),
+    beforeAll(async () => {
+      dirs = makeShellDirs(() => ({
+        shell: { policy: { mode: 'denylist', deny: ['sudo'], confirm: ['touch'], strict: false } },
+      }));
+      server = await startShell(dirs, {
+        mode: 'cli',
+        era,
+        capabilities: { elicitation: { form: {} } },
+        setup: (c) =>
+          c.setRequestHandler('elicitation/create', () =>
+            approve ? { action: 'accept', content: { approve: true } } : { action: 'decline' },
+          ),
+      });
+    }, 60_000);
+    afterAll(async () => {
+      await server?.close();
+      if (dirs) removeShellDirs(dirs);
     });
-  }, 60_000);
-  afterAll(async () => {
-    await server?.close();
-    if (dirs) removeShellDirs(dirs);
-  });
 
-  it('[EXEC-04] the confirmed call runs the program; a later call naming it at run time does not', async () => {
-    const confirmed = await callTool(server.client, 'run_command', { command: 'touch A' });
-    expect(confirmed.isError, everything(confirmed)).toBe(false);
-    expect(existsSync(path.join(dirs.root, 'A'))).toBe(true);
-    // Not confirmed (the parser cannot see the name, so nobody is asked): the kernel says no.
-    approve = false;
-    const later = await callTool(server.client, 'run_command', {
-      command: "$(printf '\\x74ouch') B; echo done",
+    it('[EXEC-04] the confirmed call runs the program; a later call naming it at run time does not', async () => {
+      const confirmed = await callTool(server.client, 'run_command', { command: 'touch A' });
+      expect(confirmed.isError, everything(confirmed)).toBe(false);
+      expect(existsSync(path.join(dirs.root, 'A'))).toBe(true);
+      // Not confirmed (the parser cannot see the name, so nobody is asked): the kernel says no.
+      approve = false;
+      const later = await callTool(server.client, 'run_command', {
+        command: "$(printf '\\x74ouch') B; echo done",
+      });
+      expect(everything(later)).toContain('done');
+      expect(existsSync(path.join(dirs.root, 'B'))).toBe(false);
     });
-    expect(everything(later)).toContain('done');
-    expect(existsSync(path.join(dirs.root, 'B'))).toBe(false);
-  });
-});
+  },
+);
 
 describe.skipIf(SKIP)('exec rules end to end: ordinary development work', () => {
   let dirs: ShellTestDirs;

@@ -70,3 +70,29 @@ describe('setClientRoots', () => {
     expect(guard.roots).toEqual([{ path: path.join(fx.root, 'a'), mode: 'read-write' }]);
   });
 });
+
+describe('withClientRoots', () => {
+  it('[PATH-RO-02] narrows for one call only: concurrent calls keep their own roots, later ones the configured', async () => {
+    const guard = createPathGuard(fx.config);
+    const a = path.join(fx.root, 'a');
+    const seen: string[][] = [];
+    // Two overlapping calls: each awaits (so their async work interleaves) and reads its roots.
+    const inCall = (uri: string) =>
+      guard.withClientRoots([uri], async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        seen.push(guard.roots.map((root) => root.path));
+        const { content, error } = await readViaGuard(guard, path.join(fx.root, 'hello.txt'));
+        return { content, error };
+      });
+    const [narrow, wide] = await Promise.all([
+      inCall(pathToFileURL(a).href),
+      inCall(pathToFileURL(fx.base).href),
+    ]);
+    expect(narrow.content).toBeUndefined();
+    expect(narrow.error).toBeInstanceOf(PathOutsideRootsError);
+    // Security: a client root above the configured root never widens it.
+    expect(wide.content).toBeDefined();
+    expect(seen).toContainEqual([a]);
+    expect(guard.roots).toEqual(fx.config.roots);
+  });
+});

@@ -1,3 +1,4 @@
+import type { ProtocolEra } from '@modelcontextprotocol/server';
 import type { Command } from 'commander';
 import { createAuditLog } from '../../audit/index.js';
 import { InvalidConfigError } from '../../errors/index.js';
@@ -41,7 +42,7 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
     );
     // The audit log closes last: serveStdio calls this after every call in flight has ended.
     await serveStdio(
-      () => createFilesServer(config, { audit, logger }),
+      (era) => createFilesServer(config, { audit, logger }, era),
       () => Promise.resolve(audit.close()),
       {
         logger,
@@ -55,8 +56,8 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
   // One instance per connection era (normally one; a client probing server/discover before its
   // initialize gets a second): each one's sessions are killed at shutdown.
   const shells: ReturnType<typeof createShellServer>[] = [];
-  const buildShell = (): ReturnType<typeof createShellServer>['mcp'] => {
-    const shell = createShellServer(config, { audit, logger, sandbox, policy });
+  const buildShell = (era: ProtocolEra): ReturnType<typeof createShellServer>['mcp'] => {
+    const shell = createShellServer(config, { audit, logger, sandbox, policy }, era);
     shells.push(shell);
     return shell.mcp;
   };

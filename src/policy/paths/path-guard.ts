@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
@@ -65,23 +66,27 @@ function canonicalRoots(roots: readonly Root[]): readonly Root[] {
 // The checking half of a guard (no opening or writing); tests drive the open/write helpers with
 // it to replay a swap between check and use deterministically.
 export type PathChecks = GuardChecks &
-  Pick<PathGuard, 'roots' | 'setClientRoots' | 'rootFor' | 'isDenied'>;
+  Pick<PathGuard, 'roots' | 'setClientRoots' | 'withClientRoots' | 'rootFor' | 'isDenied'>;
 
 // Build the checks for one server instance. State (the effective roots) lives in the returned
 // object, never in the module, so tenants and tests stay independent.
 export function createPathChecks(config: Pick<Config, 'roots' | 'deny' | 'limits'>): PathChecks {
   const configured = canonicalRoots(config.roots);
   let effective: readonly Root[] = configured;
+  // One request's own narrowing (a 2026-07-28 client's roots), seen by that request's async
+  // work only: concurrent requests on the same guard keep their own roots.
+  const scoped = new AsyncLocalStorage<readonly Root[]>();
+  const current = (): readonly Root[] => scoped.getStore() ?? effective;
   const denyMatcher = createDenyMatcher(config.deny);
   const { maxPathLength } = config.limits;
 
-  const rootFor = (absPath: string): Root | undefined => deepestContaining(effective, absPath);
+  const rootFor = (absPath: string): Root | undefined => deepestContaining(current(), absPath);
 
   const isDenied = (absPath: string): boolean => {
     if (!path.isAbsolute(absPath)) return true;
     const normal = path.resolve(absPath);
     // Every root holding the path counts, so nested roots cannot hide `secrets/**` of an outer one.
-    const holders = effective.filter((root) => isInside(normal, root.path));
+    const holders = current().filter((root) => isInside(normal, root.path));
     if (holders.length === 0) return denyMatcher('', normal);
     // Security: a denied directory denies everything below it (`**/secrets` covers secrets/a),
     // so every ancestor up to the root is matched too.
@@ -107,7 +112,7 @@ export function createPathChecks(config: Pick<Config, 'roots' | 'deny' | 'limits
   };
 
   const resolve = async (rawPath: string, intent: PathIntent): Promise<ResolvedPath> => {
-    const lexical = parseRawPath(rawPath, maxPathLength, effective[0]?.path);
+    const lexical = parseRawPath(rawPath, maxPathLength, current()[0]?.path);
     const lexicalRoot = rootFor(lexical);
     let canonical: CanonicalPath;
     try {
@@ -129,11 +134,16 @@ export function createPathChecks(config: Pick<Config, 'roots' | 'deny' | 'limits
 
   return {
     get roots() {
-      return effective;
+      return current();
     },
     setClientRoots(rawUris) {
       effective =
         rawUris === undefined ? configured : Object.freeze(narrowRoots(configured, rawUris));
+    },
+    withClientRoots(rawUris, run) {
+      if (rawUris === undefined) return run();
+      // Security: a request's roots only narrow the roots in force (never wider than configured).
+      return scoped.run(Object.freeze(narrowRoots(current(), rawUris)), run);
     },
     resolve,
     verifyRealPath,
@@ -166,6 +176,7 @@ export function createPathGuard(config: Pick<Config, 'roots' | 'deny' | 'limits'
       return checks.roots;
     },
     setClientRoots: (rawUris) => checks.setClientRoots(rawUris),
+    withClientRoots: (rawUris, run) => checks.withClientRoots(rawUris, run),
     resolve: async (rawPath, intent) => {
       hideTemp(rawPath, lexicalOf(rawPath));
       const resolved = await checks.resolve(rawPath, intent);

@@ -60,6 +60,9 @@ export interface PathGuard {
   // If no client root overlaps (including an empty list) the effective roots become EMPTY and
   // every path is refused. `undefined` resets to the configured roots.
   setClientRoots(rawUris: readonly string[] | undefined): void;
+  // Run `run` with the effective roots narrowed (as setClientRoots narrows) for it alone: its
+  // async work sees them, other calls on this guard do not. `undefined` leaves the roots as is.
+  withClientRoots<T>(rawUris: readonly string[] | undefined, run: () => Promise<T>): Promise<T>;
   // Validate and canonicalise; throws PathOutsideRootsError | PathDeniedError | InvalidInputError
   // (or a FileSystemError for ELOOP/EACCES met while resolving).
   resolve(rawPath: string, intent: PathIntent): Promise<ResolvedPath>;

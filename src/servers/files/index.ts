@@ -1,4 +1,4 @@
-import { McpServer } from '@modelcontextprotocol/server';
+import { McpServer, type ProtocolEra } from '@modelcontextprotocol/server';
 import type { AuditCaller, AuditSink } from '../../audit/index.js';
 import type { Config } from '../../config/index.js';
 import {
@@ -12,6 +12,7 @@ import type { FilesContext } from './context.js';
 import { createWalkDenyCheck } from './lib/deny-prefilter.js';
 import { findRipgrep } from './lib/ripgrep.js';
 import { START_SWEEP_LIMITS, sweepStaleTemps } from './lib/sweep-temps.js';
+import { runInRequestRoots } from '../shared/request-roots.js';
 import { installRootsSync } from '../shared/roots-sync.js';
 import { registerCopyFile } from './tools/copy-file.js';
 import { registerCreateDirectory } from './tools/create-directory.js';
@@ -45,6 +46,9 @@ export interface FilesServerOptions {
   // configured roots (stateless HTTP requests), so writes from every request share one set of
   // write locks and nothing is compiled per request.
   followClientRoots?: boolean;
+  // The protocol era the instance serves (default legacy): a 2026-07-28 client that declares
+  // roots is asked for them in each request (input-required roots/list), for that request only.
+  era?: ProtocolEra;
 }
 
 // What is built once per process and shared by every instance: the guard on the configured
@@ -85,6 +89,10 @@ export function createFilesService(config: Config, deps: FilesDeps): FilesServic
         server: FILES_AUDIT_NAME,
         ...(options.caller ? { caller: options.caller } : {}),
         ...(options.readOnly ? { readOnly: true } : {}),
+        // Security: a 2026-07-28 request runs on its own client roots, or not before it has them.
+        ...(options.era === 'modern'
+          ? { scope: (extra, run) => runInRequestRoots(own.guard, extra, run) }
+          : {}),
         guard: own.guard,
         limits: config.limits,
         denyPatterns: config.deny,
@@ -103,8 +111,12 @@ export function createFilesService(config: Config, deps: FilesDeps): FilesServic
 
 // The files MCP server for one connection (stdio): a service of its own, following the
 // client's roots. The caller connects a transport.
-export function createFilesServer(config: Config, deps: FilesDeps): McpServer {
-  return createFilesService(config, deps).createServer({ followClientRoots: true });
+export function createFilesServer(
+  config: Config,
+  deps: FilesDeps,
+  era: ProtocolEra = 'legacy',
+): McpServer {
+  return createFilesService(config, deps).createServer({ followClientRoots: true, era });
 }
 
 const FILES_INSTRUCTIONS =

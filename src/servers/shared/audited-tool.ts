@@ -1,10 +1,11 @@
 import type {
   McpServer,
   CallToolResult,
+  InputRequiredResult,
   ToolAnnotations,
   ServerContext,
 } from '@modelcontextprotocol/server';
-import { CLIENT_INFO_META_KEY } from '@modelcontextprotocol/server';
+import { CLIENT_INFO_META_KEY, isInputRequiredResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import {
   beginCall,
@@ -23,9 +24,17 @@ const DENY_CODES = new Set(['PATH_OUTSIDE_ROOTS', 'PATH_DENIED', 'COMMAND_DENIED
 export type ToolExtra = ServerContext;
 
 // What a handler returns: the MCP result plus optional facts for the audit record only.
-export type ToolResultWithAudit = CallToolResult & {
-  audit?: { details?: Record<string, unknown>; rule?: string; decision?: AuditDecision };
-};
+export type ToolResultWithAudit = CallToolResult & { audit?: AuditFacts };
+
+// A handler's request for the client's input (2026-07-28 round trip), with its audit facts.
+export type AskResultWithAudit = InputRequiredResult & { audit?: AuditFacts };
+
+// What a handler tells the audit record beyond the result itself.
+export interface AuditFacts {
+  details?: Record<string, unknown>;
+  rule?: string;
+  decision?: AuditDecision;
+}
 
 export interface ToolContext {
   mcp: McpServer;
@@ -35,6 +44,12 @@ export interface ToolContext {
   // Awaited before every call: e.g. until the client's MCP roots have narrowed the guard, so no
   // call races the narrowing and runs against the wider configured roots.
   ready?: () => Promise<void>;
+  // Wraps every handler run: e.g. a 2026-07-28 request's own client roots (request-roots.ts),
+  // which may answer with an input-required result before the handler runs at all.
+  scope?: (
+    extra: ToolExtra,
+    run: () => Promise<ToolResultWithAudit | AskResultWithAudit>,
+  ) => Promise<ToolResultWithAudit | AskResultWithAudit>;
   // Who this instance serves (HTTP: the token, address and era), written into every record.
   caller?: AuditCaller;
   // A read-only principal: only tools whose readOnlyHint is true are registered at all, so the
@@ -96,7 +111,7 @@ export function registerAuditedTool<
     args: z.infer<z.ZodObject<I>>,
     extra: ToolExtra,
     info: ToolCallInfo,
-  ) => Promise<ToolResultWithAudit>,
+  ) => Promise<ToolResultWithAudit | AskResultWithAudit>,
 ): void {
   // Security: a read-only token never sees a tool that can change anything, let alone call it.
   if (ctx.readOnly === true && !definition.annotations.readOnlyHint) {
@@ -106,7 +121,7 @@ export function registerAuditedTool<
   const callback = async (
     args: z.infer<z.ZodObject<I>>,
     extra: ToolExtra,
-  ): Promise<CallToolResult> => {
+  ): Promise<CallToolResult | InputRequiredResult> => {
     const started = performance.now();
     markAudited(ctx.mcp, extra.mcpReq.id);
     const client = clientName(ctx.mcp, extra);
@@ -125,10 +140,23 @@ export function registerAuditedTool<
     }
     try {
       await ctx.ready?.();
-      const { audit, ...result } = await handler(args, extra, {
-        call: call.call,
-        ...(ctx.caller ? { caller: ctx.caller } : {}),
-      });
+      const run = (): Promise<ToolResultWithAudit | AskResultWithAudit> =>
+        handler(args, extra, {
+          call: call.call,
+          ...(ctx.caller ? { caller: ctx.caller } : {}),
+        });
+      const { audit, ...result } = await (ctx.scope ? ctx.scope(extra, run) : run());
+      if (isInputRequiredResult(result)) {
+        // Nothing ran in this call: it ends by asking the client for input.
+        await call.finish({
+          decision: audit?.decision ?? 'deny',
+          ...(audit?.rule ? { rule: audit.rule } : {}),
+          durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+          outcome: 'input-required',
+          ...(audit?.details ? { details: audit.details } : {}),
+        });
+        return result;
+      }
       const decision = audit?.decision ?? (result.isError ? 'error' : 'allow');
       await call.finish({
         decision,

@@ -6,8 +6,9 @@ import {
   effectivePolicy,
   type PolicyDecision,
 } from '../../policy/command/index.js';
-import type { ToolExtra, ToolResultWithAudit } from '../shared/audited-tool.js';
-import { confirmCommand } from './confirm-command.js';
+import type { InputRequiredResult } from '@modelcontextprotocol/server';
+import type { AskResultWithAudit, ToolResultWithAudit } from '../shared/audited-tool.js';
+import type { Confirmer } from './confirm-command.js';
 import { POLICY_IS_FIXED, type ShellContext } from './shell-context.js';
 
 // Where a command would run: a canonical directory inside a root, and that root's merged policy.
@@ -17,10 +18,11 @@ export interface CommandPlace {
   policy: CommandPolicy;
 }
 
-// The policy's verdict after asking the user when the rule says "confirm".
+// The policy's verdict after asking the user when the rule says "confirm". `pending`: the
+// question went out in an input-required result; nothing runs in this round.
 export type GateVerdict =
   | { allowed: true; decision: PolicyDecision; confirmed: boolean; confirmedEntries: string[] }
-  | { allowed: false; decision: PolicyDecision; message: string };
+  | { allowed: false; decision: PolicyDecision; message: string; pending?: true };
 
 // Resolve the working directory through the path guard (default: the first root), then the
 // command policy that applies there (the root's own rules merged over the global ones).
@@ -45,13 +47,15 @@ export async function resolveCommandPlace(
   };
 }
 
-// Decide one command under a policy; a "confirm" rule asks the user through elicitation.
+// Decide one command under a policy; a "confirm" rule asks the user through `confirmer`
+// (elicitation for 2025 clients, an input-required round trip for 2026-07-28 ones) under `key`.
 // `checkText` is what the policy analyses when it differs from what the user is shown.
 export async function gateCommand(
   ctx: ShellContext,
   command: string,
   place: CommandPlace,
-  extra: ToolExtra,
+  confirmer: Confirmer,
+  key: string,
   checkText: string = command,
   // false inside a running session: its exec rules were fixed when it started, so a program
   // that needs confirmation could not run there even if the person said yes.
@@ -77,22 +81,25 @@ export async function gateCommand(
         message: `Command refused by policy rule "${decision.rule}": ${withFullStop(decision.message)} ${POLICY_IS_FIXED}`,
       };
     case 'confirm': {
-      const answer = await confirmCommand(
-        ctx.tool.mcp,
-        { command, cwd: place.cwd, rule: decision.rule, reason: decision.message },
-        extra.mcpReq.signal,
-      );
+      const answer = await confirmer.ask(key, {
+        command,
+        cwd: place.cwd,
+        rule: decision.rule,
+        reason: decision.message,
+      });
       if (answer === 'approved') {
         const confirmedEntries = confirmEntriesIn(decision.commands, place.policy.confirm);
         return { allowed: true, decision, confirmed: true, confirmedEntries };
       }
-      const message =
-        answer === 'unsupported'
-          ? `Command needs the user's confirmation (rule "${decision.rule}": ${decision.message}), but ` +
-            'this client cannot ask the user (it did not declare the elicitation capability). ' +
-            'Ask the user to run it themselves or to use a client that supports confirmations.'
-          : `The user did not approve this command (rule "${decision.rule}"); it was not run.`;
-      return { allowed: false, decision, message };
+      if (answer === 'pending') {
+        return {
+          allowed: false,
+          decision,
+          pending: true,
+          message: `Waiting for the user's confirmation (rule "${decision.rule}").`,
+        };
+      }
+      return { allowed: false, decision, message: confirmRefusal(answer, decision) };
     }
   }
 }
@@ -109,6 +116,42 @@ export function refusalResult(
       decision: 'deny',
       rule: verdict.decision.rule,
       details: { ...details, policyAction: verdict.decision.action, ran: false },
+    },
+  };
+}
+
+// Why a confirmation did not lead to a run, in words the agent can act on.
+function confirmRefusal(answer: 'declined' | 'unsupported' | 'invalid', decision: PolicyDecision) {
+  switch (answer) {
+    case 'unsupported':
+      return (
+        `Command needs the user's confirmation (rule "${decision.rule}": ${decision.message}), but ` +
+        'this client cannot ask the user (it did not declare the elicitation capability). ' +
+        'Ask the user to run it themselves or to use a client that supports confirmations.'
+      );
+    case 'invalid':
+      return (
+        `The confirmation presented for this command (rule "${decision.rule}") was not issued for ` +
+        'this exact call or was already used; it was not run. Call the tool again without one to ask the user.'
+      );
+    case 'declined':
+      return `The user did not approve this command (rule "${decision.rule}"); it was not run.`;
+  }
+}
+
+// The input-required result that asks the person (2026-07-28), audited as "not run yet": the
+// call ends here; the client's retry with the answer is a new call with its own records.
+export function askResult(
+  ask: InputRequiredResult,
+  rule: string,
+  details: Record<string, unknown>,
+): AskResultWithAudit {
+  return {
+    ...ask,
+    audit: {
+      decision: 'deny',
+      rule,
+      details: { ...details, policyAction: 'confirm', awaiting: 'confirmation', ran: false },
     },
   };
 }

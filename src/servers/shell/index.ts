@@ -1,8 +1,11 @@
-import { McpServer } from '@modelcontextprotocol/server';
+import { McpServer, type ProtocolEra } from '@modelcontextprotocol/server';
 import { tryRecord, type AuditCaller } from '../../audit/index.js';
 import type { Config } from '../../config/index.js';
 import { createPathGuard } from '../../policy/paths/index.js';
+import { runInRequestRoots } from '../shared/request-roots.js';
 import { installRootsSync } from '../shared/roots-sync.js';
+import type { ToolExtra } from '../shared/audited-tool.js';
+import { createApprovalStates } from './approval-state.js';
 import { registerRunCommandTool } from './run-command-tool.js';
 import { SHELL_AUDIT_SERVER, type ShellContext, type ShellDeps } from './shell-context.js';
 import { registerSessionInspectTools } from './sessions/session-inspect-tools.js';
@@ -21,6 +24,9 @@ export interface ShellServerOptions {
   // true: this instance follows the client's MCP roots (a long-lived connection) with a guard
   // of its own; false: the service's guard on the configured roots (stateless HTTP requests).
   followClientRoots?: boolean;
+  // The protocol era the instance serves (default legacy): 2026-07-28 instances ask for a
+  // confirmation with an input-required result, 2025 ones with elicitation/create.
+  era?: ProtocolEra;
 }
 
 // What lives as long as the process: the session registry (sessions outlive the HTTP request
@@ -50,6 +56,9 @@ export function createShellService(config: Config, deps: ShellDeps): ShellServic
     });
   });
   const instances = new Set<McpServer>();
+  // One key for every instance of the service: the retry of a call may reach another instance
+  // (the hub builds one per 2026-07-28 request), never another process.
+  const approvals = createApprovalStates();
 
   // Security: sessions must not outlive the server; on exit only synchronous work runs, so each
   // kill is started (the signal is sent synchronously) without being awaited.
@@ -62,7 +71,8 @@ export function createShellService(config: Config, deps: ShellDeps): ShellServic
     createServer(options = {}) {
       const mcp = new McpServer(
         { name: 'bastion-shell', version: '0.1.0' },
-        { capabilities: { tools: {} } },
+        // Security: every echoed requestState is MAC-checked before a handler runs (forgery).
+        { capabilities: { tools: {} }, requestState: { verify: approvals.verify } },
       );
       const follows = options.followClientRoots !== false;
       const guard = follows ? createPathGuard(config) : sharedGuard;
@@ -74,12 +84,21 @@ export function createShellService(config: Config, deps: ShellDeps): ShellServic
         config,
         deps,
         guard,
+        era: options.era ?? 'legacy',
+        approvals,
         tool: {
           mcp,
           audit: deps.audit,
           logger: deps.logger,
           server: SHELL_AUDIT_SERVER,
           ready: rootsReady,
+          // Security: a 2026-07-28 request runs on its own client roots, or not before it has them.
+          ...(options.era === 'modern'
+            ? {
+                scope: (extra: ToolExtra, run: Parameters<typeof runInRequestRoots>[2]) =>
+                  runInRequestRoots(guard, extra, run),
+              }
+            : {}),
           ...(options.caller ? { caller: options.caller } : {}),
           ...(options.readOnly ? { readOnly: true } : {}),
         },
@@ -115,7 +134,11 @@ export function createShellService(config: Config, deps: ShellDeps): ShellServic
 export function createShellServer(
   config: Config,
   deps: ShellDeps,
+  era: ProtocolEra = 'legacy',
 ): { mcp: McpServer; close(): Promise<void> } {
   const service = createShellService(config, deps);
-  return { mcp: service.createServer({ followClientRoots: true }), close: () => service.close() };
+  return {
+    mcp: service.createServer({ followClientRoots: true, era }),
+    close: () => service.close(),
+  };
 }

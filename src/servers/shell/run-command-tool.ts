@@ -6,7 +6,7 @@ import {
   validateCommandText,
   validateInputText,
 } from './command-text.js';
-import { gateCommand, refusalResult, resolveCommandPlace } from './command-gate.js';
+import { askResult, gateCommand, refusalResult, resolveCommandPlace } from './command-gate.js';
 import {
   RunOutputShape,
   auditRunDetails,
@@ -17,6 +17,7 @@ import {
 import { startProgress } from './progress-reporter.js';
 import { inputCheckFor, inputPolicyText } from './input-check.js';
 import { buildSandboxLimits, buildSandboxSpec, shellArgv } from './sandbox-request.js';
+import { confirmerFor } from './confirm-round-trip.js';
 import type { ShellContext } from './shell-context.js';
 import { NO_POLICY_ACCESS, commandHints } from './tool-annotations.js';
 
@@ -52,22 +53,43 @@ export function registerRunCommandTool(ctx: ShellContext): void {
       if (args.stdin !== undefined) validateInputText(args.stdin, 'stdin');
       const place = await resolveCommandPlace(ctx, args.cwd);
       const details = { command: auditText(command), cwd: place.cwd };
-      const verdict = await gateCommand(ctx, command, place, extra);
-      if (!verdict.allowed) return refusalResult(verdict, details);
+      // An approval counts for exactly this call: every argument and the resolved cwd.
+      const confirmer = confirmerFor(ctx, extra, [
+        'run_command',
+        command,
+        args.cwd ?? null,
+        place.cwd,
+        args.stdin ?? null,
+        timeoutMs,
+      ]);
+      const verdict = await gateCommand(ctx, command, place, confirmer, 'confirm_command');
+      if (!verdict.allowed && verdict.pending !== true) return refusalResult(verdict, details);
       // Security: `python3 -i` (or node -i, ...) runs its stdin as code: check it like a session input.
       const stdinCheck = inputCheckFor(verdict.decision.commands);
-      const confirmed = [...verdict.confirmedEntries];
+      const confirmed = verdict.allowed ? [...verdict.confirmedEntries] : [];
       if (
         args.stdin !== undefined &&
         args.stdin.trim().length > 0 &&
         stdinCheck.kind === 'interpreter'
       ) {
         const stdinText = inputPolicyText(stdinCheck, args.stdin) ?? '';
-        const stdinVerdict = await gateCommand(ctx, args.stdin, place, extra, stdinText);
-        if (!stdinVerdict.allowed)
+        const stdinVerdict = await gateCommand(
+          ctx,
+          args.stdin,
+          place,
+          confirmer,
+          'confirm_stdin',
+          stdinText,
+        );
+        if (!stdinVerdict.allowed && stdinVerdict.pending !== true)
           return refusalResult(stdinVerdict, { ...details, stdinChecked: true });
-        confirmed.push(...stdinVerdict.confirmedEntries);
+        if (stdinVerdict.allowed) confirmed.push(...stdinVerdict.confirmedEntries);
       }
+      // 2026-07-28: every question of this call goes out in one input-required result.
+      const ask = await confirmer.pendingResult();
+      if (ask !== undefined) return askResult(ask, verdict.decision.rule, details);
+      // Security: nothing runs unless every gate allowed it (a pending one always has a result above).
+      if (!verdict.allowed) return refusalResult(verdict, details);
 
       const progress = startProgress(extra);
       const result = await ctx.deps.sandbox

@@ -1,3 +1,4 @@
+import type { ProtocolEra } from '@modelcontextprotocol/server';
 import type { AuditSink } from '../../audit/index.js';
 import type { Config } from '../../config/index.js';
 import type { Logger } from '../../logging/logger.js';
@@ -5,6 +6,7 @@ import type { CommandPolicyEngine } from '../../policy/command/index.js';
 import type { PathGuard } from '../../policy/paths/index.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import type { ToolContext } from '../shared/audited-tool.js';
+import type { ApprovalStates } from './approval-state.js';
 
 // What the composition root hands the shell server: it owns the sandbox and the policy engine.
 export interface ShellDeps {
@@ -20,6 +22,10 @@ export interface ShellContext {
   deps: ShellDeps;
   guard: PathGuard;
   tool: ToolContext;
+  // The protocol era this instance serves: how a "confirm" rule asks the person.
+  era: ProtocolEra;
+  // The service's sealed confirmation states (2026-07-28 round trips).
+  approvals: ApprovalStates;
 }
 
 // The audit `server` name of every shell record.

@@ -95,4 +95,9 @@ export const SHELL_THREATS = [
     description:
       'A client offering / or an outside folder as a root cannot widen what commands can reach.',
   },
+  {
+    id: 'SH-CONF-01',
+    description:
+      'A 2026-07-28 client forges a confirmation, or replays one issued for another command, cwd or an earlier call.',
+  },
 ] as const;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { InvalidInputError } from '../../../errors/index.js';
 import { registerAuditedTool } from '../../shared/audited-tool.js';
 import { gateCommand, refusalResult } from '../command-gate.js';
+import { NEVER_ASKS } from '../confirm-command.js';
 import { auditText, validateCommandText, validateInputText } from '../command-text.js';
 import type { ShellContext } from '../shell-context.js';
 import { NO_POLICY_ACCESS, commandHints } from '../tool-annotations.js';
@@ -35,7 +36,7 @@ export function registerSendInputTool(ctx: ShellContext, registry: SessionRegist
       },
       annotations: commandHints(ctx.config),
     },
-    async (args, extra) => {
+    async (args) => {
       const session = registry.get(args.sessionId);
       registry.touch(session);
       validateInputText(args.input, 'input');
@@ -67,7 +68,16 @@ export function registerSendInputTool(ctx: ShellContext, registry: SessionRegist
           }
         }
         const place = { cwd: session.cwd, root: session.root, policy: session.policy };
-        const verdict = await gateCommand(ctx, args.input, place, extra, checkText, false);
+        // A running session cannot gain programs: a confirm rule is refused before anyone is asked.
+        const verdict = await gateCommand(
+          ctx,
+          args.input,
+          place,
+          NEVER_ASKS,
+          'confirm_input',
+          checkText,
+          false,
+        );
         // Security: a refused input never reaches the program's stdin (marker test SH-SES-01).
         if (!verdict.allowed) return refusalResult(verdict, details);
         rule = verdict.decision.rule;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { registerAuditedTool } from '../../shared/audited-tool.js';
-import { gateCommand, refusalResult, resolveCommandPlace } from '../command-gate.js';
+import { askResult, gateCommand, refusalResult, resolveCommandPlace } from '../command-gate.js';
+import { confirmerFor } from '../confirm-round-trip.js';
 import { auditText, validateCommandText } from '../command-text.js';
 import { buildSandboxLimits, buildSandboxSpec, shellArgv } from '../sandbox-request.js';
 import type { ShellContext } from '../shell-context.js';
@@ -37,7 +38,22 @@ export function registerStartSessionTool(ctx: ShellContext, registry: SessionReg
       registry.assertCapacity();
       const place = await resolveCommandPlace(ctx, args.cwd);
       const details = { command: auditText(command), cwd: place.cwd };
-      const verdict = await gateCommand(ctx, command, place, extra, sessionPolicyText(command));
+      const confirmer = confirmerFor(ctx, extra, [
+        'start_session',
+        command,
+        args.cwd ?? null,
+        place.cwd,
+      ]);
+      const verdict = await gateCommand(
+        ctx,
+        command,
+        place,
+        confirmer,
+        'confirm_command',
+        sessionPolicyText(command),
+      );
+      const ask = await confirmer.pendingResult();
+      if (ask !== undefined) return askResult(ask, verdict.decision.rule, details);
       if (!verdict.allowed) return refusalResult(verdict, details);
       registry.assertCapacity();
       const inputCheck = inputCheckFor(verdict.decision.commands);
