@@ -45,7 +45,7 @@ describe.each(ERAS)('client roots in the %s era', (era) => {
     const { root, project, canary, secret, roots } = rootsLayout();
     const server = await startServer({
       server: 'files',
-      args: ['--root', root, '--home', root],
+      args: ['--root', root, '--home', tempRoot()],
       era,
       ...roots,
     });
