@@ -48,6 +48,8 @@ async function floodSession(server: ShellTestServer, size: string): Promise<numb
   let tail = '';
   for (let i = 0; i < 60 && !tail.includes('FLOOD-END'); i += 1) {
     const res = await callTool(server.client, 'read_output', { sessionId, waitMs: 2000 });
+    // A failed read must say why, not end the loop as if the output had run dry.
+    if (res.isError) throw new Error(`read_output failed after ${i} reads: ${res.text}`);
     const output = asText(res.data.output);
     largest = Math.max(largest, Buffer.byteLength(output));
     tail = (tail + output).slice(-64);
