@@ -1,16 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { writePrivateFileAtomic } from '../../auth/store/private-file.js';
 import { InvalidStateFileError } from '../../errors/index.js';
 
 const HUB_STATE_FILE = 'hub.json';
@@ -72,32 +63,6 @@ export function ensureHubLogsDir(stateDir: string): string {
   // other local users from reading them or planting a file the control commands would trust.
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
-}
-
-// Write `text` to `file` so readers see the old content or the new, never a torn file: a private
-// temp file beside it, fsync, then rename(2) over the target.
-export function writePrivateFileAtomic(file: string, text: string): void {
-  const temp = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
-  );
-  // Security: 'wx' never follows or reuses a planted file; 0600 keeps the content private.
-  const fd = openSync(temp, 'wx', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    rmSync(temp, { force: true });
-    throw err;
-  }
-  closeSync(fd);
-  try {
-    renameSync(temp, file);
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw err;
-  }
 }
 
 // Record the hub's state (0600, atomic, logs dir created 0700). The hub calls this on start and
