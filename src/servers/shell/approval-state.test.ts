@@ -12,8 +12,9 @@ describe('approval states', () => {
     const state = await states.verify(wire, ctx('tools/call'));
     expect(state.call).toBe(call);
     expect(state.keys).toEqual(['confirm_command']);
-    expect(states.consume(state)).toBe(true);
-    expect(states.consume(state)).toBe(false);
+    expect(states.consume(state, 'alice')).toBe(true);
+    expect(states.consume(state, 'alice')).toBe(false);
+    expect(states.consume(state, 'bob')).toBe(false);
   });
 
   it('refuses a state from another service, another method, or with an altered payload', async () => {
@@ -35,5 +36,20 @@ describe('approval states', () => {
       digestCall(['run_command', 'ls', '.']),
     );
     expect(digestCall(['x'])).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("bounds each caller's used approvals without touching another caller's", async () => {
+    const states = createApprovalStates();
+    const mintOne = async (i: number) =>
+      await states.verify(
+        await states.mint(digestCall(['run_command', `touch ${i}`]), ['k'], ctx('tools/call')),
+        ctx('tools/call'),
+      );
+    let accepted = 0;
+    for (let i = 0; i < 1_001; i += 1)
+      if (states.consume(await mintOne(i), 'flooder')) accepted += 1;
+    expect(accepted).toBe(1_000);
+    expect(states.consume(await mintOne(5_000), 'flooder')).toBe(false);
+    expect(states.consume(await mintOne(5_001), 'someone-else')).toBe(true);
   });
 });

@@ -5,8 +5,11 @@ import { CONFIRM_TIMEOUT_MS } from './confirm-command.js';
 
 // How long an issued question stays answerable: as long as a 2025 elicitation may take.
 const APPROVAL_TTL_SECONDS = CONFIRM_TIMEOUT_MS / 1000;
-// Bound on the approvals remembered as used; past it new answers are refused (fail closed).
-const MAX_REMEMBERED = 10_000;
+// Bound on the approvals remembered as used per caller (a token in the hub, `stdio` on a pipe);
+// past it that caller's new answers are refused (fail closed). Per caller, so one token that
+// fills its share cannot make the confirmations of the others fail: each is asked of a person,
+// so a thousand in ten minutes is already far past any real use.
+const MAX_REMEMBERED_PER_CALLER = 1_000;
 
 // What Bastion seals into the requestState of a 2026-07-28 confirmation round: the digest of
 // the exact call it asked about, a one-time nonce, the question keys it sent, and its expiry.
@@ -28,7 +31,7 @@ export interface ApprovalStates {
   verify: (state: string, ctx: ServerContext) => Promise<ApprovalState>;
   mint: (call: string, keys: string[], ctx: ServerContext) => Promise<string>;
   // true the first time a (verified) state is presented, false ever after or once expired.
-  consume: (state: ApprovalState) => boolean;
+  consume: (state: ApprovalState, caller: string) => boolean;
 }
 
 // The digest that names one exact call: tool, every argument, the resolved cwd and the caller.
@@ -45,9 +48,13 @@ export function createApprovalStates(): ApprovalStates {
     ttlSeconds: APPROVAL_TTL_SECONDS,
     bind: (ctx) => ctx.mcpReq.method,
   });
-  const used = new Map<string, number>();
+  // caller -> nonce -> expiry of the approvals already used.
+  const usedBy = new Map<string, Map<string, number>>();
   const sweep = (now: number): void => {
-    for (const [nonce, expMs] of used) if (expMs < now) used.delete(nonce);
+    for (const [caller, used] of usedBy) {
+      for (const [nonce, expMs] of used) if (expMs < now) used.delete(nonce);
+      if (used.size === 0) usedBy.delete(caller);
+    }
   };
   return {
     async verify(state, ctx) {
@@ -63,12 +70,18 @@ export function createApprovalStates(): ApprovalStates {
       };
       return codec.mint(state, ctx);
     },
-    consume(state) {
+    consume(state, caller) {
       const now = Date.now();
       sweep(now);
       // Security: replay: an approval counts for one call only; a used or expired one is refused.
-      if (state.expMs < now || used.has(state.nonce) || used.size >= MAX_REMEMBERED) return false;
+      // The nonce is looked up under every caller: the call digest already binds the caller, and
+      // a nonce is never valid twice whoever presents it.
+      if (state.expMs < now) return false;
+      for (const used of usedBy.values()) if (used.has(state.nonce)) return false;
+      const used = usedBy.get(caller) ?? new Map<string, number>();
+      if (used.size >= MAX_REMEMBERED_PER_CALLER) return false;
       used.set(state.nonce, state.expMs);
+      usedBy.set(caller, used);
       return true;
     },
   };

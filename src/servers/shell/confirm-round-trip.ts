@@ -52,7 +52,7 @@ function createRoundTripConfirmer(
   const status: StateStatus =
     state === undefined
       ? 'none'
-      : state.call === call && ctx.approvals.consume(state)
+      : state.call === call && ctx.approvals.consume(state, ctx.tool.caller?.principal ?? 'stdio')
         ? 'valid'
         : 'invalid';
   const pending = new Map<string, ConfirmQuestion>();
