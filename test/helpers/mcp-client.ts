@@ -27,6 +27,13 @@ export function defaultEra(): ProtocolEra {
   return process.env.BASTION_TEST_ERA === 'modern' ? 'modern' : 'legacy';
 }
 
+// The client options that make an SDK client speak the given era.
+export function eraClientOptions(era: ProtocolEra): {
+  versionNegotiation?: { mode: { pin: '2026-07-28' } };
+} {
+  return era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {};
+}
+
 export interface StartedServer {
   client: Client;
   pid: number;
@@ -55,14 +62,16 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
     { name: 'bastion-test-client', version: '1.0.0' },
     {
       capabilities: options.capabilities ?? {},
-      ...((options.era ?? defaultEra()) === 'modern'
-        ? { versionNegotiation: { mode: { pin: '2026-07-28' } } }
-        : {}),
+      ...eraClientOptions(options.era ?? defaultEra()),
     },
   );
   options.setup?.(client);
   try {
     await client.connect(transport);
+    // A 2026-07-28 client over stdio probes on a throw-away sibling process, then spawns the
+    // server it keeps without waiting for it; one round trip makes "started" mean what a 2025
+    // handshake means: the server is up and answering (tests change its files right after).
+    if ((options.era ?? defaultEra()) === 'modern') await client.discover();
   } catch (err) {
     throw new Error(`server failed to start: ${(err as Error).message}\nstderr:\n${stderr}`);
   }

@@ -1,12 +1,13 @@
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import type { CallToolResult, ClientCapabilities } from '@modelcontextprotocol/client';
 import { createAuditLog, type AuditSink } from '../../src/audit/index.js';
 import { loadConfig, type Config, type Limits } from '../../src/config/index.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { createFilesServer } from '../../src/servers/files/index.js';
+import { createFilesService } from '../../src/servers/files/index.js';
+import { serveInMemory } from '../helpers/in-memory-serve.js';
 
 // A fresh temp directory (real path), removed by the returned cleanup.
 export function makeTempDir(prefix = 'bastion-files-'): string {
@@ -47,27 +48,25 @@ export async function startInProcess(options: InProcessOptions): Promise<InProce
     deny: Object.freeze(options.deny ?? [...base.deny]),
   });
   const audit: AuditSink = createAuditLog({ dir: path.join(home, 'logs') });
-  const server = createFilesServer(config, {
+  const deps = {
     audit,
     logger: createLogger('files-test', 'silent'),
     ...(options.ripgrep !== undefined ? { ripgrep: options.ripgrep } : {}),
+  };
+  const files = createFilesService(config, deps);
+  const { client, close } = await serveInMemory({
+    factory: (era) => files.createServer({ followClientRoots: true, era }),
+    clientName: 'files-test',
+    ...(options.capabilities ? { capabilities: options.capabilities } : {}),
+    ...(options.setup ? { setup: options.setup } : {}),
   });
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  const client = new Client(
-    { name: 'files-test', version: '1.0.0' },
-    { capabilities: options.capabilities ?? {} },
-  );
-  options.setup?.(client);
-  await server.connect(serverSide);
-  await client.connect(clientSide);
   return {
     client,
     config,
     auditDir: path.join(home, 'logs'),
     call: async (name, args = {}) => await client.callTool({ name, arguments: args }),
     close: async () => {
-      await client.close();
-      await server.close();
+      await close();
       audit.close();
       rmSync(home, { recursive: true, force: true });
     },

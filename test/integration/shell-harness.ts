@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import type { ClientCapabilities } from '@modelcontextprotocol/client';
 import { createAuditLog } from '../../src/audit/index.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -18,6 +18,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { createCommandPolicyEngine } from '../../src/policy/command/index.js';
 import { createSandbox } from '../../src/sandbox/index.js';
 import { createShellServer } from '../../src/servers/shell/index.js';
+import { serveInMemory } from '../helpers/in-memory-serve.js';
 import { CLI_PATH, startServer, textOf, type ProtocolEra } from '../helpers/mcp-client.js';
 
 // Temp layout of one shell test: a Bastion home, a project root, a place outside every root
@@ -47,7 +48,7 @@ export interface StartShellOptions {
   env?: Record<string, string>;
   // 'cli' spawns the built server over stdio; 'in-process' links the SDK client in memory.
   mode?: 'cli' | 'in-process';
-  // The client's protocol era over stdio (see startServer); in-process serves the 2025 era.
+  // The client's protocol era (default: the suite's, $BASTION_TEST_ERA; see startServer).
   era?: ProtocolEra;
 }
 
@@ -112,28 +113,28 @@ export async function startShell(
   const audit = createAuditLog(config.audit);
   const sandbox = await createSandbox({ enabled: config.shell.sandbox.enabled });
   const policy = await createCommandPolicyEngine();
-  const shell = createShellServer(config, {
-    audit,
-    logger: createLogger('bastion-shell-test', 'silent'),
-    sandbox,
-    policy,
+  const deps = { audit, logger: createLogger('bastion-shell-test', 'silent'), sandbox, policy };
+  // One instance per era the connection opens (a server/discover probe may add one).
+  const shells: ReturnType<typeof createShellServer>[] = [];
+  const { client, close } = await serveInMemory({
+    factory: (era) => {
+      const shell = createShellServer(config, deps, era);
+      shells.push(shell);
+      return shell.mcp;
+    },
+    clientName: 'bastion-test-client',
+    ...(options.era ? { era: options.era } : {}),
+    ...(options.capabilities ? { capabilities: options.capabilities } : {}),
+    ...(options.setup ? { setup: options.setup } : {}),
   });
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  const client = new Client(
-    { name: 'bastion-test-client', version: '1.0.0' },
-    { capabilities: options.capabilities ?? {} },
-  );
-  options.setup?.(client);
-  await shell.mcp.connect(serverSide);
-  await client.connect(clientSide);
   return {
     client,
     pid: process.pid,
     stderr: () => '',
     auditRecords,
     close: async () => {
-      await client.close();
-      await shell.close();
+      await close();
+      await Promise.all(shells.map((shell) => shell.close()));
       await sandbox.close();
       audit.close();
     },

@@ -84,7 +84,10 @@ export async function createCanaryWorld(options: CanaryOptions = {}): Promise<Ca
     outsideSnapshot,
     offerRoots: async (uris) => {
       offered = uris;
-      await server.client.sendRootsListChanged();
+      // A 2025 client says its roots changed; a 2026-07-28 one has no such notification: the
+      // server asks for the roots in each request, so the next request gets the new ones.
+      if (server.client.getNegotiatedProtocolVersion() !== '2026-07-28')
+        await server.client.sendRootsListChanged();
     },
     close: async () => {
       await server.close();

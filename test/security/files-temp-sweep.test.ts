@@ -24,6 +24,8 @@ const TREE_FILE_BYTES = 1024 * 1024;
 // Kill the copy once this many files are staged: the other 35 (35 MiB, fsynced) are still to come.
 const STAGED_BEFORE_KILL = 5;
 const MAX_ATTEMPTS = 6;
+// Polls sleep 1 ms each: the bound is a count (about 20 s or more), never a race with how fast
+// the machine is (a poll of event-loop turns ran out before a 2026-era write had begun).
 const POLL_LIMIT = 20_000;
 const SWEEP_LOG = 'swept stale temp files';
 const CANARY = 'TEMP-SWEEP-CANARY-7d21';
@@ -42,7 +44,6 @@ afterAll(() => {
   rmSync(outside, { recursive: true, force: true });
 });
 
-const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 // The server's tag for "same boot, same pid namespace" (src/policy/paths/temp-files.ts), so the
@@ -138,7 +139,7 @@ describe('leftovers of interrupted writes', () => {
         let sawTemp = false;
         for (let polls = 0; polls < POLL_LIMIT && !sawTemp && !settled; polls += 1) {
           sawTemp = readdirSync(root).some((n) => n.startsWith('.target.txt.') && isTempName(n));
-          if (!sawTemp) await tick();
+          if (!sawTemp) await sleep(1);
         }
         kill(server);
         await call;
@@ -202,7 +203,7 @@ describe('leftovers of interrupted writes', () => {
                   encoding: 'utf8',
                 }).filter((rel) => rel.endsWith('.txt') && !isTempName(path.basename(rel))).length;
           polls += 1;
-          if (staged < STAGED_BEFORE_KILL) await tick();
+          if (staged < STAGED_BEFORE_KILL) await sleep(1);
         }
         kill(server);
         await call;

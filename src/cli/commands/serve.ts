@@ -32,7 +32,7 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
   const audit = createAuditLog({ ...config.audit, ...(key ? { key } : {}) });
   // Each server's modules load only when that server runs: a quicker cold start for clients.
   if (name === 'files') {
-    const { createFilesServer } = await import('../../servers/files/index.js');
+    const { createFilesService } = await import('../../servers/files/index.js');
     const { findRipgrep } = await import('../../servers/files/lib/ripgrep.js');
     // The server still starts: every tool but content search works without ripgrep.
     if (findRipgrep() === undefined) console.error(`bastion: ${RIPGREP_MISSING}`);
@@ -40,9 +40,14 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
       { roots: config.roots.map((r) => r.path), source: config.source },
       'files server ready on stdio',
     );
+    // One service per process, made now: history recovery and the temp sweep run at start and
+    // once, whichever era the client opens in and however late its first request comes (a
+    // 2026-07-28 connection builds its instance at the first request; a server/discover probe
+    // may build one that is thrown away). Each instance follows its client's roots.
+    const files = createFilesService(config, { audit, logger });
     // The audit log closes last: serveStdio calls this after every call in flight has ended.
     await serveStdio(
-      (era) => createFilesServer(config, { audit, logger }, era),
+      (era) => files.createServer({ followClientRoots: true, era }),
       () => Promise.resolve(audit.close()),
       {
         logger,
