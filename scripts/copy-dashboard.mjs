@@ -6,5 +6,5 @@ import { fileURLToPath } from 'node:url';
 const from = new URL('../src/dashboard/assets/', import.meta.url);
 const to = new URL('../dist/dashboard/assets/', import.meta.url);
 mkdirSync(fileURLToPath(to), { recursive: true });
-for (const name of ['dashboard.js', 'dashboard.css'])
+for (const name of ['dashboard.js', 'dashboard.css', 'favicon.svg'])
   copyFileSync(fileURLToPath(new URL(name, from)), fileURLToPath(new URL(name, to)));

@@ -21,7 +21,9 @@ function layout(title: string, head: string, body: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
+<link rel="icon" href="/dashboard/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/dashboard/assets/dashboard.css">
+<script src="/dashboard/assets/dashboard.js" defer></script>
 ${head}</head>
 <body>
 ${body}
@@ -30,7 +32,9 @@ ${body}
 `;
 }
 
-// The sign-in form: the token goes in a POST body, never in a URL.
+// The sign-in form: the token goes in a POST body, never in a URL. The page's script sends it
+// (with a same-origin referrer policy for that one request: under the pages' no-referrer policy
+// a plain form POST carries `Origin: null`, which the hub's Origin check refuses).
 export function renderLoginPage(options: { message?: string | undefined } = {}): string {
   const message = options.message
     ? `<p class="message" id="login-message" role="alert">${escapeHtml(options.message)}</p>\n`
@@ -57,7 +61,6 @@ export function renderDashboardPage(options: { tokenName: string; csrf: string }
   return layout(
     'Bastion dashboard',
     `<meta name="bastion-csrf" content="${csrf}">
-<script src="/dashboard/assets/dashboard.js" defer></script>
 `,
     `<header>
 <h1>Bastion dashboard</h1>

@@ -10,6 +10,7 @@ export interface StaticAsset {
 const ASSETS = {
   'dashboard.js': 'text/javascript; charset=utf-8',
   'dashboard.css': 'text/css; charset=utf-8',
+  'favicon.svg': 'image/svg+xml',
 } as const;
 
 export type AssetName = keyof typeof ASSETS;
@@ -25,5 +26,9 @@ export function loadDashboardAssets(
     body: readFileSync(new URL(name, dir), 'utf8'),
     contentType: ASSETS[name],
   });
-  return { 'dashboard.js': load('dashboard.js'), 'dashboard.css': load('dashboard.css') };
+  return {
+    'dashboard.js': load('dashboard.js'),
+    'dashboard.css': load('dashboard.css'),
+    'favicon.svg': load('favicon.svg'),
+  };
 }

@@ -303,13 +303,30 @@
     }
   }
 
+  // A POST the hub accepts: the page's pages are served with Referrer-Policy no-referrer, under
+  // which the browser would send `Origin: null`; this request alone asks for same-origin, so it
+  // names the hub's origin (sent to the hub only), which the hub's Origin check requires.
+  function post(url, init) {
+    return fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      referrerPolicy: 'same-origin',
+      ...init,
+    });
+  }
+
+  function postForm(url, fields) {
+    return post(url, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
+  }
+
   async function undo(id, button) {
     button.disabled = true;
     const result = byId('undo-result');
     try {
-      const res = await fetch(`${API}changes/${encodeURIComponent(id)}/undo`, {
-        method: 'POST',
-        credentials: 'same-origin',
+      const res = await post(`${API}changes/${encodeURIComponent(id)}/undo`, {
         headers: { 'x-bastion-csrf': csrf, accept: 'application/json' },
       });
       const body = await res.json();
@@ -365,7 +382,45 @@
     });
   }
 
+  function showLoginMessage(text) {
+    let message = byId('login-message');
+    if (!message) {
+      message = document.createElement('p');
+      message.id = 'login-message';
+      message.className = 'message';
+      message.setAttribute('role', 'alert');
+      byId('login-form').before(message);
+    }
+    message.textContent = text;
+  }
+
+  // The sign-in page: the token is posted in the body; the hub answers with the session cookie.
+  function startLogin() {
+    byId('login-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      postForm('/dashboard/login', { token: byId('token').value }).then(
+        (res) => {
+          if (res.ok) window.location.assign('/dashboard');
+          else
+            showLoginMessage(
+              res.status === 429
+                ? 'Too many sign-in attempts; retry later.'
+                : 'That token is not accepted here: it is unknown, revoked or expired, or lacks the dashboard scope.',
+            );
+        },
+        () => showLoginMessage('The hub did not answer.'),
+      );
+    });
+  }
+
   function start() {
+    byId('logout-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      postForm('/dashboard/logout', { csrf }).then(
+        () => window.location.assign('/dashboard'),
+        (err) => showProblem('live-state', err),
+      );
+    });
     connectLive();
     for (const kind of ['server', 'tool', 'decision'])
       byId(`filter-${kind}`).addEventListener('change', () => {
@@ -390,5 +445,8 @@
     }, 60_000);
   }
 
-  document.addEventListener('DOMContentLoaded', start);
+  document.addEventListener('DOMContentLoaded', () => {
+    if (byId('login-form')) startLogin();
+    else start();
+  });
 })();
