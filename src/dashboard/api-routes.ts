@@ -64,8 +64,13 @@ export function registerApiRoutes(api: Hono<DashboardEnv>, deps: ApiDeps): void 
 
   api.get('/calls', (c) => {
     const rawLimit = Number(c.req.query('limit') ?? DEFAULT_CALLS);
-    const limit = Number.isInteger(rawLimit) ? Math.min(Math.max(rawLimit, 1), MAX_CALLS) : DEFAULT_CALLS;
-    const matching = filterCalls(deps.view.calls(), parseFilter((k) => c.req.query(k)));
+    const limit = Number.isInteger(rawLimit)
+      ? Math.min(Math.max(rawLimit, 1), MAX_CALLS)
+      : DEFAULT_CALLS;
+    const matching = filterCalls(
+      deps.view.calls(),
+      parseFilter((k) => c.req.query(k)),
+    );
     return c.json({ calls: matching.slice(-limit).reverse(), total: matching.length });
   });
 
@@ -89,7 +94,10 @@ export function registerApiRoutes(api: Hono<DashboardEnv>, deps: ApiDeps): void 
       return c.json({ error: 'Forbidden: this token is read-only; it cannot undo.' }, 403);
     const id = c.req.param('id');
     if (!/^[0-9a-f]{12}$/.test(id))
-      return c.json({ error: `expected a change id (12 hex digits), got ${JSON.stringify(id.slice(0, 40))}` }, 400);
+      return c.json(
+        { error: `expected a change id (12 hex digits), got ${JSON.stringify(id.slice(0, 40))}` },
+        400,
+      );
     const result = await deps.changes.undo(id, {
       principal: session.tokenName,
       address: c.get('address'),

@@ -23,7 +23,8 @@ export function buildCallSeries(entries: readonly CallEntry[], now = Date.now())
   for (const e of entries) {
     const time = Date.parse(e.time);
     if (Number.isNaN(time) || time < start) continue;
-    const point = points[Math.min(SERIES_BUCKETS - 1, Math.floor((time - start) / SERIES_BUCKET_MS))];
+    const point =
+      points[Math.min(SERIES_BUCKETS - 1, Math.floor((time - start) / SERIES_BUCKET_MS))];
     if (!point) continue;
     point.calls += 1;
     if (e.decision === 'deny') point.refusals += 1;

@@ -67,7 +67,11 @@ export function createChangesSource(config: Config, audit: AuditSink): ChangesSo
   };
   const listed = (change: Change, undone: ReadonlySet<string>): ListedChange => {
     const reason = blockerOf(guard, change, undone);
-    return { ...summarizeChange(change), undoable: reason === undefined, ...(reason ? { reason } : {}) };
+    return {
+      ...summarizeChange(change),
+      undoable: reason === undefined,
+      ...(reason ? { reason } : {}),
+    };
   };
   const undoneIds = (all: readonly Change[]): Set<string> =>
     new Set(all.flatMap((c) => (c.undoes ? [c.undoes] : [])));
@@ -108,12 +112,21 @@ export function createChangesSource(config: Config, audit: AuditSink): ChangesSo
         });
       } catch (err) {
         const code = err instanceof BastionError ? err.code : 'INTERNAL';
-        return { ok: false, status: 503, code, error: 'The audit log cannot be written; nothing was undone.' };
+        return {
+          ok: false,
+          status: 503,
+          code,
+          error: 'The audit log cannot be written; nothing was undone.',
+        };
       }
       try {
         const change = history.undo(guard, id, {
           force: false,
-          origin: { tool: 'undo', ...(caller.principal ? { principal: caller.principal } : {}), call: call.call },
+          origin: {
+            tool: 'undo',
+            ...(caller.principal ? { principal: caller.principal } : {}),
+            call: call.call,
+          },
         });
         await call.finish({ decision: 'allow', outcome: 'ok', details: { change: change.id } });
         return { ok: true, undone: id, change: listed(change, new Set()) };

@@ -55,7 +55,8 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   const requireSession = sessionAuth(loginDeps);
   const smallBody = bodyLimit({
     maxSize: MAX_FORM_BYTES,
-    onError: (c) => c.json({ error: `Request body too large: at most ${MAX_FORM_BYTES} bytes.` }, 413),
+    onError: (c) =>
+      c.json({ error: `Request body too large: at most ${MAX_FORM_BYTES} bytes.` }, 413),
   });
   const assets = loadDashboardAssets();
   const events = createEventStreams({ feed: deps.feed, tokens: deps.tokens, sessions });
@@ -76,7 +77,9 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     return c.html(renderDashboardPage({ tokenName: session.tokenName, csrf: session.csrf }));
   });
   app.post('/login', smallBody, sameOriginPost(), (c) => handleLogin(c, loginDeps));
-  app.post('/logout', smallBody, sameOriginPost(), requireSession, (c) => handleLogout(c, loginDeps));
+  app.post('/logout', smallBody, sameOriginPost(), requireSession, (c) =>
+    handleLogout(c, loginDeps),
+  );
 
   const api = new Hono<DashboardEnv>();
   api.use('*', requireSession);

@@ -55,13 +55,10 @@ export function createEventStreams(deps: {
         open.add(end);
         stream.onAbort(end);
         const heartbeat = setInterval(() => {
-          isSessionTokenValid(deps.tokens, session).then(
-            (valid) => {
-              if (!valid || !deps.sessions.find(session.id)) return end();
-              stream.writeSSE({ event: 'ping', data: '' }).catch(end);
-            },
-            end,
-          );
+          isSessionTokenValid(deps.tokens, session).then((valid) => {
+            if (!valid || !deps.sessions.find(session.id)) return end();
+            stream.writeSSE({ event: 'ping', data: '' }).catch(end);
+          }, end);
         }, HEARTBEAT_MS);
         try {
           await stream.writeSSE({ event: 'ready', data: '' });

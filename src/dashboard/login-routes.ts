@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import type { RateLimitStore, TokenStore } from '../auth/types.js';
+import type { Principal, RateLimitStore, TokenInfo, TokenStore } from '../auth/types.js';
 import type { DashboardEnv, DashboardRefusal } from './dashboard-env.js';
 import { renderLoginPage } from './pages.js';
 import { COOKIE_PATH, isCsrfValid, SESSION_COOKIE, tokenStampOf } from './session-auth.js';
@@ -39,13 +39,13 @@ export async function handleLogin(c: Context<DashboardEnv>, deps: LoginDeps): Pr
     c.header('retry-after', String(decision.retryAfterSeconds));
     return c.html(renderLoginPage({ message: 'Too many sign-in attempts; retry later.' }), 429);
   }
-  let principal;
-  let info;
+  let principal: Principal | undefined;
+  let info: TokenInfo | undefined;
   try {
     principal =
       raw.length > 0 && raw.length <= MAX_TOKEN_CHARS ? await deps.tokens.verify(raw) : undefined;
-    if (principal?.servers.includes('dashboard'))
-      info = (await deps.tokens.list()).find((t) => t.tokenName === principal!.tokenName);
+    const name = principal?.servers.includes('dashboard') ? principal.tokenName : undefined;
+    if (name !== undefined) info = (await deps.tokens.list()).find((t) => t.tokenName === name);
   } catch {
     // Security: fail closed when the token file cannot be read.
     deps.onRefused?.('unavailable');

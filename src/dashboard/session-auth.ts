@@ -51,7 +51,10 @@ function isApi(c: Context): boolean {
 // Security: an API answer to a stranger says only that a session is needed (no audit data).
 function refuse(c: Context<DashboardEnv>, status: 401 | 429 | 503, message: string): Response {
   if (isApi(c) || c.req.method !== 'GET') return c.json({ error: message }, status);
-  return c.html(renderLoginPage({ message: status === 401 ? undefined : message }), status === 401 ? 200 : status);
+  return c.html(
+    renderLoginPage({ message: status === 401 ? undefined : message }),
+    status === 401 ? 200 : status,
+  );
 }
 
 // Requires a live session cookie; the page without one is the login form, the API answers 401.
@@ -103,7 +106,10 @@ export function sameOriginPost(): MiddlewareHandler<DashboardEnv> {
   return async (c, next) => {
     const site = c.req.header('sec-fetch-site');
     if (c.req.header('origin') === undefined || (site !== undefined && site !== 'same-origin'))
-      return c.json({ error: 'Forbidden: a dashboard POST must come from the dashboard page.' }, 403);
+      return c.json(
+        { error: 'Forbidden: a dashboard POST must come from the dashboard page.' },
+        403,
+      );
     return next();
   };
 }

@@ -16,7 +16,7 @@ export interface VerifyState {
 
 // Verification reads the whole log (at ~100 MB/s), so it runs at most once per MIN_INTERVAL_MS
 // however often it is asked, and is redone on a read once the last result is STALE_AFTER_MS old.
-export const VERIFY_MIN_INTERVAL_MS = 5_000;
+export const VERIFY_MIN_INTERVAL_MS = 1_000;
 export const VERIFY_STALE_AFTER_MS = 60_000;
 
 export interface AuditVerifier {

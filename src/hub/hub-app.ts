@@ -136,7 +136,8 @@ export function createHubApp(deps: HubAppDeps): HubApp {
   app.notFound((c) =>
     c.json(
       {
-        error: 'not found: the hub serves /mcp/files, /mcp/shell, /healthz, /metrics and /dashboard',
+        error:
+          'not found: the hub serves /mcp/files, /mcp/shell, /healthz, /metrics and /dashboard',
       },
       404,
     ),

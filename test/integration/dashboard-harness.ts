@@ -56,7 +56,9 @@ export function postLogin(
 }
 
 // The session cookie a response set (its value, and the whole Set-Cookie line).
-export function sessionCookieOf(res: DashboardResponse): { value: string; line: string } | undefined {
+export function sessionCookieOf(
+  res: DashboardResponse,
+): { value: string; line: string } | undefined {
   const raw = res.headers['set-cookie'];
   const lines = Array.isArray(raw) ? raw : raw ? [raw] : [];
   const line = lines.find((l) => l.startsWith('bastion_dashboard='));

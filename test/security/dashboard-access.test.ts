@@ -68,7 +68,13 @@ describe('dashboard access over real loopback HTTP', () => {
 
   beforeAll(async () => {
     dirs = makeHubDirs({
-      hub: { rateLimit: { requestsPerMinute: 100_000, maxConcurrent: 64, unauthenticatedPerMinute: 1000 } },
+      hub: {
+        rateLimit: {
+          requestsPerMinute: 100_000,
+          maxConcurrent: 64,
+          unauthenticatedPerMinute: 1000,
+        },
+      },
     });
     writer = createToken(dirs, 'writer', ['--servers', 'files']);
     monitor = createToken(dirs, 'monitor', ['--servers', 'dashboard']);
@@ -103,7 +109,9 @@ describe('dashboard access over real loopback HTTP', () => {
     }
     // The audit data is there for a session: the refusals above are the session's absence.
     const session = await signIn(hub.url, monitor);
-    const calls = await dashboardRequest(hub.url, '/dashboard/api/calls', { headers: cookie(session) });
+    const calls = await dashboardRequest(hub.url, '/dashboard/api/calls', {
+      headers: cookie(session),
+    });
     expect(calls.status).toBe(200);
     expect(calls.body).toContain(MARKER);
   });
@@ -146,11 +154,17 @@ describe('dashboard access over real loopback HTTP', () => {
     const viaQuery = await dashboardRequest(
       hub.url,
       `/dashboard/login?token=${encodeURIComponent(monitor)}`,
-      { method: 'POST', headers: { origin: hub.url, 'content-type': 'application/x-www-form-urlencoded' } },
+      {
+        method: 'POST',
+        headers: { origin: hub.url, 'content-type': 'application/x-www-form-urlencoded' },
+      },
     );
     expect(viaQuery.status).toBe(401);
     expect(sessionCookieOf(viaQuery)).toBeUndefined();
-    const getQuery = await dashboardRequest(hub.url, `/dashboard?token=${encodeURIComponent(monitor)}`);
+    const getQuery = await dashboardRequest(
+      hub.url,
+      `/dashboard?token=${encodeURIComponent(monitor)}`,
+    );
     expect(sessionCookieOf(getQuery)).toBeUndefined();
     expect(getQuery.body).toContain('id="login-form"');
 
@@ -170,7 +184,9 @@ describe('dashboard access over real loopback HTTP', () => {
     expect(page.body).not.toContain(monitor);
     expect(page.body).not.toContain(set.value);
     // Nothing the hub wrote keeps the token either (the audit log, its stderr).
-    expect(readFileSync(path.join(dirs.home, 'logs', 'audit.jsonl'), 'utf8')).not.toContain(monitor);
+    expect(readFileSync(path.join(dirs.home, 'logs', 'audit.jsonl'), 'utf8')).not.toContain(
+      monitor,
+    );
     expect(hub.stderr()).not.toContain(monitor);
   });
 
@@ -179,11 +195,17 @@ describe('dashboard access over real loopback HTTP', () => {
     const csrf = await csrfOf(hub.url, session);
     const logout = await dashboardRequest(hub.url, '/dashboard/logout', {
       method: 'POST',
-      headers: { ...cookie(session), origin: hub.url, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        ...cookie(session),
+        origin: hub.url,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({ csrf }).toString(),
     });
     expect(logout.status).toBe(303);
-    const after = await dashboardRequest(hub.url, '/dashboard/api/calls', { headers: cookie(session) });
+    const after = await dashboardRequest(hub.url, '/dashboard/api/calls', {
+      headers: cookie(session),
+    });
     expect(after.status).toBe(401);
     expect(after.body).not.toContain(MARKER);
 
@@ -191,7 +213,9 @@ describe('dashboard access over real loopback HTTP', () => {
       const name = `short-${action}`;
       const token = createToken(dirs, name, ['--servers', 'dashboard']);
       const s = await signIn(hub.url, token);
-      const live = await dashboardRequest(hub.url, '/dashboard/api/summary', { headers: cookie(s) });
+      const live = await dashboardRequest(hub.url, '/dashboard/api/summary', {
+        headers: cookie(s),
+      });
       expect(live.status).toBe(200);
       expect(runCli(['token', action, name, '--home', dirs.home]).status).toBe(0);
       const refused = await eventually(async () => {
@@ -203,11 +227,13 @@ describe('dashboard access over real loopback HTTP', () => {
   });
 
   it('[DASH-CSRF-01] sign-in from another origin, or with no Origin, opens no session', async () => {
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       { origin: 'http://evil.example' },
       {},
+      { origin: 'null' },
       { origin: hub.url, 'sec-fetch-site': 'cross-site' },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const res = await postLogin(hub.url, monitor, headers);
       expect(res.status, JSON.stringify(headers)).toBe(403);
       expect(sessionCookieOf(res)).toBeUndefined();
@@ -226,7 +252,12 @@ describe('dashboard access over real loopback HTTP', () => {
       { ...cookie(session), 'x-bastion-csrf': csrf },
       { ...cookie(session), origin: hub.url },
       { ...cookie(session), origin: hub.url, 'x-bastion-csrf': `${csrf.slice(0, -1)}x` },
-      { ...cookie(session), origin: hub.url, 'x-bastion-csrf': csrf, 'sec-fetch-site': 'same-site' },
+      {
+        ...cookie(session),
+        origin: hub.url,
+        'x-bastion-csrf': csrf,
+        'sec-fetch-site': 'same-site',
+      },
       { origin: hub.url, 'x-bastion-csrf': csrf },
     ];
     for (const headers of attempts) {
@@ -237,15 +268,24 @@ describe('dashboard access over real loopback HTTP', () => {
     // A sign-out without the token leaves the session as it was.
     const logout = await dashboardRequest(hub.url, '/dashboard/logout', {
       method: 'POST',
-      headers: { ...cookie(session), origin: hub.url, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        ...cookie(session),
+        origin: hub.url,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: '',
     });
     expect(logout.status).toBe(403);
     expect(
-      (await dashboardRequest(hub.url, '/dashboard/api/summary', { headers: cookie(session) })).status,
+      (await dashboardRequest(hub.url, '/dashboard/api/summary', { headers: cookie(session) }))
+        .status,
     ).toBe(200);
     // The same request with both: undone.
-    const ok = await undoRequest(id, { ...cookie(session), origin: hub.url, 'x-bastion-csrf': csrf });
+    const ok = await undoRequest(id, {
+      ...cookie(session),
+      origin: hub.url,
+      'x-bastion-csrf': csrf,
+    });
     expect(ok.status).toBe(200);
     expect(readFileSync(file, 'utf8')).toBe('first');
   });
@@ -262,16 +302,24 @@ describe('dashboard access over real loopback HTTP', () => {
     // Read-only: refused, the file as it was.
     const ro = await signIn(hub.url, watcher);
     const roCsrf = await csrfOf(hub.url, ro);
-    const refusedRo = await undoRequest(id, { ...cookie(ro), origin: hub.url, 'x-bastion-csrf': roCsrf });
+    const refusedRo = await undoRequest(id, {
+      ...cookie(ro),
+      origin: hub.url,
+      'x-bastion-csrf': roCsrf,
+    });
     expect(refusedRo.status).toBe(403);
     expect(readFileSync(file, 'utf8')).toBe('v2');
 
     // Edited outside Bastion after the change: listed as not undoable, and the POST is refused.
     writeFileSync(file, 'edited by hand');
     const listed = JSON.parse(
-      (await dashboardRequest(hub.url, '/dashboard/api/changes', { headers: cookie(session) })).body,
+      (await dashboardRequest(hub.url, '/dashboard/api/changes', { headers: cookie(session) }))
+        .body,
     ) as { changes: { id: string; undoable: boolean; reason?: string }[] };
-    expect(listed.changes.find((c) => c.id === id)).toMatchObject({ undoable: false, reason: 'changed since' });
+    expect(listed.changes.find((c) => c.id === id)).toMatchObject({
+      undoable: false,
+      reason: 'changed since',
+    });
     const refused = await undoRequest(id, headers);
     expect(refused.status).toBe(409);
     expect(readFileSync(file, 'utf8')).toBe('edited by hand');

@@ -378,7 +378,10 @@
       live.className = 'state bad';
       // A closed stream after a refusal: the session may have ended (a 401 sends to sign-in).
       if (source.readyState === EventSource.CLOSED)
-        getJson('summary').then(() => setTimeout(connectLive, 2000), () => undefined);
+        getJson('summary').then(
+          () => setTimeout(connectLive, 2000),
+          () => undefined,
+        );
     });
   }
 
