@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import { beginCall, type AuditCaller, type AuditSink } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { BastionError } from '../errors/index.js';
@@ -7,6 +8,7 @@ import {
   observeState,
   openHistoryStore,
   summarizeChange,
+  type AfterState,
   type Change,
   type ChangeSummary,
   type HistoryStore,
@@ -34,9 +36,38 @@ export interface ChangesSource {
   undo(id: string, caller: AuditCaller): Promise<UndoResult>;
 }
 
+type Guard = ReturnType<typeof createPathGuard>;
+type Observe = (path: string) => AfterState;
+
+// Paths whose observed state is remembered (beyond it the memo starts over).
+const MAX_OBSERVED = 1_000;
+
+// What a path is now, hashed again only when its inode, size or times moved: the page asks
+// after every burst of calls, and re-hashing big files each time would cost more than the call.
+// The undo itself re-checks every path through the guard, without this memo.
+function createObserver(guard: Guard): Observe {
+  const memo = new Map<string, { key: string; state: AfterState }>();
+  return (p) => {
+    let key: string;
+    try {
+      const st = lstatSync(p, { bigint: true });
+      key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.mode}`;
+    } catch {
+      key = 'absent';
+    }
+    const hit = memo.get(p);
+    if (hit?.key === key) return hit.state;
+    const state = observeState(guard, p);
+    if (memo.size >= MAX_OBSERVED) memo.clear();
+    memo.set(p, { key, state });
+    return state;
+  };
+}
+
 // Why a change cannot be undone now (without force), or undefined when it can.
 function blockerOf(
-  guard: ReturnType<typeof createPathGuard>,
+  guard: Guard,
+  observe: Observe,
   change: Change,
   undone: ReadonlySet<string>,
 ): string | undefined {
@@ -48,7 +79,7 @@ function blockerOf(
   }
   try {
     for (const entry of change.entries)
-      if (!isSameState(observeState(guard, entry.path), entry.after)) return 'changed since';
+      if (!isSameState(observe(entry.path), entry.after)) return 'changed since';
   } catch {
     return 'a folder it restores into is gone';
   }
@@ -58,6 +89,7 @@ function blockerOf(
 export function createChangesSource(config: Config, audit: AuditSink): ChangesSource {
   const enabled = config.history.enabled;
   const guard = createPathGuard(config);
+  const observe = createObserver(guard);
   let store: HistoryStore | undefined;
   // The files server opened (and checked the placement of) the same store at hub start.
   const open = (): HistoryStore | undefined => {
@@ -66,7 +98,7 @@ export function createChangesSource(config: Config, audit: AuditSink): ChangesSo
     return store;
   };
   const listed = (change: Change, undone: ReadonlySet<string>): ListedChange => {
-    const reason = blockerOf(guard, change, undone);
+    const reason = blockerOf(guard, observe, change, undone);
     return {
       ...summarizeChange(change),
       undoable: reason === undefined,
@@ -92,7 +124,7 @@ export function createChangesSource(config: Config, audit: AuditSink): ChangesSo
       const target = history?.find(id);
       if (!history || !target)
         return { ok: false, status: 404, code: 'ENOENT', error: `No change ${id} in the history.` };
-      const reason = blockerOf(guard, target, undoneIds(history.list()));
+      const reason = blockerOf(guard, observe, target, undoneIds(history.list()));
       if (reason !== undefined)
         return {
           ok: false,

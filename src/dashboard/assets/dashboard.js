@@ -14,6 +14,7 @@
     rows: new Map(),
     known: { server: new Set(), tool: new Set() },
     refreshTimer: undefined,
+    changesDue: false,
   };
 
   function filters() {
@@ -228,6 +229,9 @@
     } else if (matches(record)) {
       addCallRow(record, true);
     }
+    // Only a finished files call or an undo can have added a change to the history.
+    if (record.phase !== 'intent' && (record.server === 'files' || record.server === 'history'))
+      state.changesDue = true;
     scheduleRefresh();
   }
 
@@ -241,10 +245,12 @@
   }
 
   async function refreshSide() {
+    const changes = state.changesDue;
+    state.changesDue = false;
     await Promise.all([
       getJson('summary').then(renderSummary, (err) => showProblem('audit-health', err)),
       loadErrors().catch((err) => showProblem('audit-health', err)),
-      loadChanges().catch((err) => showProblem('undo-result', err)),
+      changes ? loadChanges().catch((err) => showProblem('undo-result', err)) : undefined,
     ]);
   }
 
