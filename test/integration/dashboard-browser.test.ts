@@ -35,6 +35,7 @@ describe('the dashboard in headless Chromium', () => {
   let page: Page;
   let client: Client;
   let monitor: string;
+  let writer: string;
   let shots: string;
   const problems: string[] = [];
 
@@ -51,7 +52,7 @@ describe('the dashboard in headless Chromium', () => {
     });
     shots = mkdtempSync(path.join(os.tmpdir(), 'bastion-dashboard-shots-'));
     monitor = createToken(dirs, 'monitor', ['--servers', 'dashboard']);
-    const writer = createToken(dirs, 'writer', ['--servers', 'files']);
+    writer = createToken(dirs, 'writer', ['--servers', 'files']);
     hub = await startHub(dirs);
     client = await connectHubClient(hub.url, 'files', { era: 'modern', token: writer });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -256,6 +257,36 @@ describe('the dashboard in headless Chromium', () => {
     });
     expect(res.status()).toBe(401);
     expect(await res.text()).not.toContain('write_file');
+  });
+
+  it('[DASH-AUTH-01] another browser without a session, with a forged cookie or a files-only token sees no audit data', async () => {
+    const stranger = await browser.newContext();
+    try {
+      const other = await stranger.newPage();
+      await other.goto(`${hub.url}/dashboard`);
+      await other.locator('#token').fill(writer);
+      await other.locator('#login-form button').click();
+      await other.locator('#login-message').waitFor();
+      expect(await other.locator('#calls-table').count()).toBe(0);
+      expect(await stranger.cookies(hub.url + '/dashboard')).toEqual([]);
+      await stranger.addCookies([
+        { name: 'bastion_dashboard', value: 'A'.repeat(43), url: `${hub.url}/dashboard` },
+      ]);
+      await other.goto(`${hub.url}/dashboard`);
+      await other.locator('#login-form').waitFor();
+      const content = await other.content();
+      expect(content).not.toContain('write_file');
+      expect(content).not.toContain(dirs.root);
+      for (const route of ['summary', 'calls', 'errors', 'changes', 'verify']) {
+        const res = await other.request.get(`${hub.url}/dashboard/api/${route}`);
+        expect(res.status(), route).toBe(401);
+        const body = await res.text();
+        expect(body, route).not.toContain('write_file');
+        expect(body, route).not.toContain(dirs.root);
+      }
+    } finally {
+      await stranger.close();
+    }
   });
 
   it('saw no console error, uncaught exception or CSP violation', () => {
