@@ -121,7 +121,7 @@ export default tseslint.config(
     // The dashboard page's own script runs in the browser, not in node.
     files: ['src/dashboard/assets/**/*.js'],
     languageOptions: {
-      sourceType: 'script',
+      sourceType: 'module',
       globals: Object.fromEntries(
         [
           'window',

@@ -23,7 +23,7 @@ function layout(title: string, head: string, body: string): string {
 <title>${escapeHtml(title)}</title>
 <link rel="icon" href="/dashboard/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/dashboard/assets/dashboard.css">
-<script src="/dashboard/assets/dashboard.js" defer></script>
+<script type="module" src="/dashboard/assets/dashboard.js"></script>
 ${head}</head>
 <body>
 ${body}

@@ -1,14 +1,22 @@
 import { readFileSync } from 'node:fs';
 
-// The page's own script and style, read once at start from the files beside this module
-// (the build copies src/dashboard/assets to dist/dashboard/assets).
+// The page's own script modules, style and icon, read once at start from the files beside this
+// module (the build copies src/dashboard/assets to dist/dashboard/assets).
 export interface StaticAsset {
   body: string;
   contentType: string;
 }
 
+const JS = 'text/javascript; charset=utf-8';
+
 const ASSETS = {
-  'dashboard.js': 'text/javascript; charset=utf-8',
+  'dashboard.js': JS,
+  'api.js': JS,
+  'calls.js': JS,
+  'chart.js': JS,
+  'dom.js': JS,
+  'login.js': JS,
+  'panels.js': JS,
   'dashboard.css': 'text/css; charset=utf-8',
   'favicon.svg': 'image/svg+xml',
 } as const;
@@ -26,9 +34,9 @@ export function loadDashboardAssets(
     body: readFileSync(new URL(name, dir), 'utf8'),
     contentType: ASSETS[name],
   });
-  return {
-    'dashboard.js': load('dashboard.js'),
-    'dashboard.css': load('dashboard.css'),
-    'favicon.svg': load('favicon.svg'),
-  };
+  const names = Object.keys(ASSETS) as AssetName[];
+  return Object.fromEntries(names.map((name) => [name, load(name)])) as Record<
+    AssetName,
+    StaticAsset
+  >;
 }
