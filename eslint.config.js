@@ -43,6 +43,7 @@ const LAYER_RULES = {
   ],
   'src/servers/**': ['../../transport/*', '../../hub/*', '../../cli/*'],
   'src/transport/**': ['../servers/*', '../hub/*', '../cli/*'],
+  'src/dashboard/**': ['../hub/*', '../servers/*', '../cli/*'],
   'src/hub/**': ['../cli/*'],
 };
 
@@ -117,7 +118,28 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard page's own script runs in the browser, not in node.
+    files: ['src/dashboard/assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'fetch',
+          'EventSource',
+          'URLSearchParams',
+          'Element',
+          'getComputedStyle',
+          'setTimeout',
+          'setInterval',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: ['src/dashboard/assets/**'],
     languageOptions: {
       globals: {
         process: 'readonly',

@@ -9,6 +9,7 @@ export interface CallEntry {
   tool: string;
   call?: string;
   client?: string;
+  principal?: string;
   args: unknown;
   decision?: string;
   rule?: string;
@@ -23,13 +24,14 @@ export function mergeCalls(records: readonly AuditRecord[]): CallEntry[] {
   const entries: CallEntry[] = [];
   const open = new Map<string, CallEntry>();
   for (const r of records) {
-    const { time, server, tool, call, client, args, decision, rule, outcome } = r;
+    const { time, server, tool, call, client, principal, args, decision, rule, outcome } = r;
     const base: CallEntry = {
       time,
       server,
       tool,
       ...(call ? { call } : {}),
       ...(client ? { client } : {}),
+      ...(principal ? { principal } : {}),
       args,
       outcome: outcome ?? 'unknown',
     };

@@ -14,3 +14,5 @@ export {
   type ChangeOrigin,
 } from './types.js';
 export { summarizeChange, pathsOf, type ChangeSummary, type PathSummary } from './summary.js';
+// What a path is now, compared with a change's after-state (is a change still undoable as is).
+export { isSameState, observeState } from './capture.js';

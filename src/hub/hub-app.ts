@@ -1,5 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import { Hono } from 'hono';
+import type { DashboardEnv } from '../dashboard/index.js';
 import type { RateLimitStore, TokenStore } from '../auth/types.js';
 import type { HubConfig } from '../config/index.js';
 import {
@@ -35,6 +36,8 @@ export interface HubAppDeps {
   metrics: HubMetrics;
   isAuditWritable: () => boolean;
   version: string;
+  // The monitoring page and its API, mounted at /dashboard (they check their own sessions).
+  dashboard?: Hono<DashboardEnv>;
   onError?: (error: Error) => void;
 }
 
@@ -102,6 +105,8 @@ export function createHubApp(deps: HubAppDeps): HubApp {
     });
   });
 
+  if (deps.dashboard) app.route('/dashboard', deps.dashboard);
+
   const endpoints = new Map<string, McpEndpoint>();
   for (const server of deps.servers) {
     const route = `/mcp/${server.name}`;
@@ -130,7 +135,10 @@ export function createHubApp(deps: HubAppDeps): HubApp {
 
   app.notFound((c) =>
     c.json(
-      { error: 'not found: the hub serves /mcp/files, /mcp/shell, /healthz and /metrics' },
+      {
+        error:
+          'not found: the hub serves /mcp/files, /mcp/shell, /healthz, /metrics and /dashboard',
+      },
       404,
     ),
   );

@@ -1,4 +1,9 @@
-import { AuditUnavailableError, type AuditEvent, type AuditSink } from '../audit/index.js';
+import {
+  AuditUnavailableError,
+  type AuditEvent,
+  type AuditRecord,
+  type AuditSink,
+} from '../audit/index.js';
 
 // An audit sink that also reports each written record (to metrics) and whether the log is
 // currently taking records (for /healthz), without changing what the sink does.
@@ -10,7 +15,8 @@ export interface ObservedAudit extends AuditSink {
 // until the next record it takes; the error still reaches the caller, which refuses the call.
 export function observeAudit(
   sink: AuditSink,
-  onRecord: (event: AuditEvent) => void,
+  // Called with the event and the record as written (time, chain fields, scrubbed args).
+  onRecord: (event: AuditEvent, written: AuditRecord) => void,
   onWritableChange: (writable: boolean) => void,
 ): ObservedAudit {
   let writable = true;
@@ -24,7 +30,7 @@ export function observeAudit(
       try {
         const written = sink.record(event);
         setWritable(true);
-        onRecord(event);
+        onRecord(event, written);
         return written;
       } catch (err) {
         if (err instanceof AuditUnavailableError) setWritable(false);

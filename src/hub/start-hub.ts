@@ -1,6 +1,7 @@
 import type { AuditSink } from '../audit/index.js';
 import type { RateLimitStore, TokenStore } from '../auth/types.js';
 import type { Config } from '../config/index.js';
+import { createDashboard, createLiveFeed } from '../dashboard/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { FilesService } from '../servers/files/index.js';
 import type { ShellService } from '../servers/shell/index.js';
@@ -32,6 +33,8 @@ export interface StartHubOptions {
   tokens: TokenStore;
   limiter: RateLimitStore;
   version: string;
+  // BASTION_AUDIT_KEY, when set: the dashboard's verification checks the MACs too.
+  auditKey?: string;
   // The services are built on the hub's observed audit sink, so every record feeds /metrics.
   createFiles: (audit: AuditSink) => FilesService;
   createShell?: (audit: AuditSink) => {
@@ -68,9 +71,13 @@ function callerFor(caller: EndpointCaller) {
 // Starts the hub: builds the servers on one audit sink, binds, serves, and keeps the state file.
 export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   const metrics = createHubMetrics();
+  const feed = createLiveFeed();
   const audit = observeAudit(
     options.audit,
-    (event) => metrics.observeAudit(event),
+    (event, written) => {
+      metrics.observeAudit(event);
+      feed.publish(written);
+    },
     (writable) => {
       metrics.setAuditWritable(writable);
       options.logger.warn(
@@ -109,6 +116,31 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   );
   const scheme = options.tls ? 'https' : 'http';
   const hub = options.config.hub;
+  const dashboard = createDashboard({
+    config: options.config,
+    tokens: options.tokens,
+    limiter: options.limiter,
+    audit,
+    feed,
+    secureCookies: options.tls !== undefined || hub.behindTlsProxy,
+    ...(options.auditKey ? { auditKey: options.auditKey } : {}),
+    isAuditWritable: () => audit.isWritable(),
+    servers: () =>
+      servers.map((s) => ({
+        name: s.name,
+        state: audit.isWritable() ? 'serving' : 'refusing calls',
+        ...(s.sandbox ? { sandbox: s.sandbox } : {}),
+        sessions:
+          s.name === 'shell' && shell
+            ? shell.service.sessionCount()
+            : (built.app?.sessionCount(s.name) ?? 0),
+        ...metrics.callCounts(s.name),
+      })),
+    onRefused: (reason) =>
+      reason === 'guessing'
+        ? metrics.countRateLimited('/dashboard', 'unauthenticated')
+        : metrics.countAuthRefused('/dashboard', reason),
+  });
   const app = createHubApp({
     settings: hub,
     allowedHosts: hub.allowedHosts.length > 0 ? hub.allowedHosts : loopbackHosts(listening.port),
@@ -120,6 +152,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     metrics,
     isAuditWritable: () => audit.isWritable(),
     version: options.version,
+    dashboard: dashboard.app,
     onError: (error) => options.logger.error({ err: error.message }, 'hub request failed'),
   });
   built.app = app;
@@ -171,6 +204,8 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     stop(graceMs) {
       stopping ??= (async () => {
         clearInterval(stateTimer);
+        // Event streams never end on their own: closed first, so they do not hold the grace.
+        dashboard.close();
         await listening.close(graceMs, () => app.inFlight());
         await app.close();
         await shell?.close();

@@ -128,6 +128,9 @@ describe('the npm package', () => {
   it('packs only what Bastion runs: no tests, bench, sources, source maps or compiled launcher', () => {
     expect(packedFiles).toContain('dist/cli/main.js');
     expect(packedFiles).toContain('dist/grammars/tree-sitter-bash.wasm');
+    // The dashboard's page assets, served by the hub from beside its compiled module.
+    for (const asset of ['dashboard.js', 'chart.js', 'dashboard.css', 'favicon.svg'])
+      expect(packedFiles).toContain(`dist/dashboard/assets/${asset}`);
     expect(packedFiles).toContain('config/mcp_settings.json.template');
     // The launcher's source, for `bastion build-launcher`; never a binary built on the packer's machine.
     expect(packedFiles.filter((f) => f.startsWith('native/'))).toEqual([

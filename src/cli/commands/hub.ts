@@ -79,6 +79,7 @@ async function runHub(flags: HubFlags, version: string): Promise<void> {
       }),
       limiter: createMemoryRateLimitStore(),
       version,
+      ...(key ? { auditKey: key } : {}),
       createFiles: (audit) => createFilesService(config, { audit, logger }),
       createShell: (audit) => {
         const service = createShellService(config, { audit, logger, ...runtime });
