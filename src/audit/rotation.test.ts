@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import {
+  existsSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -17,6 +19,7 @@ import {
   formatProblem,
   listRotatedFiles,
   readAuditRecords,
+  ROTATION_LOCK_FILE,
   verifyAuditDir,
   type AuditRecord,
   type Checkpoint,
@@ -145,6 +148,28 @@ describe('rotation of audit.jsonl', () => {
     expect(checkpointsOf(dir)).toContainEqual(
       expect.objectContaining({ reason: 'rotate', file: first, from: 0, count: 1 }),
     );
+    expect(verifyAuditDir({ dir }).ok).toBe(true);
+  });
+});
+
+describe('the rotation lock', () => {
+  it("a live holder makes writers go on in the current file; a dead holder's lock is broken", () => {
+    const dir = tempDir();
+    const log = createAuditLog({ dir, env: {}, rotateBytes: 4096 });
+    const lock = path.join(dir, ROTATION_LOCK_FILE);
+    // Held by a live process (this one): nobody rotates, and no record is refused.
+    writeFileSync(lock, String(process.pid));
+    for (let i = 0; i < 30; i += 1)
+      log.record({ server: 'files', tool: 'held', args: { pad: 'h'.repeat(200) } });
+    expect(listRotatedFiles(dir)).toEqual([]);
+    expect(readFileSync(path.join(dir, AUDIT_FILE_NAME)).length).toBeGreaterThan(4096);
+    // Held by a process that is gone: the next record breaks the lock and rotates.
+    const dead = spawnSync(process.execPath, ['-e', 'process.pid']).pid!;
+    writeFileSync(lock, String(dead));
+    log.record({ server: 'files', tool: 'after', args: {} });
+    log.close();
+    expect(listRotatedFiles(dir)).toHaveLength(1);
+    expect(existsSync(lock)).toBe(false);
     expect(verifyAuditDir({ dir }).ok).toBe(true);
   });
 });
