@@ -164,7 +164,7 @@ describe('the rotation lock', () => {
     expect(listRotatedFiles(dir)).toEqual([]);
     expect(readFileSync(path.join(dir, AUDIT_FILE_NAME)).length).toBeGreaterThan(4096);
     // Held by a process that is gone: the next record breaks the lock and rotates.
-    const dead = spawnSync(process.execPath, ['-e', 'process.pid']).pid!;
+    const dead = spawnSync(process.execPath, ['-e', 'process.pid']).pid;
     writeFileSync(lock, String(dead));
     log.record({ server: 'files', tool: 'after', args: {} });
     log.close();
