@@ -10,13 +10,15 @@ import { scanForSecrets } from './secret-scan.js';
 import { loadOrCreateSigningKey } from './signing-key.js';
 import type { AuditEvent, AuditRecord, AuditSink } from './types.js';
 import { describeWriteFailure, createOutageReporter } from './outage.js';
+import { AUDIT_FILE_NAME } from './rotation.js';
 
 export type { AuditDecision, AuditEvent, AuditRecord, AuditSink, AuditPhase } from './types.js';
 export { GENESIS_HASH } from './chain.js';
 
-export const AUDIT_FILE_NAME = 'audit.jsonl';
+export { AUDIT_FILE_NAME } from './rotation.js';
 const CHECKPOINT_EVERY_RECORDS = 1_000;
 const CHECKPOINT_EVERY_MS = 60_000;
+const DEFAULT_ROTATE_BYTES = 64 * 1024 * 1024;
 
 export interface AuditLogOptions {
   dir: string;
@@ -28,14 +30,36 @@ export interface AuditLogOptions {
   // Where "the audit log cannot be written" goes (default: stderr).
   warn?: (message: string) => void;
   checkpointEveryMs?: number;
+  // Rotation of audit.jsonl (config audit.rotateBytes / rotateDays; defaults 64 MiB, 1 day).
+  rotateBytes?: number;
+  rotateDays?: number;
+  // The clock of record times and day rotation (tests move it).
+  now?: () => number;
 }
 
 // Append-only JSONL sink. Each process writes its own stream (a hash chain, keyed when a key is
 // given) into the shared logs/audit.jsonl, and signed checkpoints of it into
-// logs/audit-checkpoints.jsonl: at the start, every 1,000 records, every 60 s and at close.
+// logs/audit-checkpoints.jsonl: at the start, every 1,000 records, every 60 s, at close, and
+// when the stream leaves a rotated file (the chain goes on in the next file).
 export function createAuditLog(options: AuditLogOptions): AuditSink {
   const file = path.join(options.dir, AUDIT_FILE_NAME);
-  const log: LineAppender = createLineAppender(file, options.dir);
+  const now = options.now ?? Date.now;
+  // A rotated file this stream left whose checkpoint is not written yet (retried first).
+  let leaving: { file: string; from: number; count: number; head: string } | null = null;
+  // This stream's seq when it started on the file it writes now.
+  let fileStart = 0;
+  const log: LineAppender = createLineAppender(file, options.dir, {
+    rotation: {
+      maxBytes: options.rotateBytes ?? DEFAULT_ROTATE_BYTES,
+      maxDays: options.rotateDays ?? 1,
+      now,
+    },
+    onLeave(rotatedAs) {
+      leaving = { file: rotatedAs, from: fileStart, count: seq, head: prev };
+      fileStart = seq;
+      writeLeaving();
+    },
+  });
   const checkpoints = createLineAppender(path.join(options.dir, CHECKPOINT_FILE_NAME), options.dir);
   const signingKey = loadOrCreateSigningKey(options.dir);
   const secretValues = collectSecretEnvValues(options.env ?? process.env);
@@ -54,24 +78,36 @@ export function createAuditLog(options: AuditLogOptions): AuditSink {
   let started = false;
   let closed = false;
 
-  function writeCheckpoint(reason: CheckpointReason): void {
+  function writeCheckpoint(
+    reason: CheckpointReason,
+    at: { count: number; head: string; file?: string; from?: number } = { count: seq, head: prev },
+  ): void {
     const checkpoint = signCheckpoint(
       {
         stream,
         n: checkpointN,
         prev: checkpointPrev,
-        count: seq,
-        head: prev,
+        count: at.count,
+        head: at.head,
         keyed,
         reason,
-        time: new Date().toISOString(),
+        ...(at.file !== undefined ? { file: at.file, from: at.from } : {}),
+        time: new Date(now()).toISOString(),
       },
       signingKey.privateKey,
     );
     checkpoints.append(JSON.stringify(checkpoint));
     checkpointN += 1;
     checkpointPrev = checkpointDigest(checkpoint);
-    checkpointedCount = seq;
+    checkpointedCount = at.count;
+  }
+
+  // Security: a rotated file is bound by a signed "this stream's records in <file> end at
+  // <count>, <head>", so a dropped, cut or edited rotated file is found by name.
+  function writeLeaving(): void {
+    if (!leaving) return;
+    writeCheckpoint('rotate', leaving);
+    leaving = null;
   }
 
   function tryCheckpoint(reason: CheckpointReason): void {
@@ -84,7 +120,7 @@ export function createAuditLog(options: AuditLogOptions): AuditSink {
 
   function build(event: AuditEvent): { record: AuditRecord; line: string } {
     const body = {
-      time: new Date().toISOString(),
+      time: new Date(now()).toISOString(),
       stream,
       seq,
       prev,
@@ -118,12 +154,14 @@ export function createAuditLog(options: AuditLogOptions): AuditSink {
         writeCheckpoint('start');
         started = true;
       }
+      writeLeaving();
       ({ recreated } = log.append(line));
     } catch (err) {
       const reason = describeWriteFailure(err);
       outage.failed(reason);
       throw new AuditUnavailableError(reason, { cause: err });
     }
+    if (recreated) fileStart = seq;
     seq += 1;
     prev = record.hash;
     // Forward security: the key that made this MAC is gone once the record is down.
@@ -142,8 +180,19 @@ export function createAuditLog(options: AuditLogOptions): AuditSink {
     write({ server: 'audit', tool, args: {}, decision: 'allow', outcome: 'ok', details });
   }
 
+  // An idle stream still says, within a period, that it left a file another writer rotated.
+  function followRotation(): void {
+    try {
+      log.refresh();
+    } catch (err) {
+      outage.failed(`rotation not followed: ${describeWriteFailure(err)}`);
+    }
+  }
+
   const timer = setInterval(() => {
-    if (!closed && started && seq !== checkpointedCount) tryCheckpoint('interval');
+    if (closed) return;
+    followRotation();
+    if (started && seq !== checkpointedCount) tryCheckpoint('interval');
   }, options.checkpointEveryMs ?? CHECKPOINT_EVERY_MS);
   timer.unref();
   try {
@@ -160,7 +209,10 @@ export function createAuditLog(options: AuditLogOptions): AuditSink {
     close() {
       if (closed) return;
       clearInterval(timer);
-      if (started) tryCheckpoint('close');
+      if (started) {
+        followRotation();
+        tryCheckpoint('close');
+      }
       closed = true;
       log.close();
       checkpoints.close();

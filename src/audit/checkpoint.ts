@@ -3,8 +3,9 @@ import { createHash, sign, verify, type KeyObject } from 'node:crypto';
 export const CHECKPOINT_FILE_NAME = 'audit-checkpoints.jsonl';
 
 // Why a checkpoint was written. `close` says the stream ended cleanly: it must have exactly
-// `count` records, so a cut tail of a closed stream is found.
-export type CheckpointReason = 'start' | 'count' | 'interval' | 'close';
+// `count` records, so a cut tail of a closed stream is found. `rotate` says the stream left the
+// rotated file `file`: its records there end at `count` (head `head`), none come after.
+export type CheckpointReason = 'start' | 'count' | 'interval' | 'close' | 'rotate';
 
 // A signed statement "stream S had `count` records, the last with hash `head`", chained per
 // stream by `n` and `prev` so a dropped checkpoint is found too.
@@ -16,6 +17,10 @@ export interface CheckpointBody {
   head: string;
   keyed: boolean;
   reason: CheckpointReason;
+  // With `rotate`: the rotated file's name in the log folder, and the stream's first seq in it
+  // (its records `from`..`count - 1` are there; none when `from` = `count`).
+  file?: string;
+  from?: number;
   time: string;
 }
 

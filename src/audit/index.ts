@@ -7,6 +7,12 @@ export { AuditUnavailableError } from '../errors/index.js';
 export * from './call-audit.js';
 export * from './query.js';
 export * from './read-records.js';
+export {
+  isRotatedFileName,
+  listLogFiles,
+  listRotatedFiles,
+  ROTATION_LOCK_FILE,
+} from './rotation.js';
 export type {
   AuditCaller,
   AuditEvent,

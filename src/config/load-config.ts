@@ -28,7 +28,12 @@ export interface Config {
   readonly roots: readonly Root[];
   readonly deny: readonly string[];
   readonly limits: Readonly<Limits>;
-  readonly audit: { readonly dir: string; readonly redactKeys: readonly string[] };
+  readonly audit: {
+    readonly dir: string;
+    readonly redactKeys: readonly string[];
+    readonly rotateBytes: number;
+    readonly rotateDays: number;
+  };
   readonly shell: Readonly<ShellConfig>;
   readonly hub: Readonly<HubConfig>;
   // history.dir is absolute here (resolved against the state dir).
@@ -174,6 +179,8 @@ export function loadConfig(options: LoadConfigOptions): Config {
     audit: Object.freeze({
       dir: path.resolve(options.stateDir ?? home, settings.audit.dir),
       redactKeys: Object.freeze([...settings.audit.redactKeys]),
+      rotateBytes: settings.audit.rotateBytes,
+      rotateDays: settings.audit.rotateDays,
     }),
     shell: Object.freeze({ ...settings.shell }),
     hub: Object.freeze({ ...settings.hub }),

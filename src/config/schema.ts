@@ -167,6 +167,14 @@ export const AuditSchema = z
   .object({
     dir: z.string().min(1).default('logs'),
     redactKeys: z.array(z.string()).default([]),
+    // audit.jsonl is rotated (renamed audit-<start>-<n>.jsonl, the chains carried on) once it
+    // would pass this many bytes, and once its first record is this many days old (UTC days).
+    rotateBytes: z
+      .number()
+      .int()
+      .min(4096)
+      .default(64 * 1024 * 1024),
+    rotateDays: z.number().int().min(1).max(366).default(1),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -8,8 +8,10 @@ import {
   formatProblem,
   groupErrors,
   mergeCalls,
+  listLogFiles,
   parseRecords,
   parseTimeBound,
+  readAuditRecords,
   readRecords,
   verifyAuditDir,
   type CallFilter,
@@ -17,6 +19,7 @@ import {
 import { resolveStatePaths } from '../state-paths.js';
 import { loadCliConfig, type ConfigFlags } from '../load-cli-config.js';
 import { CALL_HEADER, formatCallRow, formatErrorGroups } from './audit-format.js';
+import { followLog } from './audit-follow.js';
 
 interface QueryFlags extends ConfigFlags {
   since?: string;
@@ -42,9 +45,30 @@ function withHome(command: Command): Command {
     .option('--config <file>', 'settings file');
 }
 
+// Every call on record, across the rotated files and audit.jsonl.
 function loadEntries(dir: string) {
-  const file = path.join(dir, AUDIT_FILE_NAME);
-  return existsSync(file) ? mergeCalls(readRecords(file)) : [];
+  return mergeCalls(readAuditRecords(dir));
+}
+
+// The last `count` records: audit.jsonl (its text as given, when following), then as many
+// rotated files back as it takes.
+function lastRecords(dir: string, count: number, currentText?: string) {
+  if (!(count > 0)) return [];
+  const files = listLogFiles(dir);
+  let records: ReturnType<typeof readRecords> = [];
+  for (let i = files.length - 1; i >= 0 && records.length < count; i -= 1) {
+    try {
+      const file = files[i]!;
+      const read =
+        file === AUDIT_FILE_NAME && currentText !== undefined
+          ? parseRecords(currentText)
+          : readRecords(path.join(dir, file));
+      records = [...read, ...records];
+    } catch {
+      // Rotated away while read: the records before it are enough to start with.
+    }
+  }
+  return records.slice(-count);
 }
 
 function parseFilter(flags: QueryFlags): CallFilter {
@@ -61,6 +85,12 @@ function parseFilter(flags: QueryFlags): CallFilter {
     console.error(`bastion audit: --since/--until: ${(err as Error).message}`);
     process.exit(2);
   }
+}
+
+// Exit once stdout has taken everything printed: process.exit() right away cuts a long listing
+// short when stdout is a pipe (writes to a pipe are asynchronous).
+function exitAfterOutput(code: number): void {
+  process.stdout.write('', () => process.exit(code));
 }
 
 // `bastion audit verify|query|tail|errors`: read the audit log of a Bastion home.
@@ -87,14 +117,15 @@ export function registerAuditCommand(program: Command): void {
           console.log(`${report.problems.length - 1} more:`);
           for (const p of report.problems.slice(1, 20)) console.log(`  ${formatProblem(p)}`);
         }
-        process.exit(1);
+        exitAfterOutput(1);
+        return;
       }
       console.log(
         report.exists
-          ? `audit log ${path.join(dir, AUDIT_FILE_NAME)}: intact (${report.records} records, ${report.streams} streams, ${report.checkpoints} signed checkpoints${key ? ', MACs checked' : ''})`
+          ? `audit log ${path.join(dir, AUDIT_FILE_NAME)}: intact (${report.records} records, ${report.streams} streams, ${report.checkpoints} signed checkpoints${report.files > 1 ? `, ${report.files} files` : ''}${key ? ', MACs checked' : ''})`
           : `audit log ${path.join(dir, AUDIT_FILE_NAME)}: not created yet`,
       );
-      process.exit(0);
+      exitAfterOutput(0);
     });
 
   withHome(audit.command('query'))
@@ -115,7 +146,7 @@ export function registerAuditCommand(program: Command): void {
         for (const e of entries) console.log(formatCallRow(e));
         console.log(`${entries.length} call(s)`);
       }
-      process.exit(0);
+      exitAfterOutput(0);
     });
 
   withHome(audit.command('errors'))
@@ -126,7 +157,7 @@ export function registerAuditCommand(program: Command): void {
     .action((flags: QueryFlags) => {
       const groups = groupErrors(filterCalls(loadEntries(auditDir(flags)), parseFilter(flags)));
       console.log(flags.json ? JSON.stringify(groups) : formatErrorGroups(groups));
-      process.exit(0);
+      exitAfterOutput(0);
     });
 
   withHome(audit.command('tail'))
@@ -135,7 +166,7 @@ export function registerAuditCommand(program: Command): void {
     .option('-f, --follow', 'keep printing records as they are written')
     .option('--json', 'print raw records')
     .action(async (flags: ConfigFlags & { lines: string; follow?: boolean; json?: boolean }) => {
-      const file = path.join(auditDir(flags), AUDIT_FILE_NAME);
+      const dir = auditDir(flags);
       const print = (text: string): void => {
         for (const r of parseRecords(text)) {
           console.log(
@@ -145,44 +176,18 @@ export function registerAuditCommand(program: Command): void {
           );
         }
       };
-      let offset = 0;
-      if (existsSync(file)) {
-        const records = readRecords(file);
-        print(
-          records
-            .slice(-Number(flags.lines))
-            .map((r) => JSON.stringify(r))
-            .join('\n'),
-        );
-        offset = statSync(file).size;
+      // With -f, audit.jsonl is opened first and its start read through the same descriptor,
+      // so the records printed first and the ones followed meet without a gap or a repeat.
+      const follower = flags.follow ? followLog(dir, print) : null;
+      print(
+        lastRecords(dir, Number(flags.lines), follower?.head)
+          .map((r) => JSON.stringify(r))
+          .join('\n'),
+      );
+      if (!follower) {
+        exitAfterOutput(0);
+        return;
       }
-      if (!flags.follow) process.exit(0);
-      await followFile(file, offset, print);
+      await follower.run();
     });
-}
-
-// Poll the file for appended whole lines; start over when it was replaced or truncated.
-function followFile(file: string, start: number, onText: (text: string) => void): Promise<void> {
-  let offset = start;
-  let pending = '';
-  return new Promise(() => {
-    setInterval(() => {
-      if (!existsSync(file)) return;
-      const size = statSync(file).size;
-      if (size < offset) offset = 0;
-      if (size === offset) return;
-      const buffer = Buffer.alloc(size - offset);
-      const fd = openSync(file, 'r');
-      try {
-        readSync(fd, buffer, 0, buffer.length, offset);
-      } finally {
-        closeSync(fd);
-      }
-      offset = size;
-      const text = pending + buffer.toString('utf8');
-      const cut = text.lastIndexOf('\n');
-      pending = text.slice(cut + 1);
-      if (cut >= 0) onText(text.slice(0, cut));
-    }, 200);
-  });
 }

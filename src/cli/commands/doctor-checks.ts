@@ -174,7 +174,7 @@ export function checkAuditLog(config: Config | undefined): CheckResult {
   return {
     name: 'audit log',
     status: 'ok',
-    detail: `${file}: ${report.records} records in ${report.streams} streams, hash chains and ${report.checkpoints} signed checkpoints intact${key ? ', MACs checked' : ''}${notes}`,
+    detail: `${file}: ${report.records} records in ${report.streams} streams${report.files > 1 ? ` across ${report.files} files (rotated ones included)` : ''}, hash chains and ${report.checkpoints} signed checkpoints intact${key ? ', MACs checked' : ''}${notes}`,
   };
 }
 

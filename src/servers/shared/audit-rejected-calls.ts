@@ -1,5 +1,6 @@
 import type { McpServer, CallToolResult, RequestId } from '@modelcontextprotocol/server';
 import type { AuditCaller, AuditSink } from '../../audit/index.js';
+import { startToolSpan, type ToolSpanFacts } from './tool-span.js';
 
 type RequestHandler = (request: unknown, ctx: { mcpReq: { id: RequestId } }) => Promise<unknown>;
 
@@ -30,6 +31,21 @@ export function auditRejectedCalls(
   auditedByServer.set(mcp, audited);
   handlers.set('tools/call', async (request, ctx) => {
     const started = performance.now();
+    const startTime = Date.now();
+    // The one span of a call no tool handler saw: a known tool's arguments refused (its name is
+    // a registered one) or an unknown tool (its name, client text, is left out).
+    const spanRejected = (known: boolean, errorType: string): void => {
+      const params = (request as { params?: { name?: unknown } }).params;
+      const span = startToolSpan({
+        server,
+        tool: known && typeof params?.name === 'string' ? params.name : undefined,
+        mcp,
+        extra: ctx as ToolSpanFacts['extra'],
+        ...(caller ? { caller } : {}),
+        startTime,
+      });
+      span.end({ decision: 'error', outcome: 'error', errorType, errorCode: 'INVALID_ARGUMENTS' });
+    };
     const recordRejected = (message: string): void => {
       const params = (request as { params?: { name?: unknown; arguments?: unknown } }).params;
       audit.record({
@@ -58,11 +74,13 @@ export function auditRejectedCalls(
             ? message.slice(0, 200)
             : 'params refused by the request schema',
         );
+        spanRejected(false, '-32602');
       }
       throw err;
     }
     if (!audited.delete(ctx.mcpReq.id)) {
       recordRejected(result.content?.[0]?.type === 'text' ? result.content[0].text : '');
+      spanRejected(true, 'tool_error');
     }
     return result;
   });

@@ -17,6 +17,7 @@ import {
 import { BastionError, CommandDeniedError, toToolResult } from '../../errors/index.js';
 import type { Logger } from '../../logging/logger.js';
 import { auditRejectedCalls, markAudited } from './audit-rejected-calls.js';
+import { startToolSpan, type SpanOutcome } from './tool-span.js';
 
 // Error codes that mean "a boundary or policy said no", as opposed to "it ran and failed".
 const DENY_CODES = new Set(['PATH_OUTSIDE_ROOTS', 'PATH_DENIED', 'COMMAND_DENIED']);
@@ -100,6 +101,7 @@ function clientName(mcp: McpServer, extra: ToolExtra): string | undefined {
 
 // Register a tool whose every call is timed, mapped to a safe result at the edge, and audited:
 // an intent record before the handler runs (refused when it cannot be written), an outcome after.
+// Each call is also one OpenTelemetry span (tool-span.ts), a no-op unless the user set one up.
 export function registerAuditedTool<
   I extends z.ZodRawShape,
   O extends z.ZodRawShape | undefined = undefined,
@@ -122,6 +124,27 @@ export function registerAuditedTool<
     args: z.infer<z.ZodObject<I>>,
     extra: ToolExtra,
   ): Promise<CallToolResult | InputRequiredResult> => {
+    const span = startToolSpan({
+      server: ctx.server,
+      tool: name,
+      mcp: ctx.mcp,
+      extra,
+      ...(ctx.caller ? { caller: ctx.caller } : {}),
+    });
+    const ended: SpanOutcome = {};
+    try {
+      return await span.run(() => audited(args, extra, ended, (c) => span.setCall(c)));
+    } finally {
+      span.end(ended);
+    }
+  };
+  // The call itself; `ended` says how it ended, for the span.
+  const audited = async (
+    args: z.infer<z.ZodObject<I>>,
+    extra: ToolExtra,
+    ended: SpanOutcome,
+    onCall: (call: string) => void,
+  ): Promise<CallToolResult | InputRequiredResult> => {
     const started = performance.now();
     markAudited(ctx.mcp, extra.mcpReq.id);
     const client = clientName(ctx.mcp, extra);
@@ -136,8 +159,11 @@ export function registerAuditedTool<
         ...(ctx.caller ? { caller: ctx.caller } : {}),
       });
     } catch (err) {
-      return toToolResult(err).result;
+      const refused = toToolResult(err);
+      Object.assign(ended, { errorType: 'tool_error', errorCode: refused.code, outcome: 'error' });
+      return refused.result;
     }
+    onCall(call.call);
     try {
       await ctx.ready?.();
       const run = (): Promise<ToolResultWithAudit | AskResultWithAudit> =>
@@ -155,15 +181,23 @@ export function registerAuditedTool<
           outcome: 'input-required',
           ...(audit?.details ? { details: audit.details } : {}),
         });
+        Object.assign(ended, { decision: audit?.decision ?? 'deny', outcome: 'input-required' });
         return result;
       }
       const decision = audit?.decision ?? (result.isError ? 'error' : 'allow');
+      const outcome = decision === 'deny' ? 'denied' : result.isError ? 'error' : 'ok';
       await call.finish({
         decision,
         ...(audit?.rule ? { rule: audit.rule } : {}),
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-        outcome: decision === 'deny' ? 'denied' : result.isError ? 'error' : 'ok',
+        outcome,
         ...(audit?.details ? { details: audit.details } : {}),
+      });
+      Object.assign(ended, {
+        decision,
+        outcome,
+        ...(result.isError ? { errorType: 'tool_error' } : {}),
+        ...(result.isError && audit?.rule ? { errorCode: audit.rule } : {}),
       });
       return result;
     } catch (err) {
@@ -186,6 +220,12 @@ export function registerAuditedTool<
       });
       if (mapped.ref)
         ctx.logger.error({ err, ref: mapped.ref, tool: name }, 'internal error in tool');
+      Object.assign(ended, {
+        decision,
+        outcome: decision === 'deny' ? 'denied' : 'error',
+        errorType: 'tool_error',
+        errorCode: mapped.code,
+      });
       return mapped.result;
     }
   };
