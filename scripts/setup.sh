@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # bubblewrap: the shell sandbox; ripgrep: content search; python3: used by tests as an attacker;
 # gcc (with libc6-dev): builds the sandbox launcher, native/launcher.c.
-APT_PACKAGES=(bubblewrap ripgrep python3 procps util-linux gcc libc6-dev)
+APT_PACKAGES=(bubblewrap ripgrep python3 procps util-linux gcc libc6-dev openssl)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
