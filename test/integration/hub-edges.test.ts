@@ -238,3 +238,36 @@ describe('a slow body (slowloris)', () => {
     }
   }, 90_000);
 });
+
+describe('a graceful stop', () => {
+  it('lets a call in flight finish and records its outcome before the hub exits', async () => {
+    const dirs = makeHubDirs();
+    const token = createToken(dirs, 'stopper', ['--servers', 'shell']);
+    const hub = await startHub(dirs);
+    try {
+      const client = await connectHubClient(hub.url, 'shell', { era: 'modern', token });
+      const answer = client.callTool({
+        name: 'run_command',
+        arguments: { command: 'sleep 2; echo finished-after-stop' },
+      });
+      // The stop comes once the call's intent is on record, i.e. while it runs (bounded wait).
+      const isRunning = () =>
+        hub.auditRecords().some((r) => r.tool === 'run_command' && r.phase === 'intent');
+      for (let i = 0; i < 100 && !isRunning(); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(isRunning()).toBe(true);
+      const exited = hub.stop();
+      const result = await answer;
+      expect(resultText(result)).toContain('finished-after-stop');
+      expect(await exited).toBe(0);
+      const outcomes = hub
+        .auditRecords()
+        .filter((r) => r.tool === 'run_command' && r.phase === 'outcome');
+      expect(outcomes).toHaveLength(1);
+      expect(outcomes[0]?.outcome).toBe('ok');
+      await client.close();
+    } finally {
+      await hub.stop();
+      removeHubDirs(dirs);
+    }
+  }, 90_000);
+});
