@@ -271,3 +271,33 @@ describe('a graceful stop', () => {
     }
   }, 90_000);
 });
+
+describe('a 2026-07-28 instance built for one tools/call', () => {
+  it('refuses and audits an unknown tool as a full instance does', async () => {
+    const dirs = makeHubDirs();
+    const token = createToken(dirs, 'caller', ['--servers', 'files']);
+    const hub = await startHub(dirs);
+    try {
+      const client = await connectHubClient(hub.url, 'files', { era: 'modern', token });
+      const refused = await client
+        .callTool({ name: 'no_such_tool', arguments: { path: dirs.root } })
+        .then(
+          (r) => ({ isError: r.isError === true, text: resultText(r) }),
+          (err: unknown) => ({ isError: true, text: String(err) }),
+        );
+      expect(refused.isError).toBe(true);
+      expect(refused.text).toContain('no_such_tool');
+      const records = hub.auditRecords().filter((r) => r.tool === 'no_such_tool');
+      expect(records).toHaveLength(1);
+      expect(records[0]?.rule).toBe('INVALID_ARGUMENTS');
+      expect(records[0]?.principal).toBe('caller');
+      // The tools it did not build are all still there for a listing.
+      const listed = await client.listTools();
+      expect(listed.tools.length).toBeGreaterThan(10);
+      await client.close();
+    } finally {
+      await hub.stop();
+      removeHubDirs(dirs);
+    }
+  }, 60_000);
+});
