@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 
 # bubblewrap: the shell sandbox; ripgrep: content search; python3: used by tests as an attacker;
 # gcc (with libc6-dev): builds the sandbox launcher, native/launcher.c; chromium: the dashboard
-# tests drive it headless (playwright-core, never a downloaded browser).
-APT_PACKAGES=(bubblewrap ripgrep python3 procps util-linux gcc libc6-dev chromium)
+# tests drive it headless (playwright-core, never a downloaded browser); openssl: the hub's TLS
+# tests make a throw-away certificate.
+APT_PACKAGES=(bubblewrap ripgrep python3 procps util-linux gcc libc6-dev chromium openssl)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

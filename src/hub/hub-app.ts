@@ -62,16 +62,13 @@ export function createHubApp(deps: HubAppDeps): HubApp {
   app.use('*', async (c, next) => {
     c.set('address', c.env.incoming.socket.remoteAddress ?? 'unknown');
     inFlight += 1;
-    try {
-      await next();
-    } catch (err) {
-      inFlight -= 1;
-      throw err;
-    }
-    metrics.countRequest(ROUTES.has(c.req.path) ? c.req.path : 'other', c.res.status);
-    c.res = onResponseSent(c.res, () => {
+    // Counted down when the node response closes (sent in full or its client gone), so a
+    // streamed answer keeps a stop waiting; also on a throw, which node answers with a 500.
+    onResponseSent(c.env.outgoing, () => {
       inFlight -= 1;
     });
+    await next();
+    metrics.countRequest(ROUTES.has(c.req.path) ? c.req.path : 'other', c.res.status);
   });
   app.use('*', hostCheck(deps.allowedHosts), originCheck(deps.allowedOrigins));
 

@@ -89,7 +89,14 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   const files = options.createFiles(audit);
   const shell = options.createShell?.(audit);
   const servers: HubServerEntry[] = [
-    { name: 'files', createServer: (caller) => files.createServer(callerFor(caller)) },
+    {
+      name: 'files',
+      createServer: (caller) =>
+        files.createServer({
+          ...callerFor(caller),
+          ...(caller.tool !== undefined ? { onlyTool: caller.tool } : {}),
+        }),
+    },
   ];
   if (shell) {
     servers.push({

@@ -133,6 +133,8 @@ export interface HubClientOptions {
   headers?: Record<string, string>;
   capabilities?: ClientCapabilities;
   setup?: (client: Client) => void;
+  // The transport's fetch (e.g. one that trusts a test CA for https).
+  fetch?: typeof fetch;
 }
 
 // An official SDK client of the given era over Streamable HTTP, with the bearer token.
@@ -142,6 +144,7 @@ export async function connectHubClient(
   options: HubClientOptions,
 ): Promise<Client> {
   const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp/${server}`), {
+    ...(options.fetch ? { fetch: options.fetch } : {}),
     requestInit: {
       headers: {
         ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),

@@ -4,6 +4,7 @@ import { createAuditLog } from '../../audit/index.js';
 import { createFileTokenStore, tokenFilePath } from '../../auth/store/file-token-store.js';
 import { createMemoryRateLimitStore } from '../../auth/store/memory-rate-limit-store.js';
 import { InvalidConfigError } from '../../errors/index.js';
+import { HUB_SHUTDOWN_GRACE_MS } from '../../hub/lifecycle/shutdown-times.js';
 import { parseListen, validateListenSecurity } from '../../hub/listen-address.js';
 import { startHub } from '../../hub/start-hub.js';
 import { createLogger } from '../../logging/logger.js';
@@ -11,9 +12,6 @@ import { loadCliConfig, type ConfigFlags } from '../load-cli-config.js';
 import { createShellRuntime } from '../shell-runtime.js';
 import { ensurePrivateDir } from '../state-paths.js';
 import { RIPGREP_MISSING } from '../system-tools.js';
-
-// How long a stop lets calls in flight finish before their connections are dropped.
-export const HUB_STOP_GRACE_MS = 10_000;
 
 export interface HubFlags extends ConfigFlags {
   listen?: string;
@@ -116,7 +114,7 @@ async function runHub(flags: HubFlags, version: string): Promise<void> {
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
       logger.info({ signal }, 'hub stopping');
-      running.stop(HUB_STOP_GRACE_MS).then(resolve, (err: unknown) => {
+      running.stop(HUB_SHUTDOWN_GRACE_MS).then(resolve, (err: unknown) => {
         logger.error({ err: (err as Error).message }, 'hub stop failed');
         resolve();
       });

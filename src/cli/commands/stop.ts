@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { describeStale, stopHub } from '../../hub/lifecycle/index.js';
+import { describeStale, HUB_STOP_WAIT_MS, stopHub } from '../../hub/lifecycle/index.js';
 import { cliMainScript, hubStatePaths, timeoutMsFor } from './hub-control-flags.js';
 
 interface StopFlags {
@@ -13,7 +13,7 @@ export async function runStop(flags: StopFlags): Promise<number> {
   const result = await stopHub({
     stateDir: paths.stateDir,
     mainScript: cliMainScript(),
-    graceMs: timeoutMsFor(flags.timeout, 10_000),
+    graceMs: timeoutMsFor(flags.timeout, HUB_STOP_WAIT_MS),
   });
   for (const record of result.stale)
     console.log(`bastion: removed a stale record: ${describeStale(record)}`);
@@ -42,7 +42,11 @@ export function registerStopCommand(program: Command): void {
     .command('stop')
     .description('stop the background hub')
     .option('--home <dir>', 'Bastion home (default: $BASTION_HOME, else XDG dirs)')
-    .option('--timeout <duration>', 'grace period after SIGTERM before SIGKILL', '10s')
+    .option(
+      '--timeout <duration>',
+      "grace period after SIGTERM before SIGKILL (past the hub's own grace for calls in flight)",
+      `${HUB_STOP_WAIT_MS / 1000}s`,
+    )
     .action(async (flags: StopFlags) => {
       const code = await runStop(flags);
       if (code !== 0) process.exit(code);

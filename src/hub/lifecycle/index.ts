@@ -7,3 +7,4 @@ export * from './start-hub.js';
 export * from './state-file.js';
 export * from './stop-hub.js';
 export * from './stop-process.js';
+export * from './shutdown-times.js';

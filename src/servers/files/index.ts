@@ -49,6 +49,8 @@ export interface FilesServerOptions {
   // The protocol era the instance serves (default legacy): a 2026-07-28 client that declares
   // roots is asked for them in each request (input-required roots/list), for that request only.
   era?: ProtocolEra;
+  // The instance serves one tools/call of this tool (a 2026-07-28 request): only it is built.
+  onlyTool?: string;
 }
 
 // What is built once per process and shared by every instance: the guard on the configured
@@ -103,6 +105,12 @@ export function createFilesService(config: Config, deps: FilesDeps): FilesServic
         ripgrepPath,
         history,
       };
+      if (options.onlyTool !== undefined) {
+        for (const register of FILES_TOOLS) register({ ...ctx, onlyTool: options.onlyTool });
+        if (isToolRegistered(mcp, options.onlyTool)) return mcp;
+        // Not one of ours (or not for this token): with every tool registered, the call is
+        // refused and audited exactly as on a full instance.
+      }
       for (const register of FILES_TOOLS) register(ctx);
       return mcp;
     },
@@ -117,6 +125,13 @@ export function createFilesServer(
   era: ProtocolEra = 'legacy',
 ): McpServer {
   return createFilesService(config, deps).createServer({ followClientRoots: true, era });
+}
+
+// Whether the instance has a tool of that name; the SDK keeps them in a private record (pinned
+// by the lockfile; the hub tests call tools on such instances).
+function isToolRegistered(mcp: McpServer, name: string): boolean {
+  const tools = (mcp as unknown as { _registeredTools?: Record<string, unknown> })._registeredTools;
+  return tools !== undefined && Object.hasOwn(tools, name);
 }
 
 const FILES_INSTRUCTIONS =

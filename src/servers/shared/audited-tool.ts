@@ -56,6 +56,10 @@ export interface ToolContext {
   // A read-only principal: only tools whose readOnlyHint is true are registered at all, so the
   // others are neither listed nor callable (an unknown tool is refused -32602, and audited).
   readOnly?: boolean;
+  // An instance built for one tools/call (a 2026-07-28 request) registers that tool alone: the
+  // other tools' schemas and handlers would be built for nothing. The caller makes sure the
+  // name is one of its tools (else it registers them all, so an unknown tool is refused as ever).
+  onlyTool?: string;
 }
 
 // What a handler may know of its own audit record: the call id (ties effects such as a history
@@ -120,6 +124,7 @@ export function registerAuditedTool<
     auditRejectedCalls(ctx.mcp, ctx.audit, ctx.server, ctx.caller);
     return;
   }
+  if (ctx.onlyTool !== undefined && ctx.onlyTool !== name) return;
   const callback = async (
     args: z.infer<z.ZodObject<I>>,
     extra: ToolExtra,

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../auth/types.js';
 
 // What the middleware chain learns about a request and hands to the MCP endpoint: the client's
@@ -10,7 +10,8 @@ export interface HttpVariables {
 
 // The hono environment every hub middleware and route shares.
 export interface HttpEnv {
-  // What @hono/node-server passes: the node request, for the peer's address.
-  Bindings: { incoming: IncomingMessage };
+  // What @hono/node-server passes: the node request (the peer's address) and response (when it
+  // has been sent, for counters held while a request is in flight).
+  Bindings: { incoming: IncomingMessage; outgoing: ServerResponse };
   Variables: HttpVariables;
 }

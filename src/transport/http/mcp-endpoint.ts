@@ -14,6 +14,9 @@ export interface EndpointCaller {
   principal: Principal;
   address: string;
   era: 'modern' | 'legacy';
+  // A 2026-07-28 tools/call: the tool it calls (raw, from the body), so the instance built for
+  // that one request may register that tool alone. Absent for every other request.
+  tool?: string;
 }
 
 export interface McpEndpointOptions {
@@ -35,19 +38,33 @@ export interface McpEndpoint {
 }
 
 // The caller rides to the factory in authInfo.extra; the token secret itself never does.
-function authInfoFor(principal: Principal, address: string): AuthInfo {
+function authInfoFor(principal: Principal, address: string, tool?: string): AuthInfo {
   return {
     token: '',
     clientId: principal.tokenName,
     scopes: [...principal.servers],
-    extra: { principal, address },
+    extra: { principal, address, ...(tool !== undefined ? { tool } : {}) },
   };
 }
 
 function callerFrom(authInfo: AuthInfo | undefined, era: 'modern' | 'legacy'): EndpointCaller {
-  const extra = authInfo?.extra as { principal: Principal; address: string } | undefined;
+  const extra = authInfo?.extra as
+    { principal: Principal; address: string; tool?: string } | undefined;
   if (!extra) throw new Error('internal: an MCP request reached the endpoint without a principal');
-  return { principal: extra.principal, address: extra.address, era };
+  return {
+    principal: extra.principal,
+    address: extra.address,
+    era,
+    ...(era === 'modern' && extra.tool !== undefined ? { tool: extra.tool } : {}),
+  };
+}
+
+// The tool a single tools/call message names, or undefined for anything else.
+function calledTool(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const message = body as { method?: unknown; params?: { name?: unknown } };
+  if (message.method !== 'tools/call') return undefined;
+  return typeof message.params?.name === 'string' ? message.params.name : undefined;
 }
 
 // Reads a POST body as JSON once, for both the era decision and the leg that serves it.
@@ -111,7 +128,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       });
       if (isLegacy) return legacy.handle(request, parsedBody, principal.tokenName, authInfo);
       return modern.fetch(request, {
-        authInfo,
+        authInfo: authInfoFor(principal, address, calledTool(parsedBody)),
         ...(parsedBody === undefined ? {} : { parsedBody }),
       });
     },

@@ -39,13 +39,8 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<HttpEnv>
         },
       );
     }
-    try {
-      await next();
-    } catch (err) {
-      release();
-      throw err;
-    }
-    c.res = onResponseSent(c.res, release);
-    return undefined;
+    // The slot is held until the node response closes: a streamed answer keeps it.
+    onResponseSent(c.env.outgoing, release);
+    return next();
   };
 }
