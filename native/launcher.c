@@ -25,6 +25,12 @@
 //   'C' release "<pid>": close our copies of that child's pipe ends. No answer.
 //   'K' kill "<pid> <signal> <group 0|1>": signal a child we have not reaped yet (so never a
 //       recycled pid). Answer: "ok 0" or "err <errno> kill".
+//   'O' opaque "<dir>": is this overlay upper dir opaque (xattr trusted.overlay.opaque "y")?
+//       Answer: "ok 1", "ok 0" or "err <errno> opaque". (Node has no xattr call.)
+// A launch may also carry overlays for history (src/history/command-overlay/): 'o' lower, 'u'
+// upper, 'w' work dir, in that order, repeated. The child then gets a mount namespace of its
+// own in which each lower dir (a read-write root) is covered by an overlay writing to upper,
+// so bwrap's bind of the root shows the overlay and the root itself is left as it was.
 // The exec rules (Landlock) are applied inside the sandbox by native/exec-guard.c, after bwrap
 // has built the mounts; nothing of them runs here.
 #define _GNU_SOURCE
@@ -47,6 +53,7 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,6 +62,7 @@
 #define MAX_EXTRA_FDS 256
 #define MAX_CGROUPS 4
 #define MAX_CHILDREN 4096
+#define MAX_OVERLAYS 64
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
@@ -79,6 +87,8 @@ struct launch {
   int nrlimits;
   int fds[MAX_EXTRA_FDS];  // our fds that become the child's 3, 4, ...
   int nfds;
+  const char *overlays[MAX_OVERLAYS][3];  // lower, upper, work
+  int noverlays, overlay_part;
 };
 
 static struct child children[MAX_CHILDREN];
@@ -255,6 +265,19 @@ static const char *parse_launch(char *body, uint32_t size, uint32_t pos, struct 
         l->nrlimits++;
         break;
       }
+      case 'o':
+      case 'u':
+      case 'w': {
+        // Security: the three parts come in order, so an upper dir is never paired with the
+        // wrong root.
+        int part = tag == 'o' ? 0 : tag == 'u' ? 1 : 2;
+        if (part != l->overlay_part || (part == 0 && l->noverlays >= MAX_OVERLAYS))
+          return errno = EINVAL, "overlay";
+        l->overlays[l->noverlays][part] = value;
+        l->overlay_part = (part + 1) % 3;
+        if (part == 2) l->noverlays++;
+        break;
+      }
       case 'd':
       case 'f': {
         if (l->nfds >= MAX_EXTRA_FDS) return errno = E2BIG, "fds";
@@ -266,7 +289,7 @@ static const char *parse_launch(char *body, uint32_t size, uint32_t pos, struct 
       default: return errno = EINVAL, "frame";
     }
   }
-  if (l->argc == 0 || l->cwd == NULL) return errno = EINVAL, "frame";
+  if (l->argc == 0 || l->cwd == NULL || l->overlay_part != 0) return errno = EINVAL, "frame";
   l->argv[l->argc] = NULL;
   l->envp[l->envc] = NULL;
   return NULL;
@@ -295,6 +318,48 @@ static void exec_command(char **argv, char **envp) {
   errno = saved;
 }
 
+// Append `path` to an overlay option string, escaping what the option parser splits on.
+static int append_escaped(char *out, size_t cap, size_t *len, const char *path) {
+  for (const char *c = path; *c != '\0'; c++) {
+    if (*c == ',' || *c == ':' || *c == '\\') {
+      if (*len + 1 >= cap) return -1;
+      out[(*len)++] = '\\';
+    }
+    if (*len + 1 >= cap) return -1;
+    out[(*len)++] = *c;
+  }
+  out[*len] = '\0';
+  return 0;
+}
+
+// In a mount namespace of the child's own (a slave: nothing reaches the host), cover each lower
+// dir with an overlay. redirect_dir, metacopy and index off: every changed file is copied up
+// whole and a renamed dir is copied, so the upper dir alone says what the command changed.
+static int mount_overlays(struct launch *l) {
+  if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) != 0) return -1;
+  for (int i = 0; i < l->noverlays; i++) {
+    char opts[3 * 8192 + 128];
+    size_t len = 0;
+    const char *keys[3] = {"lowerdir=", ",upperdir=", ",workdir="};
+    opts[0] = '\0';
+    for (int part = 0; part < 3; part++) {
+      size_t k = strlen(keys[part]);
+      if (len + k >= sizeof opts) return errno = ENAMETOOLONG, -1;
+      memcpy(opts + len, keys[part], k + 1);
+      len += k;
+      if (append_escaped(opts, sizeof opts, &len, l->overlays[i][part]) != 0)
+        return errno = ENAMETOOLONG, -1;
+    }
+    const char *fixed = ",redirect_dir=off,metacopy=off,index=off";
+    if (len + strlen(fixed) >= sizeof opts) return errno = ENAMETOOLONG, -1;
+    memcpy(opts + len, fixed, strlen(fixed) + 1);
+    // Security: nosuid and nodev on the overlay too, so nothing the command leaves in it runs
+    // with privilege or opens a device even before it is applied (and stripped) on the host.
+    if (mount("overlay", l->overlays[i][0], "overlay", MS_NOSUID | MS_NODEV, opts) != 0) return -1;
+  }
+  return 0;
+}
+
 // In the child: everything that must hold before the command's first instruction, then exec.
 // Reports a failure as "<errno> <step>" on err_fd (close-on-exec: EOF means the exec worked).
 static void run_child(struct launch *l, int stdio[3], int cgroup_fds[], int entered, int err_fd,
@@ -314,6 +379,8 @@ static void run_child(struct launch *l, int stdio[3], int cgroup_fds[], int ente
     if (fd < 0 || write(fd, "0", 1) != 1) goto fail;
     close(fd);
   }
+  step = "overlay";
+  if (l->noverlays > 0 && mount_overlays(l) != 0) goto fail;
   // Security: per-process ceilings (file size, CPU, core dumps, address space), inherited by
   // bwrap and everything it starts.
   step = "rlimit";
@@ -420,6 +487,13 @@ static void launch(char *body, uint32_t size, uint32_t pos) {
   say(resp_fd, "err %d %s\n", saved, step);
 }
 
+static void opaque_op(const char *dir) {
+  char value[4];
+  ssize_t n = lgetxattr(dir, "trusted.overlay.opaque", value, sizeof value);
+  if (n < 0 && errno != ENODATA) return say(resp_fd, "err %d opaque\n", errno);
+  say(resp_fd, "ok %d\n", n == 1 && value[0] == 'y');
+}
+
 static void kill_op(const char *value) {
   int pid, sig, group;
   struct child *c = NULL;
@@ -443,6 +517,7 @@ static int handle_frame(int req) {
   switch (body[0]) {
     case 'L': launch(body, size, 5 + len); break;
     case 'K': kill_op(value); break;
+    case 'O': opaque_op(value); break;
     case 'C':
       if ((c = find_child(atoi(value))) != NULL) close_pipes(c), release_if_done(c);
       break;

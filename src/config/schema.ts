@@ -185,6 +185,10 @@ export const HistorySchema = z
       .default(1024 * 1024 * 1024),
     // Changes older than this many days are dropped.
     maxAgeDays: z.number().positive().max(3650).default(7),
+    // Keep what run_command changes in read-write roots too (staged through an overlay and
+    // applied when the command exits; docs/DESIGN.md, "History of commands"). Needs a root server
+    // and the native launcher; said at start when it cannot be had.
+    commands: z.boolean().default(true),
   })
   .strict();
 export type HistoryConfig = z.infer<typeof HistorySchema>;

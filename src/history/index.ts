@@ -14,3 +14,10 @@ export {
   type ChangeOrigin,
 } from './types.js';
 export { summarizeChange, pathsOf, type ChangeSummary, type PathSummary } from './summary.js';
+export {
+  beginCommand,
+  recoverStagedCommands,
+  type CommandHistoryDeps,
+  type CommandOutcome,
+  type CommandRun,
+} from './command/command-history.js';

@@ -1,0 +1,133 @@
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { writeFileDurable } from '../durable-file.js';
+import { newChangeId } from '../journal.js';
+
+// Where the overlays of running commands keep their writes: <history>/staging/<change id>/, a
+// dir per command with an upper and a work dir per read-write root. Under the history store,
+// never inside a root (validateHistoryPlacement), and never bound into a sandbox.
+export const STAGING_DIR = 'staging';
+// Staged writes of commands a crash cut short: kept for the person to look at, never applied.
+export const UNAPPLIED_DIR = 'unapplied';
+
+const MetaSchema = z.object({
+  id: z.string().regex(/^[0-9a-f]{12}$/),
+  // running: the command may still write; exited: it is over and its writes may be applied.
+  state: z.enum(['running', 'exited']),
+  time: z.string(),
+  // The process that owns it (and the boot it ran in): a live owner's staging is never touched
+  // by another process's recovery (several servers may share one history store).
+  pid: z.number().int(),
+  boot: z.string(),
+  tool: z.string(),
+  principal: z.string().optional(),
+  call: z.string().optional(),
+  roots: z.array(z.object({ lower: z.string(), upper: z.string(), work: z.string() })),
+});
+export type StagingMeta = z.infer<typeof MetaSchema>;
+
+function bootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+// True while the process that made a staging dir may still be using it.
+export function isOwnerAlive(meta: StagingMeta): boolean {
+  if (meta.pid === process.pid) return true;
+  if (meta.boot !== bootId()) return false;
+  try {
+    process.kill(meta.pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// One command's staging dir and what it says about itself.
+export interface Staging {
+  dir: string;
+  meta: StagingMeta;
+}
+
+// Make the staging dir of one command: meta (state running) and an upper + work dir per root.
+// Not fsynced: a power cut before the command wrote anything loses nothing, and the overlay's
+// own upper dir is no more durable than this.
+export function createStaging(
+  historyDir: string,
+  origin: { tool: string; principal?: string; call?: string },
+  lowers: readonly string[],
+): Staging {
+  const id = newChangeId();
+  const dir = path.join(historyDir, STAGING_DIR, id);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const roots = lowers.map((lower, i) => {
+    const upper = path.join(dir, `u${i}`);
+    const work = path.join(dir, `w${i}`);
+    mkdirSync(upper, { mode: 0o755 });
+    mkdirSync(work, { mode: 0o700 });
+    return { lower, upper, work };
+  });
+  const meta: StagingMeta = {
+    id,
+    state: 'running',
+    time: new Date().toISOString(),
+    pid: process.pid,
+    boot: bootId(),
+    ...origin,
+    roots,
+  };
+  writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(meta), { mode: 0o600 });
+  return { dir, meta };
+}
+
+// The command is over: its staged writes may be applied (durable, so a crash right after still
+// applies them at next start rather than setting them aside).
+export function markExited(historyDir: string, staging: Staging): void {
+  staging.meta = { ...staging.meta, state: 'exited' };
+  writeFileDurable(
+    path.join(historyDir, 'tmp'),
+    path.join(staging.dir, 'meta.json'),
+    JSON.stringify(staging.meta),
+  );
+}
+
+// Remove a staging dir whole (the overlay's work dir holds root-only leftovers; rm handles them).
+export function removeStaging(staging: Staging): void {
+  rmSync(staging.dir, { recursive: true, force: true });
+}
+
+// Move a staging dir aside to <history>/unapplied/<id>, where it stays until removed by hand.
+export function setAside(historyDir: string, staging: Staging): string {
+  const target = path.join(historyDir, UNAPPLIED_DIR, staging.meta.id);
+  mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+  renameSync(staging.dir, target);
+  return target;
+}
+
+// The staging dirs left by an earlier process (killed, or the machine went down); unreadable
+// ones are returned by path so they are reported, not skipped.
+export function listLeftovers(historyDir: string): { found: Staging[]; unreadable: string[] } {
+  const root = path.join(historyDir, STAGING_DIR);
+  const found: Staging[] = [];
+  const unreadable: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return { found, unreadable };
+  }
+  for (const name of names.sort()) {
+    const dir = path.join(root, name);
+    try {
+      const meta = MetaSchema.parse(JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8')));
+      found.push({ dir, meta });
+    } catch {
+      unreadable.push(dir);
+    }
+  }
+  return { found, unreadable };
+}

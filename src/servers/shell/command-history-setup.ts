@@ -1,0 +1,59 @@
+import type { Config } from '../../config/index.js';
+import {
+  openHistoryStore,
+  recoverStagedCommands,
+  validateHistoryPlacement,
+} from '../../history/index.js';
+import type { PathGuard } from '../../policy/paths/index.js';
+import type { CommandHistorySetting, ShellDeps } from './shell-context.js';
+
+// Open the history of commands once per service, when the config asks for it and the sandbox
+// can stage writes; else say why at start (and the tool descriptions say it to the agent).
+// What a crash left is dealt with first: interrupted applies finished, exited commands' staged
+// writes applied, cut-short ones set aside, each said in the log.
+export function openCommandHistory(
+  config: Config,
+  deps: ShellDeps,
+  guard: PathGuard,
+): CommandHistorySetting {
+  if (!config.history.enabled)
+    return { on: false, reason: 'history is off (bastion.history.enabled)' };
+  if (!config.history.commands)
+    return { on: false, reason: 'history of commands is off (bastion.history.commands)' };
+  const support = deps.sandbox.overlays;
+  if (!support.available) {
+    deps.logger.warn(
+      `history: file changes made by shell commands are NOT kept for undo: ${support.reason}`,
+    );
+    return { on: false, reason: support.reason };
+  }
+  // Security: refuse to start when an agent could read or forge the history through a root.
+  validateHistoryPlacement(config);
+  const store = openHistoryStore(config.history);
+  const setting: CommandHistorySetting = { on: true, store, isOpaque: support.isOpaque };
+  const finished = store.recover(guard);
+  if (finished.finished > 0)
+    deps.logger.info({ finished: finished.finished }, 'finished changes interrupted by a crash');
+  if (finished.failed.length > 0)
+    deps.logger.warn(
+      { failed: finished.failed },
+      'could not finish changes interrupted by a crash',
+    );
+  const staged = recoverStagedCommands({ store, guard, isOpaque: support.isOpaque });
+  if (staged.applied.length > 0)
+    deps.logger.warn(
+      { applied: staged.applied },
+      'applied the file changes of commands that had exited when the server stopped',
+    );
+  if (staged.setAside.length > 0)
+    deps.logger.warn(
+      { setAside: staged.setAside },
+      'commands cut short by a stop left staged file changes; they were NOT applied and are kept here',
+    );
+  if (staged.failed.length > 0)
+    deps.logger.warn(
+      { failed: staged.failed },
+      'could not recover staged file changes of commands',
+    );
+  return setting;
+}
