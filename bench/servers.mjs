@@ -113,6 +113,13 @@ export function serverSpecs({ repoRoot, workDir, dataRoot, smallRoot }) {
     ),
     bastionShell: bastion('shell'),
     bastionShellSmall: bastion('shell', smallRoot, 'bastion-shell (small root)'),
+    bastionShellHistory: bastion('shell', smallRoot, 'bastion-shell (history on)'),
+    bastionShellNoHistory: bastion(
+      'shell',
+      smallRoot,
+      'bastion-shell (history off)',
+      noHistoryConfig,
+    ),
     official: {
       label: 'official-filesystem',
       command: node,
