@@ -189,6 +189,11 @@ export const HistorySchema = z
     // applied when the command exits; docs/DESIGN.md, "History of commands"). Needs a root server
     // and the native launcher; said at start when it cannot be had.
     commands: z.boolean().default(true),
+    // Where commands' writes are staged until applied (relative to history.dir; default
+    // "staging" inside it). A tmpfs such as /dev/shm/bastion costs less on a busy disk but holds
+    // staged writes in memory (a command writing more than it holds gets ENOSPC) and loses them
+    // at reboot. Never inside a root (checked at start).
+    stagingDir: z.string().min(1).default('.'),
   })
   .strict();
 export type HistoryConfig = z.infer<typeof HistorySchema>;

@@ -88,7 +88,9 @@ export function writtenState(data: string | Uint8Array): AfterState {
 }
 
 // Open (creating private dirs as needed) the history store configured in `history`.
-export function openHistoryStore(history: Readonly<Omit<HistoryConfig, 'commands'>>): HistoryStore {
+export function openHistoryStore(
+  history: Readonly<Omit<HistoryConfig, 'commands' | 'stagingDir'>>,
+): HistoryStore {
   const dir = history.dir;
   const tmpDir = path.join(dir, 'tmp');
   const pendingDir = path.join(dir, 'pending');

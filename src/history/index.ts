@@ -21,3 +21,4 @@ export {
   type CommandOutcome,
   type CommandRun,
 } from './command/command-history.js';
+export { createStagingPool, type StagingPool } from './command/staging-pool.js';

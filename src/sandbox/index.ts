@@ -149,7 +149,11 @@ function overlaySupport(launcher: Launcher | null): OverlaySupport {
       available: false,
       reason: 'the native launcher is not built or did not start (run npm run setup)',
     };
-  return { available: true, isOpaque: (dir) => launcher.isOpaque(dir) };
+  return {
+    available: true,
+    isOpaque: (dir) => launcher.isOpaque(dir),
+    prepare: (o) => launcher.prepareOverlay(o),
+  };
 }
 
 // enabled && available => bubblewrap; enabled && unavailable => SandboxUnavailableError with the

@@ -106,7 +106,13 @@ export interface Sandbox {
 
 // See Sandbox.overlays; `reason` says why not when unavailable.
 export type OverlaySupport =
-  { available: true; isOpaque(dir: string): boolean } | { available: false; reason: string };
+  | {
+      available: true;
+      isOpaque(dir: string): boolean;
+      // Make an overlay ahead (off the command's path); its id, or null (then made at launch).
+      prepare(o: OverlayMount): number | null;
+    }
+  | { available: false; reason: string };
 
 // The minimal logger the sandbox needs (pino's Logger satisfies it).
 export interface SandboxLogger {

@@ -119,7 +119,7 @@ describe.skipIf(!isRoot)('applying a command’s upper dir', () => {
     writeFileSync(path.join(exited.overlays[0]!.upper, 'a.txt'), 'after');
     const leftovers = listLeftovers(store.dir).found;
     const exitedStaging = leftovers[0]!;
-    markExited(store.dir, exitedStaging);
+    markExited(exitedStaging, { tool: 'run_command', call: 'c1' });
     // A command still running when its server died.
     const cut = beginCommand(deps(), { tool: 'run_command', call: 'c2' }, [root]);
     writeFileSync(path.join(cut.overlays[0]!.upper, 'half.txt'), 'half');

@@ -15,14 +15,10 @@ import {
   UNAPPLIED_DIR,
   type Staging,
 } from './staging.js';
+import type { StagingPool } from './staging-pool.js';
 import { isUpperEmpty, planUpper } from './upper-plan.js';
 
-// One read-write root of a command, as the sandbox mounts it (see OverlayMount there).
-export interface StagedRoot {
-  lower: string;
-  upper: string;
-  work: string;
-}
+import type { StagedRoot } from './staging.js';
 
 // What became of a command's writes: the change that keeps them (when there was one and it
 // could be kept), and notes for the person and the agent on anything not kept or not applied.
@@ -49,6 +45,10 @@ export interface CommandHistoryDeps {
   store: HistoryStore;
   guard: HistoryGuard;
   isOpaque: (dir: string) => boolean;
+  // Staging dirs made ahead and removed behind (absent: made and removed on the command's path).
+  pool?: StagingPool;
+  // Where staging/ and unapplied/ live (bastion.history.stagingDir); default the store's dir.
+  stagingBase?: string;
 }
 
 // Plan every root's upper dir, keep what the plan replaces, then run it as one change.
@@ -100,7 +100,7 @@ function applyStaging(deps: CommandHistoryDeps, staging: Staging): CommandOutcom
   }
   const { meta } = staging;
   const origin: ChangeOrigin = {
-    tool: meta.tool,
+    tool: meta.tool ?? 'run_command',
     ...(meta.principal !== undefined ? { principal: meta.principal } : {}),
     ...(meta.call !== undefined ? { call: meta.call } : {}),
   };
@@ -118,7 +118,7 @@ function applyStaging(deps: CommandHistoryDeps, staging: Staging): CommandOutcom
 function failedOutcome(historyDir: string, staging: Staging, err: unknown): CommandOutcome {
   let where = '';
   try {
-    where = ` They are kept in Bastion's history dir under ${UNAPPLIED_DIR}/${path.basename(setAside(historyDir, staging))}.`;
+    where = ` They are kept in Bastion's staging dir under ${UNAPPLIED_DIR}/${path.basename(setAside(historyDir, staging))}.`;
   } catch {
     where = ` They stay in Bastion's history dir under staging/${staging.meta.id}.`;
   }
@@ -136,8 +136,8 @@ export function beginCommand(
   origin: ChangeOrigin,
   lowers: readonly string[],
 ): CommandRun {
-  const historyDir = deps.store.dir;
-  const staging = createStaging(historyDir, origin, lowers);
+  const historyDir = deps.stagingBase ?? deps.store.dir;
+  const staging = deps.pool?.take(lowers) ?? createStaging(historyDir, lowers);
   return {
     overlays: staging.meta.roots,
     finish(overlaid) {
@@ -151,10 +151,11 @@ export function beginCommand(
       try {
         // The cheap case first: nothing staged in any root, nothing to keep or apply.
         if (staging.meta.roots.every((r) => isUpperEmpty(r.upper))) {
-          removeStaging(staging);
+          if (deps.pool !== undefined) deps.pool.release(staging);
+          else removeStaging(staging);
           return { changedPaths: 0, notes };
         }
-        markExited(historyDir, staging);
+        markExited(staging, origin);
         const outcome = applyStaging(deps, staging);
         return { ...outcome, notes: [...notes, ...outcome.notes] };
       } catch (err) {
@@ -163,7 +164,8 @@ export function beginCommand(
       }
     },
     abandon() {
-      removeStaging(staging);
+      if (deps.pool !== undefined) deps.pool.release(staging);
+      else removeStaging(staging);
     },
   };
 }
@@ -177,14 +179,17 @@ export function recoverStagedCommands(deps: CommandHistoryDeps): {
   failed: string[];
 } {
   const report = { applied: [] as string[], setAside: [] as string[], failed: [] as string[] };
-  const { found, unreadable } = listLeftovers(deps.store.dir);
+  const base = deps.stagingBase ?? deps.store.dir;
+  const { found, unreadable } = listLeftovers(base);
   report.failed.push(...unreadable.map((dir) => `${dir}: unreadable staging dir (left in place)`));
   for (const staging of found) {
     if (isOwnerAlive(staging.meta)) continue;
     try {
-      if (deps.store.isKnown(staging.meta.id)) removeStaging(staging);
+      const empty = staging.meta.roots.every((r) => isUpperEmpty(r.upper));
+      // Applied already, or nothing staged (a dir made ahead, a command that wrote nothing).
+      if (deps.store.isKnown(staging.meta.id) || empty) removeStaging(staging);
       else if (staging.meta.state === 'running')
-        report.setAside.push(setAside(deps.store.dir, staging));
+        report.setAside.push(setAside(base, staging));
       else {
         const outcome = applyStaging(deps, staging);
         report.applied.push(

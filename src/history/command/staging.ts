@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { writeFileDurable } from '../durable-file.js';
 import { newChangeId } from '../journal.js';
 
 // Where the overlays of running commands keep their writes: <history>/staging/<change id>/, a
@@ -20,11 +20,21 @@ const MetaSchema = z.object({
   // by another process's recovery (several servers may share one history store).
   pid: z.number().int(),
   boot: z.string(),
-  tool: z.string(),
+  // Who ran the command: written when it has exited with writes to apply.
+  tool: z.string().optional(),
   principal: z.string().optional(),
   call: z.string().optional(),
-  roots: z.array(z.object({ lower: z.string(), upper: z.string(), work: z.string() })),
+  roots: z.array(
+    z.object({
+      lower: z.string(),
+      upper: z.string(),
+      work: z.string(),
+      // The sandbox's id of its overlay made ahead (this process only).
+      prepared: z.number().int().optional(),
+    }),
+  ),
 });
+export type StagedRoot = StagingMeta['roots'][number];
 export type StagingMeta = z.infer<typeof MetaSchema>;
 
 function bootId(): string {
@@ -53,46 +63,73 @@ export interface Staging {
   meta: StagingMeta;
 }
 
-// Make the staging dir of one command: meta (state running) and an upper + work dir per root.
-// Not fsynced: a power cut before the command wrote anything loses nothing, and the overlay's
-// own upper dir is no more durable than this.
-export function createStaging(
-  historyDir: string,
-  origin: { tool: string; principal?: string; call?: string },
-  lowers: readonly string[],
-): Staging {
+// The layout of a new staging dir: an upper and a work dir per root, and its meta.
+function layout(historyDir: string, lowers: readonly string[]): Staging {
   const id = newChangeId();
   const dir = path.join(historyDir, STAGING_DIR, id);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const roots = lowers.map((lower, i) => {
-    const upper = path.join(dir, `u${i}`);
-    const work = path.join(dir, `w${i}`);
-    mkdirSync(upper, { mode: 0o755 });
-    mkdirSync(work, { mode: 0o700 });
-    return { lower, upper, work };
-  });
+  const roots = lowers.map((lower, i) => ({
+    lower,
+    upper: path.join(dir, `u${i}`),
+    work: path.join(dir, `w${i}`),
+  }));
   const meta: StagingMeta = {
     id,
     state: 'running',
     time: new Date().toISOString(),
     pid: process.pid,
     boot: bootId(),
-    ...origin,
     roots,
   };
-  writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(meta), { mode: 0o600 });
   return { dir, meta };
 }
 
-// The command is over: its staged writes may be applied (durable, so a crash right after still
-// applies them at next start rather than setting them aside).
-export function markExited(historyDir: string, staging: Staging): void {
-  staging.meta = { ...staging.meta, state: 'exited' };
-  writeFileDurable(
-    path.join(historyDir, 'tmp'),
-    path.join(staging.dir, 'meta.json'),
-    JSON.stringify(staging.meta),
-  );
+// Make the staging dir of one command now. Not fsynced: a power cut before the command wrote
+// anything loses nothing, and the (volatile) overlay's upper dir is no more durable than this.
+export function createStaging(historyDir: string, lowers: readonly string[]): Staging {
+  const staging = layout(historyDir, lowers);
+  mkdirSync(staging.dir, { recursive: true, mode: 0o700 });
+  for (const root of staging.meta.roots) {
+    mkdirSync(root.upper, { mode: 0o755 });
+    mkdirSync(root.work, { mode: 0o700 });
+  }
+  writeFileSync(path.join(staging.dir, 'meta.json'), JSON.stringify(staging.meta), { mode: 0o600 });
+  return staging;
+}
+
+// createStaging off the event loop (the pool's refills: a busy disk makes each mkdir cost ms).
+export async function createStagingAsync(
+  historyDir: string,
+  lowers: readonly string[],
+): Promise<Staging> {
+  const staging = layout(historyDir, lowers);
+  await mkdir(staging.dir, { recursive: true, mode: 0o700 });
+  for (const root of staging.meta.roots) {
+    await mkdir(root.upper, { mode: 0o755 });
+    await mkdir(root.work, { mode: 0o700 });
+  }
+  await writeFile(path.join(staging.dir, 'meta.json'), JSON.stringify(staging.meta), {
+    mode: 0o600,
+  });
+  return staging;
+}
+
+// removeStaging off the event loop; a failure leaves the dir for the next start's recovery
+// (its owner is gone by then and its uppers are empty: it is simply removed).
+export async function removeStagingAsync(staging: Staging): Promise<void> {
+  await rm(staging.dir, { recursive: true, force: true }).catch(() => undefined);
+}
+
+// The command is over: its staged writes may be applied. Atomic (temp + rename) but not
+// fsynced: the overlay is volatile, so after a power cut the upper dir itself is not to be
+// trusted; after a kill of the server, the page cache still holds both.
+export function markExited(
+  staging: Staging,
+  origin: { tool: string; principal?: string; call?: string },
+): void {
+  staging.meta = { ...staging.meta, ...origin, state: 'exited' };
+  const file = path.join(staging.dir, 'meta.json');
+  writeFileSync(`${file}.tmp`, JSON.stringify(staging.meta), { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
 }
 
 // Remove a staging dir whole (the overlay's work dir holds root-only leftovers; rm handles them).

@@ -6,6 +6,8 @@ import {
   encodeKill,
   encodeLaunch,
   encodeOpaqueQuery,
+  encodePrepareOverlay,
+  type OverlayMount,
   encodeRelease,
   parseAnswer,
   parseEvent,
@@ -50,6 +52,8 @@ export interface Launcher {
   signal(pid: number, signal: NodeJS.Signals, group: boolean): boolean;
   // Whether an overlay upper dir is opaque (xattr trusted.overlay.opaque, which Node cannot read).
   isOpaque(dir: string): boolean;
+  // Make an overlay ahead of its command; its id for OverlayMount.prepared, or null if refused.
+  prepareOverlay(o: OverlayMount): number | null;
   close(): void;
 }
 
@@ -220,6 +224,11 @@ export async function startLauncher(
       if (!answer.ok)
         throw new Error(`could not read the overlay mark of a staged dir (errno ${answer.errno})`);
       return answer.numbers[0] === 1;
+    },
+    prepareOverlay(o) {
+      if (!alive) return null;
+      const answer = parseAnswer(request(encodePrepareOverlay(o)));
+      return answer.ok ? (answer.numbers[0] ?? null) : null;
     },
     close() {
       if (!alive) return;

@@ -29,6 +29,9 @@ export interface OverlayMount {
   lower: string;
   upper: string;
   work: string;
+  // The launcher's id of this overlay made ahead ('P'), attached at lower by one move_mount;
+  // absent: the child mounts it itself.
+  prepared?: number;
 }
 
 // The launcher's answer to a launch: its child's pid and the launcher's fd numbers of the
@@ -93,7 +96,10 @@ export function encodeLaunch(req: LaunchRequest): Buffer {
     if ('bytes' in fd) fields.push(['d', fd.bytes]);
     else fields.push(['f', String(fd.serverFd)]);
   }
-  for (const o of req.overlays ?? []) fields.push(['o', o.lower], ['u', o.upper], ['w', o.work]);
+  for (const o of req.overlays ?? []) {
+    if (o.prepared !== undefined) fields.push(['m', `${o.prepared} ${o.lower}`]);
+    else fields.push(['o', o.lower], ['u', o.upper], ['w', o.work]);
+  }
   return encodeFrame(fields);
 }
 
@@ -105,6 +111,16 @@ export function encodeKill(pid: number, signal: number, group: boolean): Buffer 
 // The frame asking whether an overlay upper dir is opaque (it replaced the dir below it).
 export function encodeOpaqueQuery(dir: string): Buffer {
   return encodeFrame([['O', dir]]);
+}
+
+// The frame asking the launcher to make an overlay ahead of its command (answer: "ok <id>").
+export function encodePrepareOverlay(o: OverlayMount): Buffer {
+  return encodeFrame([
+    ['P', ''],
+    ['o', o.lower],
+    ['u', o.upper],
+    ['w', o.work],
+  ]);
 }
 
 // The frame releasing the launcher's copies of a child's pipe ends, once the server has its own.

@@ -1,5 +1,7 @@
+import path from 'node:path';
 import type { Config } from '../../config/index.js';
 import {
+  createStagingPool,
   openHistoryStore,
   recoverStagedCommands,
   validateHistoryPlacement,
@@ -27,10 +29,19 @@ export function openCommandHistory(
     );
     return { on: false, reason: support.reason };
   }
-  // Security: refuse to start when an agent could read or forge the history through a root.
+  // Security: refuse to start when an agent could read or forge the history through a root,
+  // or reach the staged writes (old and new content both) through one.
   validateHistoryPlacement(config);
+  const stagingBase = path.resolve(config.history.dir, config.history.stagingDir);
+  validateHistoryPlacement({ ...config, history: { ...config.history, dir: stagingBase } });
   const store = openHistoryStore(config.history);
-  const setting: CommandHistorySetting = { on: true, store, isOpaque: support.isOpaque };
+  const setting: CommandHistorySetting = {
+    on: true,
+    store,
+    isOpaque: support.isOpaque,
+    pool: createStagingPool(stagingBase, (root) => support.prepare(root)),
+    stagingBase,
+  };
   const finished = store.recover(guard);
   if (finished.finished > 0)
     deps.logger.info({ finished: finished.finished }, 'finished changes interrupted by a crash');
@@ -39,7 +50,7 @@ export function openCommandHistory(
       { failed: finished.failed },
       'could not finish changes interrupted by a crash',
     );
-  const staged = recoverStagedCommands({ store, guard, isOpaque: support.isOpaque });
+  const staged = recoverStagedCommands({ store, guard, isOpaque: support.isOpaque, stagingBase });
   if (staged.applied.length > 0)
     deps.logger.warn(
       { applied: staged.applied },
