@@ -23,9 +23,9 @@ export function beginCommandHistory(
   if (!ctx.commandHistory.on) return undefined;
   const lowers = roots.filter((r) => r.mode === 'read-write').map((r) => r.path);
   if (lowers.length === 0) return undefined;
-  const { store, isOpaque } = ctx.commandHistory;
+  const { store, isOpaque, pool, stagingBase } = ctx.commandHistory;
   return beginCommand(
-    { store, guard: ctx.guard, isOpaque },
+    { store, guard: ctx.guard, isOpaque, pool, stagingBase },
     {
       tool: 'run_command',
       call: info.call,
