@@ -69,9 +69,15 @@ async function undo(id: string, force = false) {
   return await files.client.callTool({ name: 'undo_change', arguments: { id, force } });
 }
 
+// Staging dirs holding anything: the ones made ahead for the next commands are empty.
 function stagingLeft(): string[] {
   const dir = path.join(dirs.home, 'history', 'staging');
-  return existsSync(dir) ? readdirSync(dir) : [];
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((id) =>
+    readdirSync(path.join(dir, id))
+      .filter((name) => name.startsWith('u'))
+      .some((upper) => readdirSync(path.join(dir, id, upper)).length > 0),
+  );
 }
 
 describe.skipIf(!isRoot)('history of commands (real sandbox, overlay)', () => {

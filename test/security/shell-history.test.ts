@@ -111,12 +111,14 @@ describe.skipIf(!isRoot)('history of commands: what a command can never reach', 
     // Exactly what the server leaves when killed after the command's exit, before the apply.
     const exited = beginCommand(deps, { tool: 'run_command', call: 'crash-exited' }, [dirs.root]);
     writeFileSync(path.join(exited.overlays[0]!.upper, 'crash.txt'), 'after');
-    markExited(listLeftovers(store.dir).found[0]!, { tool: 'run_command', call: 'crash-exited' });
     // And when killed while the command still ran.
     const cut = beginCommand(deps, { tool: 'run_command', call: 'crash-cut' }, [dirs.root]);
     writeFileSync(path.join(cut.overlays[0]!.upper, 'half.txt'), 'half');
+    const ours = [exited, cut].map((run) => path.dirname(run.overlays[0]!.upper));
     const dead = spawnSync('true').pid;
-    for (const staging of listLeftovers(store.dir).found) {
+    for (const staging of listLeftovers(store.dir).found.filter((s) => ours.includes(s.dir))) {
+      if (staging.dir === ours[0])
+        markExited(staging, { tool: 'run_command', call: 'crash-exited' });
       const file = path.join(staging.dir, 'meta.json');
       writeFileSync(file, JSON.stringify({ ...staging.meta, pid: dead }));
     }
