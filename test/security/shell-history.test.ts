@@ -84,14 +84,17 @@ describe.skipIf(!isRoot)('history of commands: what a command can never reach', 
   });
 
   it('[SH-HISTORY-02] a setuid/setgid file or a device made by a command never reaches the real root', async () => {
-    await run(
-      'cp /bin/true ./suid; chmod 4755 ./suid; chmod g+s ./suid; chmod 6777 ./suid; mknod ./dev c 1 3; mkfifo ./fifo; true',
+    const res = await run(
+      'cp /bin/true ./suid; chmod 4755 ./suid; chmod g+s ./suid; chmod 6777 ./suid; mknod ./dev c 1 3; mknod ./wh c 0 0; python3 -c "import socket; socket.socket(socket.AF_UNIX).bind(\'sock\')"; [ -S sock ] && echo sock-made-inside; true',
     );
+    expect(res.text).toContain('sock-made-inside');
+    expect(String(res.data.historyNotes)).toContain('sock');
     const mode = lstatSync(path.join(dirs.root, 'suid')).mode;
     expect(mode & 0o6000).toBe(0);
     expect(existsSync(path.join(dirs.root, 'dev'))).toBe(false);
-    // A fifo is refused by the apply (and said so), never created on the host.
-    expect(existsSync(path.join(dirs.root, 'fifo'))).toBe(false);
+    expect(existsSync(path.join(dirs.root, 'wh'))).toBe(false);
+    // A socket left by a command is refused by the apply, never created on the host.
+    expect(existsSync(path.join(dirs.root, 'sock'))).toBe(false);
   });
 
   it('[SH-HISTORY-03] writes staged by a command whose server died are applied (exited) or set aside (cut short) at the next start, and said so', async () => {

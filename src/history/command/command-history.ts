@@ -58,6 +58,7 @@ function applyStaging(deps: CommandHistoryDeps, staging: Staging): CommandOutcom
   const touched: TouchedPath[] = [];
   const steps: UndoStep[] = [];
   const refused: string[] = [];
+  const fifos = new Set<string>();
   let hardLinked = 0;
   try {
     for (const root of staging.meta.roots) {
@@ -66,6 +67,7 @@ function applyStaging(deps: CommandHistoryDeps, staging: Staging): CommandOutcom
       steps.push(...plan.steps);
       refused.push(...plan.refused);
       hardLinked += plan.hardLinked;
+      for (const fifo of plan.fifos) fifos.add(fifo);
     }
   } catch (err) {
     discardStaged(guard, steps);
@@ -73,7 +75,7 @@ function applyStaging(deps: CommandHistoryDeps, staging: Staging): CommandOutcom
   }
   if (refused.length > 0)
     notes.push(
-      `Not applied (sockets, fifos and device nodes never leave the sandbox): ${refused.map((p) => formatDisplayPath(p)).join(', ')}.`,
+      `Not applied (sockets and device nodes never leave the sandbox): ${refused.map((p) => formatDisplayPath(p)).join(', ')}.`,
     );
   if (hardLinked > 0)
     notes.push(
@@ -85,11 +87,14 @@ function applyStaging(deps: CommandHistoryDeps, staging: Staging): CommandOutcom
   }
   // Security: deny rules hold for history too: a protected path is applied (the command could
   // create it) but its content is never kept or listed.
-  const keepable = touched.filter((t) => !guard.isDenied(t.path));
-  if (keepable.length < touched.length)
+  const keepable = touched.filter((t) => !guard.isDenied(t.path) && !fifos.has(t.path));
+  const denied = touched.filter((t) => guard.isDenied(t.path)).length;
+  if (denied > 0)
     notes.push(
-      `${touched.length - keepable.length} path(s) protected by the deny rules were changed and are not kept in history.`,
+      `${denied} path(s) protected by the deny rules were changed and are not kept in history.`,
     );
+  if (fifos.size > 0)
+    notes.push(`${fifos.size} fifo(s) were made in the roots; history keeps no fifo (not undoable).`);
   let prepared: PreparedChange = { entries: [], keptBytes: 0 };
   try {
     prepared = store.prepare(guard, keepable);

@@ -15,6 +15,7 @@ import {
   writeSync,
   type Stats,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { bastionTempName, fdDirectoryPath } from '../../policy/paths/index.js';
 import type { TouchedPath } from '../history-store.js';
@@ -33,10 +34,12 @@ const seconds = (ms: number): number => ms / 1000;
 export interface UpperPlan {
   touched: TouchedPath[];
   steps: UndoStep[];
-  // Entries not applied (sockets, fifos, device nodes), by real path.
+  // Entries not applied (sockets, device nodes), by real path.
   refused: string[];
   // Files that had more than one name in the upper dir: each name gets its own copy.
   hardLinked: number;
+  // Fifos made again in the root: applied, but history keeps no fifo (paths).
+  fifos: string[];
 }
 
 // An overlay whiteout: a character device 0:0 (see the kernel's overlayfs.rst).
@@ -73,6 +76,23 @@ function copyFileTo(src: string, stat: Stats, via: string, buffer: Buffer): void
   }
 }
 
+// A fifo is ordinary work (build tools make them); Node cannot make one, coreutils' mkfifo can.
+// The path goes through /proc/<our pid>/fd, so the parent checked by descriptor is the one used.
+const MKFIFO = ['/usr/bin/mkfifo', '/bin/mkfifo'] as const;
+
+function makeFifo(via: string, stat: Stats): boolean {
+  const ours = via.replace(/^\/proc\/self\//, `/proc/${process.pid}/`);
+  for (const program of MKFIFO) {
+    const made = spawnSync(program, ['-m', (stat.mode & 0o777).toString(8), '--', ours], {
+      stdio: 'ignore',
+      timeout: 5_000,
+      env: {},
+    });
+    if (made.error === undefined) return made.status === 0;
+  }
+  return false;
+}
+
 interface CopyContext {
   buffer: Buffer;
   refused: string[];
@@ -95,6 +115,7 @@ function copyTreeTo(src: string, stat: Stats, via: string, real: string, ctx: Co
       } else if (childStat.isSymbolicLink()) symlinkSync(readlinkSync(child), childVia);
       else if (childStat.isDirectory())
         copyTreeTo(child, childStat, childVia, path.join(real, name), ctx);
+      else if (childStat.isFIFO() && makeFifo(childVia, childStat)) continue;
       else if (!isWhiteout(childStat)) ctx.refused.push(path.join(real, name));
     }
     fchownSync(fd, stat.uid, stat.gid);
@@ -115,7 +136,7 @@ export function planUpper(
   lower: string,
   isOpaque: (dir: string) => boolean,
 ): UpperPlan {
-  const plan: UpperPlan = { touched: [], steps: [], refused: [], hardLinked: 0 };
+  const plan: UpperPlan = { touched: [], steps: [], refused: [], hardLinked: 0, fifos: [] };
   const ctx: CopyContext = {
     buffer: Buffer.allocUnsafe(COPY_CHUNK),
     refused: plan.refused,
@@ -143,13 +164,15 @@ export function planUpper(
           walk(up, real);
           continue;
         }
-        if (!stat.isDirectory() && !stat.isFile() && !stat.isSymbolicLink()) {
+        const temp = bastionTempName(name);
+        const via = parent.via(temp);
+        const isFifo = stat.isFIFO() && makeFifo(via, stat);
+        if (!isFifo && !stat.isDirectory() && !stat.isFile() && !stat.isSymbolicLink()) {
           plan.refused.push(real);
           continue;
         }
-        const temp = bastionTempName(name);
-        const via = parent.via(temp);
-        if (stat.isFile()) {
+        if (isFifo) plan.fifos.push(real);
+        else if (stat.isFile()) {
           if (stat.nlink > 1) ctx.hardLinked.count += 1;
           copyFileTo(up, stat, via, ctx.buffer);
         } else if (stat.isSymbolicLink()) symlinkSync(readlinkSync(up), via);

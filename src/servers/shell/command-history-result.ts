@@ -8,7 +8,7 @@ export function commandHistoryText(ctx: ShellContext): string {
   return ctx.commandHistory.on
     ? 'File changes in read-write roots are staged while the command runs and applied to the roots ' +
         'when it exits (so another process sees them only then); what they replace is kept, and ' +
-        'list_changes / undo_change (files server) take them back. Setuid bits, device nodes, fifos ' +
+        'list_changes / undo_change (files server) take them back. Setuid bits, device nodes ' +
         'and sockets never reach the roots; hard links become separate copies.'
     : `File changes made by commands are NOT kept for undo (${ctx.commandHistory.reason}).`;
 }
