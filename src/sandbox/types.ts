@@ -108,9 +108,9 @@ export interface Sandbox {
 export type OverlaySupport =
   | {
       available: true;
-      isOpaque(dir: string): boolean;
+      isOpaque: (dir: string) => boolean;
       // Make an overlay ahead (off the command's path); its id, or null (then made at launch).
-      prepare(o: OverlayMount): number | null;
+      prepare: (o: OverlayMount) => number | null;
     }
   | { available: false; reason: string };
 

@@ -94,7 +94,9 @@ function applyStaging(deps: CommandHistoryDeps, staging: Staging): CommandOutcom
       `${denied} path(s) protected by the deny rules were changed and are not kept in history.`,
     );
   if (fifos.size > 0)
-    notes.push(`${fifos.size} fifo(s) were made in the roots; history keeps no fifo (not undoable).`);
+    notes.push(
+      `${fifos.size} fifo(s) were made in the roots; history keeps no fifo (not undoable).`,
+    );
   let prepared: PreparedChange = { entries: [], keptBytes: 0 };
   try {
     prepared = store.prepare(guard, keepable);
@@ -193,8 +195,7 @@ export function recoverStagedCommands(deps: CommandHistoryDeps): {
       const empty = staging.meta.roots.every((r) => isUpperEmpty(r.upper));
       // Applied already, or nothing staged (a dir made ahead, a command that wrote nothing).
       if (deps.store.isKnown(staging.meta.id) || empty) removeStaging(staging);
-      else if (staging.meta.state === 'running')
-        report.setAside.push(setAside(base, staging));
+      else if (staging.meta.state === 'running') report.setAside.push(setAside(base, staging));
       else {
         const outcome = applyStaging(deps, staging);
         report.applied.push(
