@@ -42,6 +42,8 @@ function writeBastionConfig(workDir, dataRoot, { history = true, stagingDir } = 
       history: {
         enabled: history,
         dir: path.join(workDir, 'history'),
+        // The history of commands is off by default; the shell rows measure it on.
+        commands: history,
         ...(stagingDir ? { stagingDir } : {}),
       },
     },

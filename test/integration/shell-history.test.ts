@@ -21,7 +21,8 @@ let shell: ShellTestServer;
 let files: StartedServer;
 
 beforeAll(async () => {
-  dirs = makeShellDirs();
+  // The history of commands is off by default (bastion.history.commands).
+  dirs = makeShellDirs(() => ({ history: { commands: true } }));
   shell = await startShell(dirs, { mode: 'cli' });
   // The files server on the same home and settings: the same history, its list and undo tools.
   files = await startServer({
@@ -181,5 +182,28 @@ describe.skipIf(!isRoot)('history of commands (real sandbox, overlay)', () => {
     expect(description).toContain('applied to the roots when it exits');
     const session = tools.find((t) => t.name === 'start_session')?.description ?? '';
     expect(session).toContain('NOT kept for undo');
+  });
+});
+
+describe('history of commands switched off (the default)', () => {
+  it('says so in run_command’s description, and a command’s write keeps no change', async () => {
+    const offDirs = makeShellDirs();
+    const off = await startShell(offDirs, { mode: 'cli' });
+    try {
+      const { tools } = await off.client.listTools();
+      const description = tools.find((t) => t.name === 'run_command')?.description ?? '';
+      expect(description).toContain('NOT kept for undo (history of commands is off');
+      const res = await callTool(off.client, 'run_command', {
+        command: 'echo direct > f.txt',
+        cwd: offDirs.root,
+      });
+      expect(res.data.exitCode).toBe(0);
+      expect(res.data.change).toBeUndefined();
+      expect(readFileSync(path.join(offDirs.root, 'f.txt'), 'utf8')).toBe('direct\n');
+      expect(existsSync(path.join(offDirs.home, 'history', 'staging'))).toBe(false);
+    } finally {
+      await off.close();
+      removeShellDirs(offDirs);
+    }
   });
 });

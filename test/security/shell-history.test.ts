@@ -24,7 +24,8 @@ let dirs: ShellTestDirs;
 let shell: ShellTestServer;
 
 beforeAll(async () => {
-  dirs = makeShellDirs();
+  // The history of commands is off by default (bastion.history.commands).
+  dirs = makeShellDirs(() => ({ history: { commands: true } }));
   shell = await startShell(dirs, { mode: 'cli' });
 });
 
@@ -127,6 +128,10 @@ describe.skipIf(!isRoot)('history of commands: what a command can never reach', 
       expect(restarted.stderr()).toContain('applied the file changes of commands that had exited');
       expect(restarted.stderr()).toContain('were NOT applied and are kept here');
       expect(readdirSync(path.join(store.dir, 'unapplied'))).toHaveLength(1);
+      // Intent before effect: the apply of the earlier command's writes is on record.
+      expect(restarted.auditRecords()).toContainEqual(
+        expect.objectContaining({ tool: 'apply_staged_command', outcome: 'recovering' }),
+      );
       const change = store.list().find((c) => c.call === 'crash-exited');
       expect(change?.tool).toBe('run_command');
     } finally {

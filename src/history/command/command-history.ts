@@ -132,7 +132,8 @@ function failedOutcome(historyDir: string, staging: Staging, err: unknown): Comm
   return {
     changedPaths: 0,
     notes: [
-      `The command's file changes could NOT be applied to the roots (${(err as Error).message}).${where}`,
+      `The command's file changes could not all be applied to the roots (${(err as Error).message}).${where} ` +
+        'An apply that had been written down is finished at the next start.',
     ],
   };
 }
@@ -180,7 +181,12 @@ export function beginCommand(
 // At start: what earlier processes left in staging. A command that had exited has its writes
 // applied now (and kept); one a crash cut short is set aside under unapplied/, never applied
 // half-done; one already applied (journalled, or pending in the store) is just removed.
-export function recoverStagedCommands(deps: CommandHistoryDeps): {
+// `beforeApply` runs before each apply (the caller's audit record of intent: it may throw, and
+// the staging dir then stays for a later start).
+export function recoverStagedCommands(
+  deps: CommandHistoryDeps,
+  beforeApply: (meta: Staging['meta']) => void = () => undefined,
+): {
   applied: string[];
   setAside: string[];
   failed: string[];
@@ -197,6 +203,7 @@ export function recoverStagedCommands(deps: CommandHistoryDeps): {
       if (deps.store.isKnown(staging.meta.id) || empty) removeStaging(staging);
       else if (staging.meta.state === 'running') report.setAside.push(setAside(base, staging));
       else {
+        beforeApply(staging.meta);
         const outcome = applyStaging(deps, staging);
         report.applied.push(
           `${staging.meta.id}${outcome.change !== undefined ? '' : ' (not kept)'}${outcome.notes.length > 0 ? `: ${outcome.notes.join(' ')}` : ''}`,

@@ -7,7 +7,7 @@ import {
   validateHistoryPlacement,
 } from '../../history/index.js';
 import type { PathGuard } from '../../policy/paths/index.js';
-import type { CommandHistorySetting, ShellDeps } from './shell-context.js';
+import { SHELL_AUDIT_SERVER, type CommandHistorySetting, type ShellDeps } from './shell-context.js';
 
 // Open the history of commands once per service, when the config asks for it and the sandbox
 // can stage writes; else say why at start (and the tool descriptions say it to the agent).
@@ -50,7 +50,20 @@ export function openCommandHistory(
       { failed: finished.failed },
       'could not finish changes interrupted by a crash',
     );
-  const staged = recoverStagedCommands({ store, guard, isOpaque: support.isOpaque, stagingBase });
+  // Security: intent before effect: each apply of an earlier command's writes is on record first.
+  const staged = recoverStagedCommands(
+    { store, guard, isOpaque: support.isOpaque, stagingBase },
+    (meta) =>
+      deps.audit.record({
+        server: SHELL_AUDIT_SERVER,
+        tool: 'apply_staged_command',
+        args: { change: meta.id, ...(meta.call !== undefined ? { call: meta.call } : {}) },
+        decision: 'allow',
+        durationMs: 0,
+        outcome: 'recovering',
+        details: { startedAt: meta.time, roots: meta.roots.map((r) => r.lower) },
+      }),
+  );
   if (staged.applied.length > 0)
     deps.logger.warn(
       { applied: staged.applied },
