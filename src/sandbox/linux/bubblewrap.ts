@@ -174,7 +174,9 @@ export function planBubblewrap(host: BubblewrapHost) {
     // A root with a pinned dir inside is not overlaid: the pin binds the host's dir itself (a
     // descriptor opened and verified by the server), which the overlay cannot cover, and binding
     // it by path instead would let a link swapped in reach outside the root. Its writes go to the
-    // root directly, and the caller says they are not kept (RunResult.overlaid).
+    // root directly, and the caller says they are not kept (RunResult.overlaid). An overlay made
+    // ahead for such a root stays unused in the launcher (bounded: past 256 the launcher refuses
+    // to make more, and overlays are then mounted at launch instead).
     const overlays = (spec.overlays ?? [])
       .filter(
         (o) =>
