@@ -1,5 +1,15 @@
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { chmod, chown, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { newChangeId } from '../journal.js';
@@ -91,6 +101,10 @@ export function createStaging(historyDir: string, lowers: readonly string[]): St
   for (const root of staging.meta.roots) {
     mkdirSync(root.upper, { mode: 0o755 });
     mkdirSync(root.work, { mode: 0o700 });
+    // The overlay's top shows the upper dir's owner and mode: the root's own, as outside.
+    const top = statSync(root.lower);
+    chownSync(root.upper, top.uid, top.gid);
+    chmodSync(root.upper, top.mode & 0o7777);
   }
   writeFileSync(path.join(staging.dir, 'meta.json'), JSON.stringify(staging.meta), { mode: 0o600 });
   return staging;
@@ -106,6 +120,9 @@ export async function createStagingAsync(
   for (const root of staging.meta.roots) {
     await mkdir(root.upper, { mode: 0o755 });
     await mkdir(root.work, { mode: 0o700 });
+    const top = await stat(root.lower);
+    await chown(root.upper, top.uid, top.gid);
+    await chmod(root.upper, top.mode & 0o7777);
   }
   await writeFile(path.join(staging.dir, 'meta.json'), JSON.stringify(staging.meta), {
     mode: 0o600,
