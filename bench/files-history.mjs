@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createServerHandle } from './mcp-client.mjs';
 import { makeRow, measureCell } from './measure.mjs';
 import { percentile, runInterleaved } from './stats.mjs';
+import { runShellHistoryWorkload } from './shell-history.mjs';
 
 const SIZES = [
   { label: '1 KiB', bytes: 1024, calls: { full: 200, quick: 50 } },
@@ -67,5 +68,7 @@ export async function runHistoryWorkload({ specs, data, quick, log }) {
     // What this row kept (up to ~200 MiB) is not worth keeping on the bench machine.
     rmSync(path.join(specs.bastionFiles.cwd, 'history'), { recursive: true, force: true });
   }
+  rows.push(...(await runShellHistoryWorkload({ specs, quick, log })));
+  rmSync(path.join(specs.bastionFiles.cwd, 'history'), { recursive: true, force: true });
   return rows;
 }

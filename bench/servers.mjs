@@ -18,10 +18,14 @@ const BASE_ENV = { PATH: BENCH_PATH, LANG: 'C.UTF-8' };
 
 // Bastion's settings for the bench: the data root, limits big enough that Bastion does the same work
 // as the official server (no truncation), and the audit log kept under the bench work dir.
-function writeBastionConfig(workDir, dataRoot, { history = true } = {}) {
+function writeBastionConfig(workDir, dataRoot, { history = true, stagingDir } = {}) {
   const file = path.join(
     workDir,
-    history ? 'bastion-settings.json' : 'bastion-settings-no-history.json',
+    !history
+      ? 'bastion-settings-no-history.json'
+      : stagingDir
+        ? 'bastion-settings-tmpfs-staging.json'
+        : 'bastion-settings.json',
   );
   // A fresh audit log per run, so runs do not depend on what earlier ones appended.
   rmSync(path.join(workDir, 'audit'), { recursive: true, force: true });
@@ -35,7 +39,13 @@ function writeBastionConfig(workDir, dataRoot, { history = true } = {}) {
       },
       audit: { dir: path.join(workDir, 'audit') },
       // The history store under the work dir (outside the data root); off for the "history off" side.
-      history: { enabled: history, dir: path.join(workDir, 'history') },
+      history: {
+        enabled: history,
+        dir: path.join(workDir, 'history'),
+        // The history of commands is off by default; the shell rows measure it on.
+        commands: history,
+        ...(stagingDir ? { stagingDir } : {}),
+      },
     },
   };
   writeFileSync(file, JSON.stringify(settings, null, 2));
@@ -79,6 +89,10 @@ export function serverSpecs({ repoRoot, workDir, dataRoot, smallRoot }) {
   mkdirSync(workDir, { recursive: true });
   const bastionConfig = writeBastionConfig(workDir, dataRoot);
   const noHistoryConfig = writeBastionConfig(workDir, dataRoot, { history: false });
+  // Commands' writes staged on a tmpfs instead of the history dir's disk (bench/shell-history.mjs).
+  const tmpfsStagingConfig = writeBastionConfig(workDir, dataRoot, {
+    stagingDir: '/dev/shm/bastion-bench-staging',
+  });
   const dcHome = prepareDesktopCommanderHome(workDir, dataRoot);
   const node = process.execPath;
   const bastion = (
@@ -113,6 +127,19 @@ export function serverSpecs({ repoRoot, workDir, dataRoot, smallRoot }) {
     ),
     bastionShell: bastion('shell'),
     bastionShellSmall: bastion('shell', smallRoot, 'bastion-shell (small root)'),
+    bastionShellHistory: bastion('shell', smallRoot, 'bastion-shell (history on)'),
+    bastionShellHistoryTmpfs: bastion(
+      'shell',
+      smallRoot,
+      'bastion-shell (history on, staging on tmpfs)',
+      tmpfsStagingConfig,
+    ),
+    bastionShellNoHistory: bastion(
+      'shell',
+      smallRoot,
+      'bastion-shell (history off)',
+      noHistoryConfig,
+    ),
     official: {
       label: 'official-filesystem',
       command: node,

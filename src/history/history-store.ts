@@ -16,7 +16,7 @@ import {
   type ChangeOrigin,
 } from './types.js';
 import { discardStaged, entriesAfterUndo, planUndo } from './undo.js';
-import { runStep, UndoStepSchema } from './undo-steps.js';
+import { runStep, UndoStepSchema, type UndoStep } from './undo-steps.js';
 import type { HistoryGuard } from './verified-parent.js';
 
 // Retention runs at most this often per store, or sooner once this share of maxBytes was added.
@@ -43,7 +43,7 @@ const PendingUndoSchema = z.object({
     tool: z.string(),
     principal: z.string().optional(),
     call: z.string().optional(),
-    undoes: z.string(),
+    undoes: z.string().optional(),
     keptBytes: z.number(),
     befores: z.array(z.object({ path: z.string(), before: BeforeStateSchema })),
   }),
@@ -65,6 +65,17 @@ export interface HistoryStore {
   list(): Change[];
   find(id: string): Change | undefined;
   undo(guard: HistoryGuard, id: string, options: { force: boolean; origin: ChangeOrigin }): Change;
+  // Run steps prepared beforehand (each one rename, content staged beside its target) as change
+  // `id`, written down first so a crash mid-way is finished on next open. With no befores the
+  // steps run and nothing is journalled (a change applied without history); undefined then.
+  applyPlanned(
+    guard: HistoryGuard,
+    id: string,
+    planned: { befores: PreparedChange['entries']; keptBytes: number; steps: UndoStep[] },
+    origin: ChangeOrigin,
+  ): Change | undefined;
+  // True when change `id` is journalled or waits in pending (a crash-interrupted apply).
+  isKnown(id: string): boolean;
   // Finish undos a crash interrupted: how many were finished, and why others could not be.
   recover(guard: HistoryGuard): { finished: number; failed: string[] };
   prune(now?: number): PruneReport;
@@ -77,7 +88,9 @@ export function writtenState(data: string | Uint8Array): AfterState {
 }
 
 // Open (creating private dirs as needed) the history store configured in `history`.
-export function openHistoryStore(history: Readonly<HistoryConfig>): HistoryStore {
+export function openHistoryStore(
+  history: Readonly<Omit<HistoryConfig, 'commands' | 'stagingDir'>>,
+): HistoryStore {
   const dir = history.dir;
   const tmpDir = path.join(dir, 'tmp');
   const pendingDir = path.join(dir, 'pending');
@@ -97,15 +110,31 @@ export function openHistoryStore(history: Readonly<HistoryConfig>): HistoryStore
       return;
     store.prune(now);
   };
-  const finish = (guard: HistoryGuard, pending: PendingUndo): Change => {
+  const finish = (guard: HistoryGuard, pending: PendingUndo): Change | undefined => {
     for (const step of pending.steps) runStep(guard, step);
     const { befores, ...facts } = pending.change;
+    if (befores.length === 0) return undefined;
     const change: Change = {
       ...facts,
       time: new Date().toISOString(),
       entries: entriesAfterUndo(guard, befores),
     };
     journal.append(change);
+    return change;
+  };
+  const runPending = (guard: HistoryGuard, pending: PendingUndo): Change | undefined => {
+    const pendingFile = path.join(pendingDir, `${pending.change.id}.json`);
+    try {
+      // Durability: the plan is on disk before the first rename, so a crash is finished later.
+      writeFileDurable(tmpDir, pendingFile, JSON.stringify(pending));
+    } catch (err) {
+      discardStaged(guard, pending.steps);
+      throw err;
+    }
+    const change = finish(guard, pending);
+    unlinkSync(pendingFile);
+    addedSincePrune += pending.change.keptBytes;
+    maybePrune();
     return change;
   };
   const store: HistoryStore = {
@@ -163,19 +192,25 @@ export function openHistoryStore(history: Readonly<HistoryConfig>): HistoryStore
         },
         steps: plan.steps,
       };
-      const pendingFile = path.join(pendingDir, `${pending.change.id}.json`);
-      try {
-        // Durability: the plan is on disk before the first rename, so a crash is finished later.
-        writeFileDurable(tmpDir, pendingFile, JSON.stringify(pending));
-      } catch (err) {
-        discardStaged(guard, plan.steps);
-        throw err;
-      }
-      const change = finish(guard, pending);
-      unlinkSync(pendingFile);
-      addedSincePrune += plan.keptBytes;
-      maybePrune();
+      const change = runPending(guard, pending);
+      if (change === undefined) throw new Error('an undo journals what it restored');
       return change;
+    },
+    applyPlanned(guard, id, planned, origin) {
+      return runPending(guard, {
+        change: {
+          id,
+          tool: origin.tool,
+          ...(origin.principal !== undefined ? { principal: origin.principal } : {}),
+          ...(origin.call !== undefined ? { call: origin.call } : {}),
+          keptBytes: planned.keptBytes,
+          befores: planned.befores,
+        },
+        steps: planned.steps,
+      });
+    },
+    isKnown(id) {
+      return existsSync(path.join(pendingDir, `${id}.json`)) || journal.find(id) !== undefined;
     },
     recover(guard) {
       let finished = 0;

@@ -16,3 +16,11 @@ export {
 export { summarizeChange, pathsOf, type ChangeSummary, type PathSummary } from './summary.js';
 // What a path is now, compared with a change's after-state (is a change still undoable as is).
 export { isSameState, observeState } from './capture.js';
+export {
+  beginCommand,
+  recoverStagedCommands,
+  type CommandHistoryDeps,
+  type CommandOutcome,
+  type CommandRun,
+} from './command/command-history.js';
+export { createStagingPool, type StagingPool } from './command/staging-pool.js';

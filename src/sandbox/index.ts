@@ -21,11 +21,12 @@ import {
 } from './linux/detect.js';
 import { planNone } from './none.js';
 import { createSandboxRunner } from './sandbox-runner.js';
-import type { LimitEnforcement, Sandbox, SandboxLogger } from './types.js';
+import type { LimitEnforcement, OverlaySupport, Sandbox, SandboxLogger } from './types.js';
 
 export type {
   CappedText,
   LimitEnforcement,
+  OverlaySupport,
   RunOptions,
   RunResult,
   Sandbox,
@@ -39,6 +40,7 @@ export { buildSandboxEnv, SANDBOX_DEFAULT_PATH, SANDBOX_HOME } from './env.js';
 export { capText, OutputCapper } from './output-cap.js';
 export { STREAM_DRAIN_MS, waitForStreamsClosed } from './stream-drain.js';
 export type { DetectOptions } from './linux/detect.js';
+export type { OverlayMount } from './launcher/protocol.js';
 export {
   EXEC_GUARD_BINARY,
   findLauncher,
@@ -133,6 +135,27 @@ function privateDevicesOrWarn(logger: SandboxLogger | undefined): PrivateDevices
   return devices;
 }
 
+// Overlays (history of commands) need the launcher, which mounts them, and a root server: an
+// unprivileged one cannot mount in the host's mount namespace view its sandboxes start from.
+function overlaySupport(launcher: Launcher | null): OverlaySupport {
+  if (process.getuid?.() !== 0)
+    return {
+      available: false,
+      reason:
+        'the server is not root, and only a root server can mount the overlays that stage a command’s writes',
+    };
+  if (launcher === null)
+    return {
+      available: false,
+      reason: 'the native launcher is not built or did not start (run npm run setup)',
+    };
+  return {
+    available: true,
+    isOpaque: (dir) => launcher.isOpaque(dir),
+    prepare: (o) => launcher.prepareOverlay(o),
+  };
+}
+
 // enabled && available => bubblewrap; enabled && unavailable => SandboxUnavailableError with the
 // fix; !enabled => 'none' (no isolation; the caller must print a loud warning).
 export async function createSandbox(options: CreateSandboxOptions): Promise<Sandbox> {
@@ -192,5 +215,5 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
     options.logger,
     staticLauncherMounts(etcMasks, privateDevices),
   );
-  return createSandboxRunner('bubblewrap', enforcement, plan, launcher);
+  return createSandboxRunner('bubblewrap', enforcement, plan, launcher, overlaySupport(launcher));
 }

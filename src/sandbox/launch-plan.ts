@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { SandboxCgroup } from './cgroup.js';
 import type { Rlimit } from './launcher/index.js';
+import type { OverlayMount } from './launcher/protocol.js';
 
 // The child's fd that carries argsFdPayload (NUL-separated), read by `bwrap --args 3`.
 export const ARGS_FD = 3;
@@ -31,6 +32,9 @@ export interface LaunchPlan {
     argv: readonly string[];
     rlimits: readonly Rlimit[];
     argsFdPayload?: readonly string[];
+    // Mounted by the launcher in the child's own mount namespace; a plan with overlays never
+    // falls back to a Node spawn (the roots would be written directly, with no history).
+    overlays?: readonly OverlayMount[];
   };
 }
 

@@ -26,6 +26,7 @@ function requestFor(plan: LaunchPlan): LaunchRequest | null {
     cgroupDirs: (plan.cgroup?.procsFiles ?? []).map((f) => f.slice(0, f.lastIndexOf('/'))),
     rlimits: command.rlimits,
     fds,
+    ...(command.overlays?.length ? { overlays: command.overlays } : {}),
   };
 }
 
@@ -33,7 +34,12 @@ function requestFor(plan: LaunchPlan): LaunchRequest | null {
 // plan has no launcher command, the launcher is gone, or it refused this launch.
 export function startWithLauncher(plan: LaunchPlan, launcher: Launcher): Leader | null {
   const req = requestFor(plan);
-  if (req === null || !launcher.isAlive()) return null;
+  if (req === null) return null;
+  if (!launcher.isAlive()) {
+    if (req.overlays !== undefined)
+      throw new Error('the launcher is gone; a command with history needs it');
+    return null;
+  }
   let done = false;
   let resolveExit: (status: ExitStatus) => void = () => undefined;
   const exited = new Promise<ExitStatus>((resolve) => {
@@ -51,6 +57,9 @@ export function startWithLauncher(plan: LaunchPlan, launcher: Launcher): Leader 
   } catch (err) {
     // A refusal (or a launcher that just died) is retried the reference way, which reports the
     // failure exactly as before (ENOENT, a failed cgroup write, ...).
+    // Security (history): a plan with overlays must not run the Node way, writing the roots
+    // directly while the caller believes the writes are staged.
+    if (req.overlays !== undefined) throw err;
     if (err instanceof LaunchRefusedError || !launcher.isAlive()) return null;
     throw err;
   }

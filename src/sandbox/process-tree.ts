@@ -146,6 +146,10 @@ export function launchTree(
   // Security: fd payloads (the seccomp filter) ride only with the bwrap fd layout; never drop one.
   if (plan.fdPayloads?.length && !plan.argsFdPayload)
     throw new TypeError('expected argsFdPayload alongside fdPayloads');
+  const overlaid = plan.launcherCommand?.overlays ?? [];
+  // Security (history): overlays are mounted by the launcher only; never run such a plan without.
+  if (overlaid.length > 0 && launcher === null)
+    throw new Error('expected the launcher for a command with overlays, got none');
   const leader = (launcher && startWithLauncher(plan, launcher)) ?? startWithNode(plan);
   const { pid, exited } = leader;
   let killing: Promise<void> | undefined;
@@ -204,5 +208,6 @@ export function launchTree(
     stderr: leader.stderr,
     exited,
     kill,
+    overlaid,
   };
 }

@@ -4,6 +4,7 @@ import { OutputCapper } from './output-cap.js';
 import { waitForStreamsClosed } from './stream-drain.js';
 import type {
   LimitEnforcement,
+  OverlaySupport,
   RunOptions,
   RunResult,
   Sandbox,
@@ -39,6 +40,7 @@ export function createSandboxRunner(
   enforcement: LimitEnforcement,
   plan: PlanLaunch,
   launcher: Launcher | null = null,
+  overlays: OverlaySupport = { available: false, reason: 'this sandbox does not mount overlays' },
 ): Sandbox {
   const live = new Set<SandboxedProcess>();
 
@@ -79,6 +81,7 @@ export function createSandboxRunner(
         timedOut: false,
         cancelled: true,
         outputLimitHit: false,
+        ...(spec.overlays !== undefined ? { overlaid: [] } : {}),
       };
     }
     const proc = spawn(argv, spec, limits);
@@ -133,6 +136,7 @@ export function createSandboxRunner(
         timedOut,
         cancelled,
         outputLimitHit,
+        ...(spec.overlays !== undefined ? { overlaid: proc.overlaid } : {}),
       };
     } finally {
       clearTimeout(timer);
@@ -144,5 +148,5 @@ export function createSandboxRunner(
     await Promise.all([...live].map((p) => p.kill()));
   };
 
-  return { kind, enforcement, spawn, run, close };
+  return { kind, enforcement, spawn, run, close, overlays };
 }

@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Root } from '../config/load-config.js';
+import type { OverlayMount } from './launcher/protocol.js';
 
 // What a sandboxed command may see: the roots (rw or ro), masked deny globs, its cwd, net, env.
 export interface SandboxSpec {
@@ -11,6 +12,11 @@ export interface SandboxSpec {
   // Which programs may run, enforced by the kernel at exec (docs/SANDBOX.md, "Exec rules").
   // Absent: every program the sandbox can see.
   programs?: ProgramRules;
+  // Read-write roots to cover with an overlay (history of commands, src/history/command-overlay/):
+  // the command's writes land in each upper dir and the root is left as it was. Only when
+  // Sandbox.overlays.available; a root that cannot be covered safely is left out (see
+  // RunResult.overlaid).
+  overlays?: readonly OverlayMount[];
 }
 
 // allowlist: `only` these (names looked up in the program dirs, absolute files or helper dirs,
@@ -36,6 +42,8 @@ export interface SandboxedProcess {
   stderr: Readable;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(): Promise<void>;
+  // The overlays actually mounted for this process (a subset of spec.overlays).
+  overlaid: readonly OverlayMount[];
 }
 
 // Output with the head and tail kept and a "[... N bytes omitted ...]" marker in between.
@@ -56,6 +64,8 @@ export interface RunResult {
   cancelled: boolean;
   // The command kept writing far past maxOutputBytes and was killed instead of drained forever.
   outputLimitHit: boolean;
+  // The overlays actually mounted (a subset of spec.overlays; absent when none was asked).
+  overlaid?: readonly OverlayMount[];
 }
 
 // Options of one run(); timeoutMs and maxOutputBytes are mandatory by design.
@@ -88,7 +98,21 @@ export interface Sandbox {
   ): Promise<RunResult>;
   // Kill every live sandbox (server shutdown).
   close(): Promise<void>;
+  // Whether commands can run with their read-write roots overlaid (history of commands): it
+  // takes a root server (mounting an overlay needs CAP_SYS_ADMIN in the host's mount namespace)
+  // and the native launcher, which mounts them and reads the overlay's marks.
+  readonly overlays: OverlaySupport;
 }
+
+// See Sandbox.overlays; `reason` says why not when unavailable.
+export type OverlaySupport =
+  | {
+      available: true;
+      isOpaque: (dir: string) => boolean;
+      // Make an overlay ahead (off the command's path); its id, or null (then made at launch).
+      prepare: (o: OverlayMount) => number | null;
+    }
+  | { available: false; reason: string };
 
 // The minimal logger the sandbox needs (pino's Logger satisfies it).
 export interface SandboxLogger {

@@ -5,6 +5,9 @@ import type { Readable, Writable } from 'node:stream';
 import {
   encodeKill,
   encodeLaunch,
+  encodeOpaqueQuery,
+  encodePrepareOverlay,
+  type OverlayMount,
   encodeRelease,
   parseAnswer,
   parseEvent,
@@ -47,6 +50,10 @@ export interface Launcher {
   launch(req: LaunchRequest, onExit: (event: ExitEvent) => void): LaunchedChild;
   // Signal a child (or its process group) the launcher has not reaped yet; false if it has.
   signal(pid: number, signal: NodeJS.Signals, group: boolean): boolean;
+  // Whether an overlay upper dir is opaque (xattr trusted.overlay.opaque, which Node cannot read).
+  isOpaque(dir: string): boolean;
+  // Make an overlay ahead of its command; its id for OverlayMount.prepared, or null if refused.
+  prepareOverlay(o: OverlayMount): number | null;
   close(): void;
 }
 
@@ -211,6 +218,17 @@ export async function startLauncher(
     signal(pid, sig, group) {
       if (!alive) return false;
       return parseAnswer(request(encodeKill(pid, signalNumber(sig), group))).ok;
+    },
+    isOpaque(dir) {
+      const answer = parseAnswer(request(encodeOpaqueQuery(dir)));
+      if (!answer.ok)
+        throw new Error(`could not read the overlay mark of a staged dir (errno ${answer.errno})`);
+      return answer.numbers[0] === 1;
+    },
+    prepareOverlay(o) {
+      if (!alive) return null;
+      const answer = parseAnswer(request(encodePrepareOverlay(o)));
+      return answer.ok ? (answer.numbers[0] ?? null) : null;
     },
     close() {
       if (!alive) return;

@@ -80,6 +80,45 @@ describe.skipIf(binary === null)('native launcher', () => {
     };
   };
 
+  // History of commands: the child's own mount namespace covers lower with an overlay, mounted
+  // at launch or made ahead (fsmount) and attached; the host's lower and mount table stay as they were.
+  it.skipIf(process.getuid?.() !== 0)(
+    'stages a child’s writes in an overlay, mounted at launch or made ahead',
+    async () => {
+      for (const ahead of [false, true]) {
+        const base = mkdtempSync(path.join(dir, 'ov-'));
+        const [lower, upper, work] = ['lower', 'upper', 'work'].map((n) => path.join(base, n)) as [
+          string,
+          string,
+          string,
+        ];
+        for (const d of [lower, upper, work]) mkdirSync(d);
+        const overlay = { lower, upper, work };
+        const prepared = ahead ? launcher.prepareOverlay(overlay) : null;
+        if (ahead) expect(prepared).not.toBeNull();
+        const argv = ['/bin/sh', '-c', `echo staged > '${lower}/f' && cat '${lower}/f'`];
+        const result = await runPlan(
+          plan({
+            argv,
+            inheritFds: [],
+            argsFdPayload: undefined,
+            fdPayloads: [],
+            launcherCommand: {
+              argv,
+              rlimits: [],
+              overlays: [prepared !== null ? { ...overlay, prepared } : overlay],
+            },
+          }),
+          launcher,
+        );
+        expect(result.stdout).toBe('staged\n');
+        expect(existsSync(path.join(lower, 'f'))).toBe(false);
+        expect(existsSync(path.join(upper, 'f'))).toBe(true);
+        expect(launcher.isOpaque(upper)).toBe(false);
+      }
+    },
+  );
+
   it('gives the child exactly what a Node spawn gives it: fds, limits, cwd, env, session', async () => {
     const viaLauncher = await runPlan(plan(), launcher);
     const viaNode = await runPlan(plan(), null);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, encodeKill, encodeLaunch, parseAnswer, parseEvent } from './protocol.js';
+import {
+  encodeFrame,
+  encodeKill,
+  encodeLaunch,
+  encodePrepareOverlay,
+  parseAnswer,
+  parseEvent,
+} from './protocol.js';
 
 // Read a frame back the way native/launcher.c does: u32 LE size, then tag, u32 LE length, bytes.
 function decode(frame: Buffer): [string, Buffer][] {
@@ -16,6 +23,28 @@ function decode(frame: Buffer): [string, Buffer][] {
 }
 
 describe('launcher protocol', () => {
+  it('sends overlays as lower, upper, work in order, or a prepared one as "<id> <target>"', () => {
+    const frame = encodeLaunch({
+      argv: ['/bin/true'],
+      cwd: '/',
+      env: {},
+      cgroupDirs: [],
+      rlimits: [],
+      fds: [],
+      overlays: [
+        { lower: '/r/a', upper: '/h/u0', work: '/h/w0' },
+        { lower: '/r/b c', upper: '/h/u1', work: '/h/w1', prepared: 7 },
+      ],
+    });
+    const fields = decode(frame).map(([t, v]) => `${t}:${v.toString()}`);
+    expect(fields.slice(-4)).toEqual(['o:/r/a', 'u:/h/u0', 'w:/h/w0', 'm:7 /r/b c']);
+    expect(
+      decode(encodePrepareOverlay({ lower: '/r', upper: '/u', work: '/w' })).map(
+        ([t, v]) => `${t}:${v.toString()}`,
+      ),
+    ).toEqual(['P:', 'o:/r', 'u:/u', 'w:/w']);
+  });
+
   it('frames fields as tag, length and NUL-terminated bytes', () => {
     const fields = decode(
       encodeFrame([

@@ -19,6 +19,19 @@ export interface LaunchRequest {
   rlimits: readonly Rlimit[];
   // The child's fds from 3 up, in order: bytes (a memfd) or a server fd (reopened via /proc).
   fds: readonly ({ bytes: Uint8Array } | { serverFd: number })[];
+  // Overlays the child mounts in a mount namespace of its own before exec (history of commands).
+  overlays?: readonly OverlayMount[];
+}
+
+// One read-write root covered by an overlay: the command's writes land in `upper` (work: the
+// overlay's scratch dir, same file system as upper), the root itself stays as it was.
+export interface OverlayMount {
+  lower: string;
+  upper: string;
+  work: string;
+  // The launcher's id of this overlay made ahead ('P'), attached at lower by one move_mount;
+  // absent: the child mounts it itself.
+  prepared?: number;
 }
 
 // The launcher's answer to a launch: its child's pid and the launcher's fd numbers of the
@@ -83,12 +96,31 @@ export function encodeLaunch(req: LaunchRequest): Buffer {
     if ('bytes' in fd) fields.push(['d', fd.bytes]);
     else fields.push(['f', String(fd.serverFd)]);
   }
+  for (const o of req.overlays ?? []) {
+    if (o.prepared !== undefined) fields.push(['m', `${o.prepared} ${o.lower}`]);
+    else fields.push(['o', o.lower], ['u', o.upper], ['w', o.work]);
+  }
   return encodeFrame(fields);
 }
 
 // The frame asking the launcher to signal its (not yet reaped) child, or its process group.
 export function encodeKill(pid: number, signal: number, group: boolean): Buffer {
   return encodeFrame([['K', `${pid} ${signal} ${group ? 1 : 0}`]]);
+}
+
+// The frame asking whether an overlay upper dir is opaque (it replaced the dir below it).
+export function encodeOpaqueQuery(dir: string): Buffer {
+  return encodeFrame([['O', dir]]);
+}
+
+// The frame asking the launcher to make an overlay ahead of its command (answer: "ok <id>").
+export function encodePrepareOverlay(o: OverlayMount): Buffer {
+  return encodeFrame([
+    ['P', ''],
+    ['o', o.lower],
+    ['u', o.upper],
+    ['w', o.work],
+  ]);
 }
 
 // The frame releasing the launcher's copies of a child's pipe ends, once the server has its own.

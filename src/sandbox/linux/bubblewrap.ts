@@ -171,6 +171,19 @@ export function planBubblewrap(host: BubblewrapHost) {
             }),
             guardPath: host.execGuard,
           };
+    // A root with a pinned dir inside is not overlaid: the pin binds the host's dir itself (a
+    // descriptor opened and verified by the server), which the overlay cannot cover, and binding
+    // it by path instead would let a link swapped in reach outside the root. Its writes go to the
+    // root directly, and the caller says they are not kept (RunResult.overlaid). An overlay made
+    // ahead for such a root stays unused in the launcher (bounded: past 256 the launcher refuses
+    // to make more, and overlays are then mounted at launch instead).
+    const overlays = (spec.overlays ?? [])
+      .filter(
+        (o) =>
+          spec.roots.some((r) => r.path === o.lower && r.mode === 'read-write') &&
+          !pinDirs.some((pin) => isInside(pin, o.lower)),
+      )
+      .sort((a, b) => a.lower.length - b.lower.length);
     const pinFds = openPins(pinDirs);
     let cgroup;
     try {
@@ -223,6 +236,7 @@ export function planBubblewrap(host: BubblewrapHost) {
         ],
         rlimits: launcherRlimits(limits, cgroup === null || !cgroup.memory),
         ...(launcherOptions !== undefined ? { argsFdPayload: launcherOptions } : {}),
+        ...(overlays.length > 0 ? { overlays } : {}),
       },
     };
   };

@@ -17,6 +17,14 @@ export const RunOutputShape = {
   stderrBytes: z.number().int().describe('Total bytes the command wrote to stderr'),
   stdoutTruncated: z.boolean(),
   stderrTruncated: z.boolean(),
+  change: z
+    .string()
+    .optional()
+    .describe('History id of the files the command changed (undo with undo_change)'),
+  historyNotes: z
+    .array(z.string())
+    .optional()
+    .describe('What of the command’s file changes was not kept for undo, or not applied'),
 };
 
 // One line saying how a command ended, for the text summary and the audit log.

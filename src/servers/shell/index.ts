@@ -2,6 +2,7 @@ import { McpServer, type ProtocolEra } from '@modelcontextprotocol/server';
 import { tryRecord, type AuditCaller } from '../../audit/index.js';
 import type { Config } from '../../config/index.js';
 import { createPathGuard } from '../../policy/paths/index.js';
+import { openCommandHistory } from './command-history-setup.js';
 import { runInRequestRoots } from '../shared/request-roots.js';
 import { installRootsSync } from '../shared/roots-sync.js';
 import type { ToolExtra } from '../shared/audited-tool.js';
@@ -41,6 +42,7 @@ export interface ShellService {
 // The shell service. The caller owns the sandbox, the policy engine and the transport.
 export function createShellService(config: Config, deps: ShellDeps): ShellService {
   const sharedGuard = createPathGuard(config);
+  const commandHistory = openCommandHistory(config, deps, sharedGuard);
   const registry = createSessionRegistry(config.shell, (session, reason) => {
     deps.logger.info({ sessionId: session.id, reason }, 'shell session expired');
     // Runs from a timer: an audit log that cannot be written must not crash the server (it
@@ -86,6 +88,7 @@ export function createShellService(config: Config, deps: ShellDeps): ShellServic
         guard,
         era: options.era ?? 'legacy',
         approvals,
+        commandHistory,
         tool: {
           mcp,
           audit: deps.audit,

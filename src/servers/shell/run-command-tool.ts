@@ -19,6 +19,12 @@ import { inputCheckFor, inputPolicyText } from './input-check.js';
 import { buildSandboxLimits, buildSandboxSpec, shellArgv } from './sandbox-request.js';
 import { confirmerFor } from './confirm-round-trip.js';
 import type { ShellContext } from './shell-context.js';
+import {
+  beginCommandHistory,
+  commandHistoryText,
+  historyAudit,
+  historyText,
+} from './command-history-result.js';
 import { NO_POLICY_ACCESS, commandHints } from './tool-annotations.js';
 
 // run_command: cwd -> root -> policy (maybe the user's confirmation) -> sandboxed bash -> result.
@@ -37,7 +43,7 @@ export function registerRunCommandTool(ctx: ShellContext): void {
         `${shell.defaultTimeoutMs} and may be at most ${shell.maxTimeoutMs} (larger values are refused, ` +
         `not clamped). Output over ${shell.maxOutputBytes} bytes per stream is truncated, keeping the ` +
         'head and the tail. Sends progress notifications when given a progressToken; cancelling the ' +
-        `request kills the command and its children. ${NO_POLICY_ACCESS}`,
+        `request kills the command and its children. ${commandHistoryText(ctx)} ${NO_POLICY_ACCESS}`,
       inputSchema: {
         command: z.string().describe('A bash command line, e.g. "npm test" or "ls -la | head"'),
         cwd: z.string().optional().describe('Working directory inside an allowed root'),
@@ -47,7 +53,7 @@ export function registerRunCommandTool(ctx: ShellContext): void {
       outputSchema: RunOutputShape,
       annotations: commandHints(ctx.config),
     },
-    async (args, extra) => {
+    async (args, extra, info) => {
       const command = validateCommandText(args.command);
       const timeoutMs = resolveTimeoutMs(shell, args.timeoutMs);
       if (args.stdin !== undefined) validateInputText(args.stdin, 'stdin');
@@ -92,10 +98,13 @@ export function registerRunCommandTool(ctx: ShellContext): void {
       if (!verdict.allowed) return refusalResult(verdict, details);
 
       const progress = startProgress(extra);
+      const spec = buildSandboxSpec(ctx.config, place, ctx.guard.roots, confirmed);
+      // History: the read-write roots are overlaid; their writes are applied after the exit.
+      const staged = beginCommandHistory(ctx, spec.roots, info);
       const result = await ctx.deps.sandbox
         .run(
           shellArgv(command),
-          buildSandboxSpec(ctx.config, place, ctx.guard.roots, confirmed),
+          staged !== undefined ? { ...spec, overlays: staged.overlays } : spec,
           buildSandboxLimits(ctx.config),
           {
             timeoutMs,
@@ -105,16 +114,28 @@ export function registerRunCommandTool(ctx: ShellContext): void {
             onOutput: (bytes) => progress.onOutput(bytes),
           },
         )
+        .catch((err: unknown) => {
+          staged?.abandon();
+          throw err;
+        })
         .finally(() => progress.stop());
+      const kept = staged?.finish((result.overlaid ?? []).map((o) => o.lower));
       return {
-        content: [{ type: 'text', text: formatRunText(command, result, timeoutMs) }],
-        structuredContent: toStructuredRun(result, place.cwd),
+        content: [
+          { type: 'text', text: formatRunText(command, result, timeoutMs) + historyText(kept) },
+        ],
+        structuredContent: {
+          ...toStructuredRun(result, place.cwd),
+          ...(kept?.change !== undefined ? { change: kept.change.id } : {}),
+          ...(kept !== undefined && kept.notes.length > 0 ? { historyNotes: kept.notes } : {}),
+        },
         audit: {
           decision: 'allow',
           rule: verdict.decision.rule,
           details: {
             ...details,
             ...auditRunDetails(result),
+            ...historyAudit(kept),
             ending: describeEnding(result, timeoutMs),
             ...(verdict.confirmed ? { confirmedByUser: true } : {}),
           },

@@ -1,6 +1,7 @@
 import type { ProtocolEra } from '@modelcontextprotocol/server';
 import type { AuditSink } from '../../audit/index.js';
 import type { Config } from '../../config/index.js';
+import type { HistoryStore, StagingPool } from '../../history/index.js';
 import type { Logger } from '../../logging/logger.js';
 import type { CommandPolicyEngine } from '../../policy/command/index.js';
 import type { PathGuard } from '../../policy/paths/index.js';
@@ -26,7 +27,21 @@ export interface ShellContext {
   era: ProtocolEra;
   // The service's sealed confirmation states (2026-07-28 round trips).
   approvals: ApprovalStates;
+  // History of commands (staged through overlays, applied after exit), or why it is off.
+  commandHistory: CommandHistorySetting;
 }
+
+// Whether run_command keeps what it changes: the store and the sandbox's overlay reader, or the
+// reason it does not (shown in the tool's description and said at start).
+export type CommandHistorySetting =
+  | {
+      on: true;
+      store: HistoryStore;
+      isOpaque: (dir: string) => boolean;
+      pool: StagingPool;
+      stagingBase: string;
+    }
+  | { on: false; reason: string };
 
 // The audit `server` name of every shell record.
 export const SHELL_AUDIT_SERVER = 'shell';

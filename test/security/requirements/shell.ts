@@ -100,4 +100,19 @@ export const SHELL_THREATS = [
     description:
       'A 2026-07-28 client forges a confirmation, or replays one issued for another command, cwd or an earlier call.',
   },
+  {
+    id: 'SH-HISTORY-01',
+    description:
+      'A command reads the history store or its own staged writes (old versions of files), or alters them so that an undo or the apply writes what it chose.',
+  },
+  {
+    id: 'SH-HISTORY-02',
+    description:
+      'A setuid/setgid file or a device node made by a command reaches the real root through the apply of its staged writes.',
+  },
+  {
+    id: 'SH-HISTORY-03',
+    description:
+      'The server dies between a command’s exit and the apply of its staged writes, and the writes are lost or applied half-done without a word.',
+  },
 ] as const;

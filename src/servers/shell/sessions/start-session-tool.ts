@@ -25,7 +25,9 @@ export function registerStartSessionTool(ctx: ShellContext, registry: SessionReg
         'command is policy-checked like run_command. When the program is a shell, every input sent to ' +
         `it is policy-checked as a command too. At most ${shell.maxSessions} sessions run at once; a ` +
         `session idle for ${shell.sessionIdleMs} ms or alive for ${shell.sessionLifetimeMs} ms is ` +
-        `killed. ${NO_POLICY_ACCESS}`,
+        `killed. File changes made in a session go to the roots directly and are NOT kept for undo ` +
+        '(only run_command keeps them). ' +
+        NO_POLICY_ACCESS,
       inputSchema: {
         command: z.string().describe('The program to start, as a bash command line'),
         cwd: z.string().optional().describe('Working directory inside an allowed root'),
