@@ -46,9 +46,13 @@ const times = [];
 for (let i = 0; i < calls && row !== 'start'; i++) {
   const t = performance.now();
   if (row === 'list') await call('list_directory', { path: path.join(dataRoot, 'wide') });
-  else if (row === 'read') await call('read_text_file', { path: path.join(dataRoot, 'small-1k.txt') });
+  else if (row === 'read')
+    await call('read_text_file', { path: path.join(dataRoot, 'small-1k.txt') });
   else if (row === 'write')
-    await call('write_file', { path: path.join(writeDir, 'w.txt'), content: `${i}\n${'w'.repeat(1020)}` });
+    await call('write_file', {
+      path: path.join(writeDir, 'w.txt'),
+      content: `${i}\n${'w'.repeat(1020)}`,
+    });
   else throw new Error(`unknown row ${row}`);
   times.push(performance.now() - t);
 }
@@ -56,4 +60,6 @@ await client.close();
 rmSync(writeDir, { recursive: true, force: true });
 times.sort((a, b) => a - b);
 const p50 = times[Math.floor(times.length / 2)];
-process.stderr.write(`${row}: start ${startMs.toFixed(1)} ms, ${calls} calls, p50 ${p50?.toFixed(3)} ms\n`);
+process.stderr.write(
+  `${row}: start ${startMs.toFixed(1)} ms, ${calls} calls, p50 ${p50?.toFixed(3)} ms\n`,
+);

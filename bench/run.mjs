@@ -58,8 +58,8 @@ async function main() {
       log(`warning: ${name} entry point ${entry} is missing; its cells will be n/a`);
   }
   const mode = quick ? 'quick' : 'full';
-  // The audit and hub workloads make their own small files; only files and shell need the data set.
-  const needsData = only === null || only === 'files' || only === 'shell';
+  // The audit and hub workloads make their own small files; files, history and shell need the data set.
+  const needsData = only === null || only === 'files' || only === 'history' || only === 'shell';
   const data = needsData ? prepareData(mode) : null;
   const specs =
     data &&

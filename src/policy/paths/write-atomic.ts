@@ -5,7 +5,6 @@ import {
   fchownSync,
   fstatSync,
   fsync,
-  fsyncSync,
   linkSync,
   lstatSync,
   openSync,
@@ -34,10 +33,11 @@ import type { ResolvedPath, WriteMode, WriteResult } from './types.js';
 
 const COPY_CHUNK_BYTES = 64 * 1024;
 
-// Up to this size the content is written and fsynced with direct syscalls, like every metadata
-// step of the write: each thread-pool round trip costs 20-40 us on this kind of VM, ten of them
-// were most of a small write (docs/BENCHMARKS.md). Bigger contents go through the pool, so one
-// large write does not stall every other call for the length of its copy and flush.
+// Up to this size the content is written with a direct syscall, like every metadata step of the
+// write (open, readlink, lstat, chmod, rename, close): each thread-pool round trip costs 20-40 us
+// on this kind of VM, and ten of them were most of a small write (docs/BENCHMARKS.md). Bigger
+// contents go through the pool, and so do both fsyncs whatever the size: a flush waits for the
+// disk (milliseconds on a busy one), and must not stall every other call while it does.
 const SYNC_WRITE_BYTES = 64 * 1024;
 
 const writeAsync = promisify(write);
@@ -202,8 +202,7 @@ async function writeResolved(
         }
       }
       // Durability: the data reaches the disk before the name points at it.
-      if (bytes.byteLength <= SYNC_WRITE_BYTES && mode !== 'append') fsyncSync(temp);
-      else await fsyncAsync(temp);
+      await fsyncAsync(temp);
     } finally {
       closeSync(temp);
     }
@@ -223,11 +222,8 @@ async function writeResolved(
       renameSync(tempPath, targetVia);
     }
     tempPath = undefined;
-    try {
-      fsyncSync(dirFd);
-    } catch {
-      // Some file systems refuse fsync on a directory; the rename itself has happened.
-    }
+    // Some file systems refuse fsync on a directory; the rename itself has happened.
+    await fsyncAsync(dirFd).catch(() => undefined);
     // Through the verified descriptor: only this very folder's stale temp files are removed.
     if (sweeps !== undefined) await sweepFolderOnce(sweeps, dirReal, prefix);
     return { path: targetReal, bytesWritten: bytes.byteLength, created: existing === undefined };
