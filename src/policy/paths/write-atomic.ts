@@ -5,12 +5,13 @@ import {
   fchownSync,
   fstatSync,
   fsync,
-  linkSync,
+  link,
   lstatSync,
   openSync,
   read,
   readSync,
-  renameSync,
+  rename,
+  unlink,
   unlinkSync,
   write,
   writeSync,
@@ -33,14 +34,19 @@ import type { ResolvedPath, WriteMode, WriteResult } from './types.js';
 
 const COPY_CHUNK_BYTES = 64 * 1024;
 
-// Up to this size the content is written with a direct syscall, like every metadata step of the
-// write (open, readlink, lstat, chmod, rename, close): each thread-pool round trip costs 20-40 us
-// on this kind of VM, and ten of them were most of a small write (docs/BENCHMARKS.md). Bigger
-// contents go through the pool, and so do both fsyncs whatever the size: a flush waits for the
-// disk (milliseconds on a busy one), and must not stall every other call while it does.
+// Up to this size the content is written with a direct syscall, like the metadata steps that
+// never wait for the disk (open, readlink, lstat, chmod, close): each thread-pool round trip
+// costs 20-40 us on this kind of VM, and ten of them were most of a small write
+// (docs/BENCHMARKS.md). Bigger contents go through the pool, and so do the steps that can wait
+// for the disk whatever the size: both fsyncs and the rename (it waits on the file system's
+// journal while another flush commits, 0.45 ms per write in a profile on a busy disk). Those must
+// not stall every other call while they wait.
 const SYNC_WRITE_BYTES = 64 * 1024;
 
 const writeAsync = promisify(write);
+const renameAsync = promisify(rename);
+const linkAsync = promisify(link);
+const unlinkAsync = promisify(unlink);
 const readAsync = promisify(read);
 const fsyncAsync = promisify(fsync);
 
@@ -216,10 +222,10 @@ async function writeResolved(
     checks.verifyRealPath(path.join(dirNow, name), 'write', rawPath);
     if (mode === 'create' || (mode === 'append' && !existing)) {
       // link() fails with EEXIST if the name appeared meanwhile: create never clobbers.
-      linkSync(tempPath, targetVia);
-      unlinkSync(tempPath);
+      await linkAsync(tempPath, targetVia);
+      await unlinkAsync(tempPath);
     } else {
-      renameSync(tempPath, targetVia);
+      await renameAsync(tempPath, targetVia);
     }
     tempPath = undefined;
     // Some file systems refuse fsync on a directory; the rename itself has happened.
