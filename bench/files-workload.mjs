@@ -80,7 +80,17 @@ export async function runFilesWorkload({ specs, data, quick, log }) {
   await measureSmallReads({ row, sides, paths: data.paths, s });
 
   log('files: small writes');
-  await measureSmallWrites({ row, sides, paths: data.paths, s });
+  const noHistory = {
+    key: 'bastionNoHistory',
+    spec: specs.bastionFilesNoHistory,
+    handle: createServerHandle(specs.bastionFilesNoHistory),
+  };
+  noHistory.ops = await measureCell(cold, noHistory.spec.label, null, async () =>
+    resolveFilesOps(await noHistory.handle.get()),
+  );
+  noHistory.ops ??= {};
+  await measureSmallWrites({ row, sides, paths: data.paths, s, noHistory });
+  await noHistory.handle.close();
 
   for (const def of scanDefinitions(data)) {
     log(`files: ${def.metric}`);

@@ -27,8 +27,9 @@ function writeBastionConfig(workDir, dataRoot, { history = true, stagingDir } = 
         ? 'bastion-settings-tmpfs-staging.json'
         : 'bastion-settings.json',
   );
-  // A fresh audit log per run, so runs do not depend on what earlier ones appended.
+  // A fresh audit log and history per run, so runs do not depend on what earlier ones appended.
   rmSync(path.join(workDir, 'audit'), { recursive: true, force: true });
+  rmSync(path.join(workDir, 'history'), { recursive: true, force: true });
   const settings = {
     bastion: {
       roots: [{ path: dataRoot }],

@@ -1,12 +1,18 @@
-import { lintSource } from '@secretlint/core';
-import { creator as recommendedPreset } from '@secretlint/secretlint-rule-preset-recommend';
 import { MAX_STRING } from './redact.js';
 
-// secretlint's recommended preset: the maintained rule set (cloud keys, tokens of the common
-// services, private keys, credentials in connection strings and URLs).
-const CONFIG = {
-  rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommendedPreset }],
-};
+// secretlint's core and its recommended preset: the maintained rule set (cloud keys, tokens of
+// the common services, private keys, credentials in connection strings and URLs). Loaded on the
+// first value that passes the keyword pre-check, not at start: most servers start, list their
+// tools and serve many calls before any argument looks like a secret (about 20 ms of cold start).
+// The scan is awaited before the record is written either way; import() caches the modules.
+async function loadRuleSet() {
+  const [{ lintSource }, { creator }] = await Promise.all([
+    import('@secretlint/core'),
+    import('@secretlint/secretlint-rule-preset-recommend'),
+  ]);
+  const config = { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: creator }] };
+  return { lintSource, config };
+}
 
 // A cheap pre-check: every rule of the preset looks for one of these fragments (the prefixes of
 // the token formats it knows, URL credentials, PEM armour). Text with none of them is not run
@@ -24,9 +30,10 @@ async function scanString(text: string): Promise<string> {
   // Only what can reach the log is scanned: longer strings are cut there anyway.
   const content = text.length > MAX_STRING * 2 ? text.slice(0, MAX_STRING * 2) : text;
   if (!mayHoldSecret(content)) return text;
+  const { lintSource, config } = await loadRuleSet();
   const result = await lintSource({
     source: { content, filePath: 'audit-value.txt', ext: '.txt', contentType: 'text' },
-    options: { config: CONFIG, noPhysicFilePath: true },
+    options: { config, noPhysicFilePath: true },
   });
   if (result.messages.length === 0) return text;
   const ranges = result.messages.map((m) => m.range).sort((a, b) => b[0] - a[0]);

@@ -51,10 +51,14 @@ describe('list_directory', () => {
         '[LINK] srclink',
       ].join('\n'),
     );
-    expect(result.structuredContent).toMatchObject({
+    expect(result.structuredContent).toEqual({
+      path: root,
+      files: ['.gitignore', '.hidden.ts', 'README.md'],
+      directories: ['many', 'node_modules', 'src'],
+      symlinks: ['srclink'],
       total: 7,
+      offset: 0,
       truncated: false,
-      entries: expect.arrayContaining([{ name: 'srclink', type: 'symlink' }]),
     });
   });
 
@@ -65,7 +69,9 @@ describe('list_directory', () => {
     const last = await s.call('list_directory', { path: 'many', offset: 30 });
     expect(last.structuredContent).toMatchObject({
       truncated: false,
-      entries: [{ name: 'f29.txt' }],
+      files: ['f29.txt'],
+      directories: [],
+      symlinks: [],
     });
     const small = await s.call('list_directory', { path: 'many', limit: 2, offset: 3 });
     expect(textOf(small).split('\n').slice(0, 2)).toEqual(['[FILE] f02.txt', '[FILE] f03.txt']); // 'bad-…' sorts first
@@ -74,9 +80,7 @@ describe('list_directory', () => {
   it('lists non-UTF-8 names without crashing', async () => {
     const result = await s.call('list_directory', { path: 'many', offset: 0, limit: 1 });
     expect(result.isError).toBeFalsy();
-    expect((result.structuredContent as { entries: { name: string }[] }).entries[0]?.name).toMatch(
-      /^bad-/,
-    );
+    expect((result.structuredContent as { files: string[] }).files[0]).toMatch(/^bad-/);
   });
 
   it('refuses a file where a directory is expected, and a missing path', async () => {

@@ -170,9 +170,17 @@ function openHistory(config: Config, deps: FilesDeps, guard: PathGuard): History
     deps.logger.info({ finished: recovered.finished }, 'finished undos interrupted by a crash');
   if (recovered.failed.length > 0)
     deps.logger.warn({ failed: recovered.failed }, 'could not finish undos interrupted by a crash');
-  const pruned = history.prune();
-  if (pruned.removedChanges > 0)
-    deps.logger.info({ ...pruned }, 'history retention removed old changes');
+  // Retention reads every journal entry; at start it waits like the temp sweep, so a week of
+  // history does not lengthen the handshake (a write also prunes, at most once a minute).
+  setTimeout(() => {
+    try {
+      const pruned = history.prune();
+      if (pruned.removedChanges > 0)
+        deps.logger.info({ ...pruned }, 'history retention removed old changes');
+    } catch (err) {
+      deps.logger.warn({ err: (err as Error).message }, 'history retention failed');
+    }
+  }, START_SWEEP_DELAY_MS).unref();
   return history;
 }
 
@@ -189,10 +197,17 @@ function guardState(config: Config): GuardState {
 // Remove what crashed writers left in the configured read-write roots, in the background (bounded
 // by START_SWEEP_LIMITS; folders it does not reach are swept when next written). Tool calls do
 // not wait for it: listings hide temp names anyway, and live writes of this process are never
-// touched. Removals are audited: they change the user's folders.
+// touched. Removals are audited: they change the user's folders. It begins START_SWEEP_DELAY_MS
+// after start, so walking a big root (up to 50,000 entries) does not compete with the client's
+// handshake and first tools/list on the same cores; the timer never keeps the process alive.
 function startTempSweep(deps: FilesDeps, state: GuardState): void {
-  void sweepAtStart({ ...deps, ...state, server: FILES_AUDIT_NAME });
+  setTimeout(() => {
+    void sweepAtStart({ ...deps, ...state, server: FILES_AUDIT_NAME });
+  }, START_SWEEP_DELAY_MS).unref();
 }
+
+// How long after start the temp sweep waits; a server that exits sooner leaves it to the next.
+const START_SWEEP_DELAY_MS = 1_000;
 
 interface SweepContext {
   audit: AuditSink;

@@ -5,6 +5,7 @@ import {
   ListDirectoryInput,
   ListDirectoryOutput,
   ListDirectoryWithSizesInput,
+  ListDirectoryWithSizesOutput,
 } from '../schemas/listing.js';
 
 interface Page {
@@ -27,15 +28,31 @@ function paginate(entries: ListedEntry[], offset: number, limit: number): Page {
   };
 }
 
+// The names of a page grouped by kind, in page order; 'other' (sockets, FIFOs, devices) is
+// listed with the files, as its [FILE] tag says.
+function groupByKind(entries: readonly ListedEntry[]): {
+  files: string[];
+  directories: string[];
+  symlinks: string[];
+} {
+  const groups = { files: [] as string[], directories: [] as string[], symlinks: [] as string[] };
+  for (const entry of entries) {
+    if (entry.type === 'directory') groups.directories.push(entry.name);
+    else if (entry.type === 'symlink') groups.symlinks.push(entry.name);
+    else groups.files.push(entry.name);
+  }
+  return groups;
+}
+
 function hintLine(page: Page): string {
   const hint = continueHint(page.truncated, page.nextOffset).trim();
   return hint ? `\n${hint}` : '';
 }
 
-function summary(dirPath: string, page: Page): string {
+function summary(dirPath: string, page: Page, where: string): string {
   return (
     `Listed ${page.entries.length} of ${page.total} entries of ${dirPath} (from offset ${page.offset}); ` +
-    `the entries are in structuredContent.${continueHint(page.truncated, page.nextOffset)} ` +
+    `the entries are in structuredContent (${where}).${continueHint(page.truncated, page.nextOffset)} ` +
     `Ask for limit <= ${INLINE_ENTRY_LIMIT} to get them as text.`
   );
 }
@@ -67,11 +84,12 @@ export function registerListDirectoryTools(ctx: FilesContext): void {
       const text =
         page.entries.length <= INLINE_ENTRY_LIMIT
           ? page.entries.map((e) => `${kindTag(e.type)} ${e.name}`).join('\n') + hintLine(page)
-          : summary(args.path, page);
+          : summary(args.path, page, 'files, directories, symlinks');
+      const { entries, ...facts } = page;
       return {
         content: [{ type: 'text', text }],
-        structuredContent: { path: listing.path, ...page },
-        audit: { details: { entries: page.entries.length, total: page.total } },
+        structuredContent: { path: listing.path, ...groupByKind(entries), ...facts },
+        audit: { details: { entries: entries.length, total: page.total } },
       };
     },
   );
@@ -85,7 +103,7 @@ export function registerListDirectoryTools(ctx: FilesContext): void {
         'clearly distinguish between files and directories with [FILE] and [DIR] prefixes ([LINK] for links). ' +
         `At most ${maxEntries} entries per call; use offset to continue. Only works within allowed directories.`,
       inputSchema: ListDirectoryWithSizesInput,
-      outputSchema: ListDirectoryOutput,
+      outputSchema: ListDirectoryWithSizesOutput,
       annotations: READ_ONLY_ANNOTATIONS,
     },
     async (args) => {
@@ -107,7 +125,7 @@ export function registerListDirectoryTools(ctx: FilesContext): void {
       const text =
         page.entries.length <= INLINE_ENTRY_LIMIT
           ? [...lines, ...totals].join('\n') + hintLine(page)
-          : `${summary(args.path, page)}\n${totals.slice(1).join('\n')}`;
+          : `${summary(args.path, page, 'entries')}\n${totals.slice(1).join('\n')}`;
       return {
         content: [{ type: 'text', text }],
         structuredContent: { path: listing.path, ...page },
