@@ -2,11 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { enableCompileCache } from './compile-cache.js';
 import { packageRoot } from './home.js';
-
-// Before any command module loads: they are what the cache saves compiling.
-enableCompileCache();
 
 // Each command's module and the command names it registers. `bastion serve` is what MCP clients
 // spawn on every start, so a named command loads only its own module (the hub, tokens and audit

@@ -4,7 +4,7 @@ import { createAuditLog } from '../../audit/index.js';
 import { InvalidConfigError } from '../../errors/index.js';
 import { validateHistoryPlacement } from '../../history/index.js';
 import { createLogger } from '../../logging/logger.js';
-import { maxMessageBytesFor, serveStdio } from '../../transport/stdio.js';
+import { enableCompileCache } from '../compile-cache.js';
 import { collect, loadCliConfig, type ConfigFlags } from '../load-cli-config.js';
 import { createShellRuntime } from '../shell-runtime.js';
 import { ensurePrivateDir } from '../state-paths.js';
@@ -24,6 +24,10 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
     process.exit(2);
   }
   ensurePrivateDir(paths.stateDir);
+  // Once the roots are known (the cache must lie outside them), before the SDK and the server
+  // modules load: they are what the cache saves compiling.
+  enableCompileCache(config.roots.map((root) => root.path));
+  const { maxMessageBytesFor, serveStdio } = await import('../../transport/stdio.js');
   const logger = createLogger(`bastion-${name}`);
   // The HMAC key is read once and removed from the environment: the sink keeps only the
   // current evolved key, and no command the server runs can inherit the master key.
