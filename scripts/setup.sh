@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Set up Bastion on a fresh Debian/Ubuntu machine: system tools, npm dependencies (from the
 # lockfile), the build, and a default config serving ./workspace. Safe to run again.
+# Usage: scripts/setup.sh [--with-test-tools]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# bubblewrap: the shell sandbox; ripgrep: content search; python3: used by tests as an attacker;
-# gcc (with libc6-dev): builds the sandbox launcher, native/launcher.c; chromium: the dashboard
-# tests drive it headless (playwright-core, never a downloaded browser); openssl: the hub's TLS
-# tests make a throw-away certificate.
-APT_PACKAGES=(bubblewrap ripgrep python3 procps util-linux gcc libc6-dev chromium openssl)
+# bubblewrap: the shell sandbox; ripgrep: content search; gcc (with libc6-dev): builds the
+# sandbox launcher, native/launcher.c; procps and util-linux: process and mount tools.
+APT_PACKAGES=(bubblewrap ripgrep procps util-linux gcc libc6-dev)
+# `--with-test-tools` (the README's test command, CI) adds what only the tests use: python3 plays
+# the attacker, chromium runs the dashboard tests headless (playwright-core, never a downloaded
+# browser), openssl makes the hub's throw-away TLS certificate.
+if [ "${1:-}" = "--with-test-tools" ]; then
+  APT_PACKAGES+=(python3 chromium openssl)
+fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
