@@ -181,6 +181,15 @@ describe('file token store', () => {
     expect(await hub.verify(rotated.secret)).toBeDefined();
   });
 
+  it('[AUTH-TOKEN-03] a token made by another store works at once, within the reload window', async () => {
+    const hub = open();
+    const cli = open();
+    expect(await hub.verify('bst_0000000000000000_' + 'A'.repeat(43))).toBeUndefined();
+    const { secret } = await cli.create('fresh', ALL);
+    // No time has passed: the hub's cached file is younger than the reload window.
+    expect(await hub.verify(secret)).toMatchObject({ tokenName: 'fresh' });
+  });
+
   it('records last use in memory and a side file, never in the token file', async () => {
     const hub = open();
     const { secret } = await hub.create('ci', ALL);

@@ -211,7 +211,12 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
       return attempt((): Principal | undefined => {
         const parts = parseTokenString(raw);
         if (!parts) return undefined;
-        const data = readCached();
+        let data = readCached();
+        // An id the cached file lacks may belong to a token made within the reload window:
+        // look at the disk again (one stat, and a read only when the file changed; each such
+        // refusal also spends from the guessing budget), so a new token works at once.
+        // Revocations still take up to the window.
+        if (!Object.hasOwn(data.tokens, parts.id)) data = readFresh();
         const record = Object.hasOwn(data.tokens, parts.id) ? data.tokens[parts.id] : undefined;
         if (!isSecretMatch(parts.secret, record?.hash) || !record) return undefined;
         const at = now();
