@@ -83,7 +83,9 @@ export function registerApiRoutes(api: Hono<DashboardEnv>, deps: ApiDeps): void 
     c.json({ enabled: deps.changes.enabled, changes: deps.changes.list() }),
   );
 
-  api.get('/verify', (c) => c.json(deps.verifier.state({ fresh: c.req.query('fresh') === '1' })));
+  api.get('/verify', async (c) =>
+    c.json(await deps.verifier.state({ fresh: c.req.query('fresh') === '1' })),
+  );
 
   api.post('/changes/:id/undo', async (c) => {
     const session = c.get('session');

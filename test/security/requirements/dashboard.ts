@@ -36,4 +36,9 @@ export const DASHBOARD_THREATS = [
     description:
       'The Undo button takes back a change that can no longer be undone as is (changed since, already undone), or a read-only token undoes one',
   },
+  {
+    id: 'DASH-DOS-01',
+    description:
+      'A signed-in page (its verification every minute, or Verify now) stalls the hub: the audit chain is verified on the event loop, so no call and no /healthz is answered while a large log is read',
+  },
 ] as const;
