@@ -41,4 +41,9 @@ export const DASHBOARD_THREATS = [
     description:
       'A signed-in page (its verification every minute, or Verify now) stalls the hub: the audit chain is verified on the event loop, so no call and no /healthz is answered while a large log is read',
   },
+  {
+    id: 'DASH-DOS-02',
+    description:
+      "A client's tool arguments set the size of what the dashboard holds and streams: keys and nested objects pass the per-value cut whole, so one refused call puts megabytes in the page's view (20,000 records) and in every event stream",
+  },
 ] as const;
