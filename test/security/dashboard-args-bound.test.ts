@@ -122,4 +122,21 @@ describe('what one call weighs on the dashboard', () => {
     expect(calls.body).not.toContain(CANARY);
     expect(Buffer.byteLength(calls.body)).toBeLessThan(MAX_SUMMARY_BYTES);
   }, 60_000);
+
+  it("[DASH-DOS-02] made-up tool names grow the summary's filter choices past neither 100 names nor 64 characters", async () => {
+    const session = await signIn(hub.url, monitor);
+    const longName = `long_${'n'.repeat(1900)}${CANARY}`;
+    const names = [longName, ...Array.from({ length: 120 }, (_, i) => `made_up_${i}`)];
+    for (const name of names)
+      await client.callTool({ name, arguments: {} }).catch((err: unknown) => err);
+    expect(hub.auditRecords().some((r) => String(r.tool).includes(CANARY))).toBe(true);
+    const summary = await dashboardRequest(hub.url, '/dashboard/api/summary', {
+      headers: { cookie: `bastion_dashboard=${session}` },
+    });
+    expect(summary.status).toBe(200);
+    expect(summary.body).not.toContain(CANARY);
+    const { filters } = JSON.parse(summary.body) as { filters: { tools: string[] } };
+    expect(filters.tools.length).toBeLessThanOrEqual(100);
+    expect(filters.tools.every((t) => t.length <= 64)).toBe(true);
+  }, 60_000);
 });

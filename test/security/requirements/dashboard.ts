@@ -44,6 +44,6 @@ export const DASHBOARD_THREATS = [
   {
     id: 'DASH-DOS-02',
     description:
-      "A client's tool arguments set the size of what the dashboard holds and streams: keys and nested objects pass the per-value cut whole, so one refused call puts megabytes in the page's view (20,000 records) and in every event stream",
+      "A client's tool arguments or made-up tool names set the size of what the dashboard holds and streams: keys and nested objects pass the per-value cut whole (one refused call puts megabytes in the page's view of 20,000 records and in every event stream), and every distinct name becomes a filter choice in every summary",
   },
 ] as const;
