@@ -1,6 +1,8 @@
 import {
   closeSync,
   existsSync,
+  fstatSync,
+  lstatSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -8,6 +10,7 @@ import {
   statSync,
   unlinkSync,
   writeSync,
+  type Stats,
 } from 'node:fs';
 import path from 'node:path';
 
@@ -107,33 +110,46 @@ export function withRotationLock(dir: string, fn: () => void): boolean {
     try {
       fd = openSync(lock, 'wx', 0o600);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !isStale(lock)) return false;
-      try {
-        unlinkSync(lock);
-      } catch {
-        // Another writer broke it first.
-      }
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+      const stale = staleLockOf(lock);
+      if (!stale) return false;
+      removeLock(lock, stale);
       continue;
     }
+    const own = fstatSync(fd);
     try {
       writeSync(fd, String(process.pid));
       closeSync(fd);
       fn();
     } finally {
-      unlinkSync(lock);
+      removeLock(lock, own);
     }
     return true;
   }
   return false;
 }
 
-function isStale(lock: string): boolean {
+// Security: lost records. Only the lock file that was judged (or made) is removed: a lock gone
+// meanwhile may already be another writer's, and removing that one let two writers rotate at
+// once (the second's rename can replace the first's rotated file) and failed the first's write.
+function removeLock(lock: string, judged: Stats): void {
   try {
-    const pid = Number(readFileSync(lock, 'utf8'));
-    if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) return true;
-    return Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS;
+    const now = lstatSync(lock);
+    if (now.ino === judged.ino && now.dev === judged.dev) unlinkSync(lock);
   } catch {
-    // Gone already (or unreadable): try to take it again.
-    return true;
+    // Gone already: nothing of ours to remove.
+  }
+}
+
+// The lock's stat when it is a crashed (or stuck) holder's, else null: held by a live process,
+// or released since (its holder rotated; this writer follows at its next append).
+function staleLockOf(lock: string): Stats | null {
+  try {
+    const stat = lstatSync(lock);
+    const pid = Number(readFileSync(lock, 'utf8'));
+    if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) return stat;
+    return Date.now() - stat.mtimeMs > STALE_LOCK_MS ? stat : null;
+  } catch {
+    return null;
   }
 }

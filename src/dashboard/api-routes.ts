@@ -29,18 +29,30 @@ export interface ApiDeps {
 const DEFAULT_CALLS = 100;
 const MAX_CALLS = 500;
 const FILTER_KEYS = ['server', 'tool', 'decision', 'outcome'] as const;
+// A filter value longer than this is ignored, so no longer name is offered as a choice.
+const MAX_FILTER_CHARS = 64;
+// Choices offered per filter (the newest names): tool names are client text (unknown tools are
+// audited as named), and 20,000 distinct 2 KB names would make every summary 40 MB.
+const MAX_CHOICES = 100;
 
 function parseFilter(query: (key: string) => string | undefined): CallFilter {
   const filter: CallFilter = {};
   for (const key of FILTER_KEYS) {
     const value = query(key);
-    if (value !== undefined && value !== '' && value.length <= 64) filter[key] = value;
+    if (value !== undefined && value !== '' && value.length <= MAX_FILTER_CHARS)
+      filter[key] = value;
   }
   return filter;
 }
 
+// Security: memory and bandwidth. The names a filter offers, bounded in length and number.
 function distinct(entries: readonly CallEntry[], pick: (e: CallEntry) => string): string[] {
-  return [...new Set(entries.map(pick))].sort();
+  const names = new Set<string>();
+  for (let i = entries.length - 1; i >= 0 && names.size < MAX_CHOICES; i -= 1) {
+    const name = pick(entries[i]!);
+    if (name.length <= MAX_FILTER_CHARS) names.add(name);
+  }
+  return [...names].sort();
 }
 
 // The read-only JSON API the page draws from (every route is behind the session middleware),
@@ -83,7 +95,9 @@ export function registerApiRoutes(api: Hono<DashboardEnv>, deps: ApiDeps): void 
     c.json({ enabled: deps.changes.enabled, changes: deps.changes.list() }),
   );
 
-  api.get('/verify', (c) => c.json(deps.verifier.state({ fresh: c.req.query('fresh') === '1' })));
+  api.get('/verify', async (c) =>
+    c.json(await deps.verifier.state({ fresh: c.req.query('fresh') === '1' })),
+  );
 
   api.post('/changes/:id/undo', async (c) => {
     const session = c.get('session');

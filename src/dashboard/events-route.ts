@@ -6,8 +6,11 @@ import type { LiveFeed, LiveRecord } from './live-feed.js';
 import { isSessionTokenValid } from './session-auth.js';
 import type { SessionStore } from './sessions.js';
 
-// A heartbeat keeps proxies from closing an idle stream and re-checks the session's token.
+// A heartbeat keeps proxies from closing an idle stream.
 const HEARTBEAT_MS = 10_000;
+// How often the session's token is checked again (as often as sessionAuth looks it up again),
+// so a stream ends within the 2 s of a revoke or rotate the docs promise, as its session does.
+const RECHECK_MS = 2_000;
 // Records queued for a client that does not read: past this the stream is closed (the page
 // reconnects and reloads the list), so a stalled browser cannot grow the hub's memory.
 const MAX_QUEUED = 512;
@@ -41,6 +44,8 @@ export function createEventStreams(deps: {
         };
         const send = (record: LiveRecord): void => {
           if (ended) return;
+          // Security: a session ended (sign-out, or its token found revoked) gets no more records.
+          if (!deps.sessions.find(session.id)) return end();
           if (queued >= MAX_QUEUED) return end();
           queued += 1;
           stream
@@ -54,17 +59,21 @@ export function createEventStreams(deps: {
         }
         open.add(end);
         stream.onAbort(end);
-        const heartbeat = setInterval(() => {
+        const recheck = setInterval(() => {
           isSessionTokenValid(deps.tokens, session).then((valid) => {
-            if (!valid || !deps.sessions.find(session.id)) return end();
-            stream.writeSSE({ event: 'ping', data: '' }).catch(end);
+            if (!valid) deps.sessions.close(session.id);
+            if (!valid || !deps.sessions.find(session.id)) end();
           }, end);
+        }, RECHECK_MS);
+        const heartbeat = setInterval(() => {
+          stream.writeSSE({ event: 'ping', data: '' }).catch(end);
         }, HEARTBEAT_MS);
         try {
           await stream.writeSSE({ event: 'ready', data: '' });
           await finished;
         } finally {
           clearInterval(heartbeat);
+          clearInterval(recheck);
           unsubscribe();
           open.delete(end);
         }

@@ -1,4 +1,5 @@
-import { formatProblem, verifyAuditDir, type VerifyReport } from '../audit/index.js';
+import { Worker } from 'node:worker_threads';
+import { formatProblem, type VerifyOptions, type VerifyReport } from '../audit/index.js';
 
 // The audit chain's state as the page shows it.
 export interface VerifyState {
@@ -16,12 +17,15 @@ export interface VerifyState {
 
 // Verification reads the whole log (at ~100 MB/s), so it runs at most once per MIN_INTERVAL_MS
 // however often it is asked, and is redone on a read once the last result is STALE_AFTER_MS old.
+// Security: denial of service. It runs in a worker thread: on the hub's event loop a large log
+// would stall every call (and /healthz) for as long as the verification takes.
 export const VERIFY_MIN_INTERVAL_MS = 1_000;
 export const VERIFY_STALE_AFTER_MS = 60_000;
 
 export interface AuditVerifier {
   // The last result, re-verified first when it is stale (or `fresh` and the interval has passed).
-  state(options?: { fresh?: boolean }): VerifyState;
+  // Requests while a verification runs share it.
+  state(options?: { fresh?: boolean }): Promise<VerifyState>;
 }
 
 function toState(report: VerifyReport, key: boolean, at: number, took: number): VerifyState {
@@ -47,31 +51,53 @@ export function createAuditVerifier(options: {
   now?: () => number;
 }): AuditVerifier {
   const now = options.now ?? Date.now;
+  const verifyOptions: VerifyOptions = {
+    dir: options.dir,
+    ...(options.key ? { key: options.key } : {}),
+    ...(options.publicKeyFile ? { publicKeyFile: options.publicKeyFile } : {}),
+  };
   let last: { at: number; state: VerifyState } | undefined;
-  const run = (): VerifyState => {
-    const started = performance.now();
-    let state: VerifyState;
-    try {
-      const report = verifyAuditDir({
-        dir: options.dir,
-        ...(options.key ? { key: options.key } : {}),
-        ...(options.publicKeyFile ? { publicKeyFile: options.publicKeyFile } : {}),
+  let running: Promise<VerifyState> | undefined;
+  // A log that cannot be read cannot be vouched for.
+  const unreadable = (code: string): VerifyState => ({
+    state: 'not intact',
+    checkedAt: new Date(now()).toISOString(),
+    firstProblem: `the audit log could not be read (${code})`,
+  });
+  const verifyInWorker = (): Promise<VerifyState> =>
+    new Promise((resolve) => {
+      const started = performance.now();
+      const worker = new Worker(new URL('./verify-worker.js', import.meta.url), {
+        workerData: verifyOptions,
       });
-      state = toState(report, options.key !== undefined, now(), performance.now() - started);
-    } catch (err) {
-      // A log that cannot be read cannot be vouched for.
-      const code = (err as NodeJS.ErrnoException).code ?? 'error';
-      state = {
-        state: 'not intact',
-        checkedAt: new Date(now()).toISOString(),
-        firstProblem: `the audit log could not be read (${code})`,
+      // A stopping hub does not wait for a verification nobody will read.
+      worker.unref();
+      let settled = false;
+      const settle = (state: VerifyState): void => {
+        if (settled) return;
+        settled = true;
+        resolve(state);
       };
-    }
-    last = { at: now(), state };
-    return state;
+      worker.once('message', (reply: { ok: boolean; report?: VerifyReport; code?: string }) => {
+        settle(
+          reply.ok && reply.report
+            ? toState(reply.report, options.key !== undefined, now(), performance.now() - started)
+            : unreadable(reply.code ?? 'error'),
+        );
+      });
+      worker.once('error', (err: NodeJS.ErrnoException) => settle(unreadable(err.code ?? 'error')));
+      worker.once('exit', () => settle(unreadable('worker exited')));
+    });
+  const run = (): Promise<VerifyState> => {
+    running ??= verifyInWorker().then((state) => {
+      last = { at: now(), state };
+      running = undefined;
+      return state;
+    });
+    return running;
   };
   return {
-    state({ fresh = false } = {}) {
+    async state({ fresh = false } = {}) {
       if (!last) return run();
       const age = now() - last.at;
       if (age >= VERIFY_STALE_AFTER_MS || (fresh && age >= VERIFY_MIN_INTERVAL_MS)) return run();

@@ -4,6 +4,9 @@ import { getJson } from './api.js';
 import { byId, cell, formatArgs, formatTime } from './dom.js';
 
 const MAX_ROWS = 200;
+// As the hub's summary: longer names cannot be filtered on, and the choices stay few.
+const MAX_NAME_CHARS = 64;
+const MAX_CHOICES = 100;
 const FILTERS = ['server', 'tool', 'decision'];
 
 export function createCallList() {
@@ -26,6 +29,7 @@ export function createCallList() {
   // A server or tool name seen (in the log or live) becomes a choice of its filter.
   const addOption = (kind, value) => {
     if (!value || known[kind].has(value)) return;
+    if (value.length > MAX_NAME_CHARS || known[kind].size >= MAX_CHOICES) return;
     known[kind].add(value);
     const option = document.createElement('option');
     option.value = value;

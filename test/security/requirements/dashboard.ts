@@ -36,4 +36,14 @@ export const DASHBOARD_THREATS = [
     description:
       'The Undo button takes back a change that can no longer be undone as is (changed since, already undone), or a read-only token undoes one',
   },
+  {
+    id: 'DASH-DOS-01',
+    description:
+      'A signed-in page (its verification every minute, or Verify now) stalls the hub: the audit chain is verified on the event loop, so no call and no /healthz is answered while a large log is read',
+  },
+  {
+    id: 'DASH-DOS-02',
+    description:
+      "A client's tool arguments or made-up tool names set the size of what the dashboard holds and streams: keys and nested objects pass the per-value cut whole (one refused call puts megabytes in the page's view of 20,000 records and in every event stream), and every distinct name becomes a filter choice in every summary",
+  },
 ] as const;

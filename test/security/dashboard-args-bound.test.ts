@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import type { Client } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dashboardRequest, signIn } from '../integration/dashboard-harness.js';
+import {
+  connectHubClient,
+  createToken,
+  makeHubDirs,
+  removeHubDirs,
+  startHub,
+  type HubTestDirs,
+  type RunningTestHub,
+} from '../integration/hub-harness.js';
+
+// Planted at the end of every key: past any cut, so it must reach neither the API nor a stream.
+const CANARY = `args-canary-${randomBytes(6).toString('hex')}`;
+// What one call may weigh on the page, far above a real summary (about 2 KB).
+const MAX_SUMMARY_BYTES = 16 * 1024;
+
+// 12 x 12 x 12 keys of 2,000 characters (the audit log keeps keys up to 2 KB): about 3.9 MB,
+// under the hub's 4 MiB body limit, refused by the SDK (no such tool) and audited as sent.
+function heavyArgs(depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < 12; i += 1) {
+    const key = `k${depth}-${i}-`.padEnd(2000 - CANARY.length, 'k') + CANARY;
+    out[key] = depth >= 2 ? 'v' : heavyArgs(depth + 1);
+  }
+  return out;
+}
+
+// The event stream's text until `done` says it holds what the test waits for (the test's own
+// timeout bounds the wait).
+function readEvents(
+  url: string,
+  session: string,
+  onOpen: () => void,
+  done: (text: string) => boolean,
+): Promise<string> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: '/dashboard/api/events',
+        agent: false,
+        headers: { cookie: `bastion_dashboard=${session}` },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (text === '') onOpen();
+          text += chunk;
+          if (done(text)) {
+            req.destroy();
+            resolve(text);
+          }
+        });
+        res.on('end', () => resolve(text));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('what one call weighs on the dashboard', () => {
+  let dirs: HubTestDirs;
+  let hub: RunningTestHub;
+  let client: Client;
+  let monitor: string;
+
+  beforeAll(async () => {
+    dirs = makeHubDirs({
+      hub: { rateLimit: { requestsPerMinute: 100_000, unauthenticatedPerMinute: 1000 } },
+    });
+    const writer = createToken(dirs, 'writer', ['--servers', 'files']);
+    monitor = createToken(dirs, 'monitor', ['--servers', 'dashboard']);
+    hub = await startHub(dirs);
+    client = await connectHubClient(hub.url, 'files', { era: 'legacy', token: writer });
+  }, 60_000);
+
+  afterAll(async () => {
+    await client?.close();
+    await hub?.stop();
+    removeHubDirs(dirs);
+  });
+
+  it('[DASH-DOS-02] megabytes of argument keys reach neither the calls API nor the event stream', async () => {
+    const session = await signIn(hub.url, monitor);
+    const tool = `no_such_tool_${randomBytes(4).toString('hex')}`;
+    let called: Promise<unknown> = Promise.resolve();
+    const stream = readEvents(
+      hub.url,
+      session,
+      () => {
+        called = client.callTool({ name: tool, arguments: heavyArgs() }).catch((err) => err);
+      },
+      (text) => text.includes(tool) && text.endsWith('\n\n'),
+    );
+    const events = await stream;
+    await called;
+    // The log keeps what was sent (keys cut at 2 KB): the canary is there to be leaked.
+    expect(
+      hub.auditRecords().some((r) => r.tool === tool && JSON.stringify(r).includes(CANARY)),
+    ).toBe(true);
+    const record = events.split('\n\n').find((e) => e.includes(tool)) ?? '';
+    expect(record).toContain('event: record');
+    expect(record).not.toContain(CANARY);
+    expect(Buffer.byteLength(record)).toBeLessThan(MAX_SUMMARY_BYTES);
+
+    const calls = await dashboardRequest(
+      hub.url,
+      `/dashboard/api/calls?tool=${encodeURIComponent(tool)}`,
+      { headers: { cookie: `bastion_dashboard=${session}` } },
+    );
+    expect(calls.status).toBe(200);
+    const { total } = JSON.parse(calls.body) as { total: number };
+    expect(total).toBe(1);
+    expect(calls.body).not.toContain(CANARY);
+    expect(Buffer.byteLength(calls.body)).toBeLessThan(MAX_SUMMARY_BYTES);
+  }, 60_000);
+
+  it("[DASH-DOS-02] made-up tool names grow the summary's filter choices past neither 100 names nor 64 characters", async () => {
+    const session = await signIn(hub.url, monitor);
+    const longName = `long_${'n'.repeat(1900)}${CANARY}`;
+    const names = [longName, ...Array.from({ length: 120 }, (_, i) => `made_up_${i}`)];
+    for (const name of names)
+      await client.callTool({ name, arguments: {} }).catch((err: unknown) => err);
+    expect(hub.auditRecords().some((r) => String(r.tool).includes(CANARY))).toBe(true);
+    const summary = await dashboardRequest(hub.url, '/dashboard/api/summary', {
+      headers: { cookie: `bastion_dashboard=${session}` },
+    });
+    expect(summary.status).toBe(200);
+    expect(summary.body).not.toContain(CANARY);
+    const { filters } = JSON.parse(summary.body) as { filters: { tools: string[] } };
+    expect(filters.tools.length).toBeLessThanOrEqual(100);
+    expect(filters.tools.every((t) => t.length <= 64)).toBe(true);
+  }, 60_000);
+});

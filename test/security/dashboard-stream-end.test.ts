@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import path from 'node:path';
+import type { Client } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csrfOf, dashboardRequest, signIn } from '../integration/dashboard-harness.js';
+import {
+  connectHubClient,
+  createToken,
+  makeHubDirs,
+  removeHubDirs,
+  runCli,
+  startHub,
+  type HubTestDirs,
+  type RunningTestHub,
+} from '../integration/hub-harness.js';
+
+const cookie = (session: string) => ({ cookie: `bastion_dashboard=${session}` });
+
+// An open event stream: what it has sent so far, and whether the hub has ended it.
+interface OpenStream {
+  text(): string;
+  ended: Promise<string>;
+}
+
+function openEvents(url: string, session: string): Promise<OpenStream> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: '/dashboard/api/events',
+        agent: false,
+        headers: cookie(session),
+      },
+      (res) => {
+        let text = '';
+        let opened = false;
+        res.setEncoding('utf8');
+        const ended = new Promise<string>((done) => res.on('close', () => done(text)));
+        res.on('data', (chunk: string) => {
+          text += chunk;
+          if (!opened && text.includes('event: ready')) {
+            opened = true;
+            resolve({ text: () => text, ended });
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('an event stream ends with its session', () => {
+  let dirs: HubTestDirs;
+  let hub: RunningTestHub;
+  let client: Client;
+  let signedOut: string;
+  let revoked: string;
+
+  beforeAll(async () => {
+    dirs = makeHubDirs({
+      hub: { rateLimit: { requestsPerMinute: 100_000, unauthenticatedPerMinute: 1000 } },
+    });
+    const writer = createToken(dirs, 'writer', ['--servers', 'files']);
+    signedOut = createToken(dirs, 'monitor-out', ['--servers', 'dashboard']);
+    revoked = createToken(dirs, 'monitor-revoked', ['--servers', 'dashboard']);
+    hub = await startHub(dirs);
+    client = await connectHubClient(hub.url, 'files', { era: 'legacy', token: writer });
+  }, 60_000);
+
+  afterAll(async () => {
+    await client?.close();
+    await hub?.stop();
+    removeHubDirs(dirs);
+  });
+
+  // A call whose file name is `marker`, made once the session is over.
+  async function callAfter(marker: string): Promise<void> {
+    const wrote = await client.callTool({
+      name: 'write_file',
+      arguments: { path: path.join(dirs.root, `${marker}.txt`), content: 'after' },
+    });
+    expect(wrote.isError).toBeFalsy();
+  }
+
+  it('[DASH-AUTH-04] after sign-out the open stream sends no record of a later call and ends', async () => {
+    const session = await signIn(hub.url, signedOut);
+    const csrf = await csrfOf(hub.url, session);
+    const stream = await openEvents(hub.url, session);
+    const logout = await dashboardRequest(hub.url, '/dashboard/logout', {
+      method: 'POST',
+      headers: {
+        ...cookie(session),
+        origin: hub.url,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ csrf }).toString(),
+    });
+    expect(logout.status).toBe(303);
+    const marker = `after-logout-${randomBytes(6).toString('hex')}`;
+    await callAfter(marker);
+    // The hub wrote the call's records (the marker is there to be leaked).
+    expect(JSON.stringify(hub.auditRecords())).toContain(marker);
+    const sent = await stream.ended;
+    expect(sent).not.toContain(marker);
+  }, 60_000);
+
+  it('[DASH-AUTH-04] after a revoke the open stream sends no record of a later call and ends', async () => {
+    const session = await signIn(hub.url, revoked);
+    const stream = await openEvents(hub.url, session);
+    expect(runCli(['token', 'revoke', 'monitor-revoked', '--home', dirs.home]).status).toBe(0);
+    // Bounded: the hub looks the token up again within 2 s of the last check.
+    let refused = false;
+    for (let i = 0; i < 50 && !refused; i += 1) {
+      const res = await dashboardRequest(hub.url, '/dashboard/api/summary', {
+        headers: cookie(session),
+      });
+      refused = res.status === 401;
+      if (!refused) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(refused).toBe(true);
+    const marker = `after-revoke-${randomBytes(6).toString('hex')}`;
+    await callAfter(marker);
+    expect(JSON.stringify(hub.auditRecords())).toContain(marker);
+    const sent = await stream.ended;
+    expect(sent).not.toContain(marker);
+  }, 60_000);
+});
