@@ -17,7 +17,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createCommandPolicyEngine } from '../../src/policy/command/index.js';
 import { createSandbox } from '../../src/sandbox/index.js';
-import { createShellServer } from '../../src/servers/shell/index.js';
+import { createShellService } from '../../src/servers/shell/index.js';
 import { serveInMemory } from '../helpers/in-memory-serve.js';
 import { CLI_PATH, startServer, textOf, type ProtocolEra } from '../helpers/mcp-client.js';
 
@@ -114,14 +114,10 @@ export async function startShell(
   const sandbox = await createSandbox({ enabled: config.shell.sandbox.enabled });
   const policy = await createCommandPolicyEngine();
   const deps = { audit, logger: createLogger('bastion-shell-test', 'silent'), sandbox, policy };
-  // One instance per era the connection opens (a server/discover probe may add one).
-  const shells: ReturnType<typeof createShellServer>[] = [];
+  // One service, as `bastion serve shell` makes it; an instance per era the connection opens.
+  const shell = createShellService(config, deps);
   const { client, close } = await serveInMemory({
-    factory: (era) => {
-      const shell = createShellServer(config, deps, era);
-      shells.push(shell);
-      return shell.mcp;
-    },
+    factory: (era) => shell.createServer({ followClientRoots: true, era }),
     clientName: 'bastion-test-client',
     ...(options.era ? { era: options.era } : {}),
     ...(options.capabilities ? { capabilities: options.capabilities } : {}),
@@ -134,7 +130,7 @@ export async function startShell(
     auditRecords,
     close: async () => {
       await close();
-      await Promise.all(shells.map((shell) => shell.close()));
+      await shell.close();
       await sandbox.close();
       audit.close();
     },

@@ -60,16 +60,14 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
     );
     return;
   }
-  const { createShellServer } = await import('../../servers/shell/index.js');
+  const { createShellService } = await import('../../servers/shell/index.js');
   const { sandbox, policy } = await createShellRuntime(config, paths, logger);
-  // One instance per connection era (normally one; a client probing server/discover before its
-  // initialize gets a second): each one's sessions are killed at shutdown.
-  const shells: ReturnType<typeof createShellServer>[] = [];
-  const buildShell = (era: ProtocolEra): ReturnType<typeof createShellServer>['mcp'] => {
-    const shell = createShellServer(config, { audit, logger, sandbox, policy }, era);
-    shells.push(shell);
-    return shell.mcp;
-  };
+  // One service per process, made now: the recovery of a crashed run's staged command writes
+  // runs at start and once, whichever era the client opens in (a 2026-07-28 connection builds
+  // its instance at the first request; a server/discover probe may build one more). Closing it
+  // kills every session.
+  const shell = createShellService(config, { audit, logger, sandbox, policy });
+  const buildShell = (era: ProtocolEra) => shell.createServer({ followClientRoots: true, era });
   logger.info(
     { roots: config.roots.map((r) => r.path), sandbox: sandbox.kind },
     'shell server ready on stdio',
@@ -77,7 +75,7 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
   await serveStdio(
     buildShell,
     async () => {
-      await Promise.all(shells.map((shell) => shell.close()));
+      await shell.close();
       await sandbox.close();
       audit.close();
     },
