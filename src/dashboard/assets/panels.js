@@ -47,8 +47,16 @@ export async function loadErrors() {
   if (groups.length === 0) emptyRow(body, 'no errors', 4);
 }
 
+// When the verification on display was made: answers can arrive out of order (the one asked
+// at load may come back after a later "Verify now"), and an older one never replaces a newer.
+let shownCheckedAt = '';
+
 export async function loadVerify(fresh) {
   const v = await getJson(fresh ? 'verify?fresh=1' : 'verify');
+  if (v.checkedAt) {
+    if (v.checkedAt < shownCheckedAt) return;
+    shownCheckedAt = v.checkedAt;
+  }
   const target = byId('verify-state');
   const when = v.checkedAt ? ` (checked ${formatTime(v.checkedAt)})` : '';
   const counts =
