@@ -56,8 +56,9 @@ export function createAuditVerifier(options: {
     ...(options.key ? { key: options.key } : {}),
     ...(options.publicKeyFile ? { publicKeyFile: options.publicKeyFile } : {}),
   };
-  let last: { at: number; state: VerifyState } | undefined;
-  let running: Promise<VerifyState> | undefined;
+  // `startedAt`: when the run began reading, so what it can have counted.
+  let last: { at: number; startedAt: number; state: VerifyState } | undefined;
+  let running: { startedAt: number; result: Promise<VerifyState> } | undefined;
   // A log that cannot be read cannot be vouched for.
   const unreadable = (code: string): VerifyState => ({
     state: 'not intact',
@@ -89,19 +90,32 @@ export function createAuditVerifier(options: {
       worker.once('exit', () => settle(unreadable('worker exited')));
     });
   const run = (): Promise<VerifyState> => {
-    running ??= verifyInWorker().then((state) => {
-      last = { at: now(), state };
+    if (running) return running.result;
+    const startedAt = now();
+    const result = verifyInWorker().then((state) => {
+      last = { at: now(), startedAt, state };
       running = undefined;
       return state;
     });
-    return running;
+    running = { startedAt, result };
+    return result;
   };
   return {
     async state({ fresh = false } = {}) {
-      if (!last) return run();
-      const age = now() - last.at;
-      if (age >= VERIFY_STALE_AFTER_MS || (fresh && age >= VERIFY_MIN_INTERVAL_MS)) return run();
-      return last.state;
+      const asked = now();
+      if (!fresh) {
+        if (last && asked - last.at < VERIFY_STALE_AFTER_MS) return last.state;
+        return await run();
+      }
+      // "Verify now" wants a run that began at most the interval before it was asked (so it
+      // counts what was written until then): one in progress that began earlier is waited
+      // out and followed by a new one. Runs still begin at most once per interval.
+      const recentEnough = (startedAt: number): boolean =>
+        startedAt >= asked - VERIFY_MIN_INTERVAL_MS;
+      if (running && recentEnough(running.startedAt)) return await running.result;
+      if (running) await running.result;
+      if (last && recentEnough(last.startedAt)) return last.state;
+      return await run();
     },
   };
 }
