@@ -85,3 +85,67 @@ export async function csrfOf(url: string, session: string): Promise<string> {
 }
 
 export const API_ROUTES = ['summary', 'calls', 'errors', 'changes', 'verify', 'events'] as const;
+
+// An open dashboard event stream (GET /dashboard/api/events with the session cookie).
+export interface OpenEventStream {
+  // What it has sent so far.
+  text(): string;
+  // The text once `done` holds for it (or whatever came when the hub ended the stream); the
+  // test's own timeout bounds the wait.
+  waitFor(done: (text: string) => boolean): Promise<string>;
+  // Settles with the whole text when the hub ends the stream.
+  ended: Promise<string>;
+  close(): void;
+}
+
+// Opens the event stream and resolves once the hub has said it is ready.
+export function openEvents(url: string, session: string): Promise<OpenEventStream> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: '/dashboard/api/events',
+        agent: false,
+        headers: { cookie: `bastion_dashboard=${session}` },
+      },
+      (res) => {
+        let text = '';
+        let opened = false;
+        const waiters = new Set<() => void>();
+        res.setEncoding('utf8');
+        const ended = new Promise<string>((done) =>
+          res.on('close', () => {
+            for (const wake of waiters) wake();
+            done(text);
+          }),
+        );
+        res.on('data', (chunk: string) => {
+          text += chunk;
+          for (const wake of waiters) wake();
+          if (!opened && text.includes('event: ready')) {
+            opened = true;
+            resolve({
+              text: () => text,
+              ended,
+              close: () => req.destroy(),
+              waitFor: (done) =>
+                new Promise((settle) => {
+                  const check = (): void => {
+                    if (!done(text) && !res.closed) return;
+                    waiters.delete(check);
+                    settle(text);
+                  };
+                  waiters.add(check);
+                  check();
+                }),
+            });
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dashboardRequest, signIn } from '../integration/dashboard-harness.js';
+import { dashboardRequest, openEvents, signIn } from '../integration/dashboard-harness.js';
 import {
   connectHubClient,
   createToken,
@@ -27,43 +26,6 @@ function heavyArgs(depth = 0): Record<string, unknown> {
     out[key] = depth >= 2 ? 'v' : heavyArgs(depth + 1);
   }
   return out;
-}
-
-// The event stream's text until `done` says it holds what the test waits for (the test's own
-// timeout bounds the wait).
-function readEvents(
-  url: string,
-  session: string,
-  onOpen: () => void,
-  done: (text: string) => boolean,
-): Promise<string> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: '/dashboard/api/events',
-        agent: false,
-        headers: { cookie: `bastion_dashboard=${session}` },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          if (text === '') onOpen();
-          text += chunk;
-          if (done(text)) {
-            req.destroy();
-            resolve(text);
-          }
-        });
-        res.on('end', () => resolve(text));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 describe('what one call weighs on the dashboard', () => {
@@ -91,16 +53,10 @@ describe('what one call weighs on the dashboard', () => {
   it('[DASH-DOS-02] megabytes of argument keys reach neither the calls API nor the event stream', async () => {
     const session = await signIn(hub.url, monitor);
     const tool = `no_such_tool_${randomBytes(4).toString('hex')}`;
-    let called: Promise<unknown> = Promise.resolve();
-    const stream = readEvents(
-      hub.url,
-      session,
-      () => {
-        called = client.callTool({ name: tool, arguments: heavyArgs() }).catch((err) => err);
-      },
-      (text) => text.includes(tool) && text.endsWith('\n\n'),
-    );
-    const events = await stream;
+    const stream = await openEvents(hub.url, session);
+    const called = client.callTool({ name: tool, arguments: heavyArgs() }).catch((err) => err);
+    const events = await stream.waitFor((text) => text.includes(tool) && text.endsWith('\n\n'));
+    stream.close();
     await called;
     // The log keeps what was sent (keys cut at 2 KB): the canary is there to be leaked.
     expect(

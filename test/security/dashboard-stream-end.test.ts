@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csrfOf, dashboardRequest, signIn } from '../integration/dashboard-harness.js';
+import { csrfOf, dashboardRequest, openEvents, signIn } from '../integration/dashboard-harness.js';
 import {
   connectHubClient,
   createToken,
@@ -16,42 +15,6 @@ import {
 } from '../integration/hub-harness.js';
 
 const cookie = (session: string) => ({ cookie: `bastion_dashboard=${session}` });
-
-// An open event stream: what it has sent so far, and whether the hub has ended it.
-interface OpenStream {
-  text(): string;
-  ended: Promise<string>;
-}
-
-function openEvents(url: string, session: string): Promise<OpenStream> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: '/dashboard/api/events',
-        agent: false,
-        headers: cookie(session),
-      },
-      (res) => {
-        let text = '';
-        let opened = false;
-        res.setEncoding('utf8');
-        const ended = new Promise<string>((done) => res.on('close', () => done(text)));
-        res.on('data', (chunk: string) => {
-          text += chunk;
-          if (!opened && text.includes('event: ready')) {
-            opened = true;
-            resolve({ text: () => text, ended });
-          }
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('an event stream ends with its session', () => {
   let dirs: HubTestDirs;
