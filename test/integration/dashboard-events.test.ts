@@ -1,16 +1,13 @@
 import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIn } from './dashboard-harness.js';
 import {
-  connectHubClient,
-  createToken,
-  makeHubDirs,
-  removeHubDirs,
-  startHub,
-  type HubTestDirs,
-  type RunningTestHub,
-} from './hub-harness.js';
+  signIn,
+  sessionCookie,
+  startDashboardHub,
+  type DashboardTestHub,
+} from './dashboard-harness.js';
+import type { HubTestDirs, RunningTestHub } from './hub-harness.js';
 
 interface SseEvent {
   event: string;
@@ -49,19 +46,16 @@ describe('the dashboard event stream over real loopback HTTP', () => {
   let hub: RunningTestHub;
   let client: Client;
   let monitor: string;
+  let started: DashboardTestHub | undefined;
 
   beforeAll(async () => {
-    dirs = makeHubDirs();
-    monitor = createToken(dirs, 'monitor', ['--servers', 'dashboard']);
-    const writer = createToken(dirs, 'writer', ['--servers', 'files']);
-    hub = await startHub(dirs);
-    client = await connectHubClient(hub.url, 'files', { era: 'legacy', token: writer });
+    started = await startDashboardHub(['monitor']);
+    ({ dirs, hub, client } = started);
+    monitor = started.monitors['monitor']!;
   }, 60_000);
 
   afterAll(async () => {
-    await client?.close();
-    await hub?.stop();
-    removeHubDirs(dirs);
+    await started?.close();
   });
 
   it('pushes the intent and the outcome of a hub call, without chain fields or whole contents', async () => {
@@ -70,7 +64,7 @@ describe('the dashboard event stream over real loopback HTTP', () => {
     const guard = setTimeout(() => abort.abort(), 15_000);
     try {
       const res = await fetch(`${hub.url}/dashboard/api/events`, {
-        headers: { cookie: `bastion_dashboard=${session}` },
+        headers: sessionCookie(session),
         signal: abort.signal,
       });
       expect(res.status).toBe(200);

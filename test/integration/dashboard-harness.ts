@@ -1,4 +1,53 @@
 import { request as httpRequest } from 'node:http';
+import type { Client } from '@modelcontextprotocol/client';
+import {
+  connectHubClient,
+  createToken,
+  makeHubDirs,
+  removeHubDirs,
+  startHub,
+  type HubTestDirs,
+  type RunningTestHub,
+} from './hub-harness.js';
+
+// The request header that carries a dashboard session.
+export const sessionCookie = (session: string): { cookie: string } => ({
+  cookie: `bastion_dashboard=${session}`,
+});
+
+// A hub for dashboard tests: dashboard tokens of the given names, and a files client (its own
+// files-scope token) whose calls the dashboard shows.
+export interface DashboardTestHub {
+  dirs: HubTestDirs;
+  hub: RunningTestHub;
+  client: Client;
+  monitors: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startDashboardHub(
+  monitorNames: readonly string[],
+  bastion: Record<string, unknown> = {},
+): Promise<DashboardTestHub> {
+  const dirs = makeHubDirs(bastion);
+  const writer = createToken(dirs, 'writer', ['--servers', 'files']);
+  const monitors = Object.fromEntries(
+    monitorNames.map((name) => [name, createToken(dirs, name, ['--servers', 'dashboard'])]),
+  );
+  const hub = await startHub(dirs);
+  const client = await connectHubClient(hub.url, 'files', { era: 'legacy', token: writer });
+  return {
+    dirs,
+    hub,
+    client,
+    monitors,
+    async close() {
+      await client.close();
+      await hub.stop();
+      removeHubDirs(dirs);
+    },
+  };
+}
 
 // What one raw HTTP exchange with the dashboard returned.
 export interface DashboardResponse {
@@ -77,7 +126,7 @@ export async function signIn(url: string, token: string): Promise<string> {
 // The CSRF token the page of a session carries.
 export async function csrfOf(url: string, session: string): Promise<string> {
   const page = await dashboardRequest(url, '/dashboard', {
-    headers: { cookie: `bastion_dashboard=${session}` },
+    headers: sessionCookie(session),
   });
   const match = /<meta name="bastion-csrf" content="([^"]+)">/.exec(page.body);
   if (!match?.[1]) throw new Error(`no CSRF token on the page (${page.status})`);
@@ -108,7 +157,7 @@ export function openEvents(url: string, session: string): Promise<OpenEventStrea
         port: target.port,
         path: '/dashboard/api/events',
         agent: false,
-        headers: { cookie: `bastion_dashboard=${session}` },
+        headers: sessionCookie(session),
       },
       (res) => {
         let text = '';

@@ -1,16 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dashboardRequest, openEvents, signIn } from '../integration/dashboard-harness.js';
 import {
-  connectHubClient,
-  createToken,
-  makeHubDirs,
-  removeHubDirs,
-  startHub,
-  type HubTestDirs,
-  type RunningTestHub,
-} from '../integration/hub-harness.js';
+  dashboardRequest,
+  openEvents,
+  signIn,
+  sessionCookie,
+  startDashboardHub,
+  type DashboardTestHub,
+} from '../integration/dashboard-harness.js';
+import type { RunningTestHub } from '../integration/hub-harness.js';
 
 // Planted at the end of every key: past any cut, so it must reach neither the API nor a stream.
 const CANARY = `args-canary-${randomBytes(6).toString('hex')}`;
@@ -29,25 +28,22 @@ function heavyArgs(depth = 0): Record<string, unknown> {
 }
 
 describe('what one call weighs on the dashboard', () => {
-  let dirs: HubTestDirs;
   let hub: RunningTestHub;
   let client: Client;
   let monitor: string;
 
+  let started: DashboardTestHub | undefined;
+
   beforeAll(async () => {
-    dirs = makeHubDirs({
+    started = await startDashboardHub(['monitor'], {
       hub: { rateLimit: { requestsPerMinute: 100_000, unauthenticatedPerMinute: 1000 } },
     });
-    const writer = createToken(dirs, 'writer', ['--servers', 'files']);
-    monitor = createToken(dirs, 'monitor', ['--servers', 'dashboard']);
-    hub = await startHub(dirs);
-    client = await connectHubClient(hub.url, 'files', { era: 'legacy', token: writer });
+    ({ hub, client } = started);
+    monitor = started.monitors['monitor']!;
   }, 60_000);
 
   afterAll(async () => {
-    await client?.close();
-    await hub?.stop();
-    removeHubDirs(dirs);
+    await started?.close();
   });
 
   it('[DASH-DOS-02] megabytes of argument keys reach neither the calls API nor the event stream', async () => {
@@ -70,7 +66,7 @@ describe('what one call weighs on the dashboard', () => {
     const calls = await dashboardRequest(
       hub.url,
       `/dashboard/api/calls?tool=${encodeURIComponent(tool)}`,
-      { headers: { cookie: `bastion_dashboard=${session}` } },
+      { headers: sessionCookie(session) },
     );
     expect(calls.status).toBe(200);
     const { total } = JSON.parse(calls.body) as { total: number };
@@ -87,7 +83,7 @@ describe('what one call weighs on the dashboard', () => {
       await client.callTool({ name, arguments: {} }).catch((err: unknown) => err);
     expect(hub.auditRecords().some((r) => String(r.tool).includes(CANARY))).toBe(true);
     const summary = await dashboardRequest(hub.url, '/dashboard/api/summary', {
-      headers: { cookie: `bastion_dashboard=${session}` },
+      headers: sessionCookie(session),
     });
     expect(summary.status).toBe(200);
     expect(summary.body).not.toContain(CANARY);

@@ -2,19 +2,18 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csrfOf, dashboardRequest, openEvents, signIn } from '../integration/dashboard-harness.js';
 import {
-  connectHubClient,
-  createToken,
-  makeHubDirs,
-  removeHubDirs,
-  runCli,
-  startHub,
-  type HubTestDirs,
-  type RunningTestHub,
-} from '../integration/hub-harness.js';
+  csrfOf,
+  dashboardRequest,
+  openEvents,
+  signIn,
+  sessionCookie,
+  startDashboardHub,
+  type DashboardTestHub,
+} from '../integration/dashboard-harness.js';
+import { runCli, type HubTestDirs, type RunningTestHub } from '../integration/hub-harness.js';
 
-const cookie = (session: string) => ({ cookie: `bastion_dashboard=${session}` });
+const cookie = sessionCookie;
 
 describe('an event stream ends with its session', () => {
   let dirs: HubTestDirs;
@@ -22,22 +21,19 @@ describe('an event stream ends with its session', () => {
   let client: Client;
   let signedOut: string;
   let revoked: string;
+  let started: DashboardTestHub | undefined;
 
   beforeAll(async () => {
-    dirs = makeHubDirs({
+    started = await startDashboardHub(['monitor-out', 'monitor-revoked'], {
       hub: { rateLimit: { requestsPerMinute: 100_000, unauthenticatedPerMinute: 1000 } },
     });
-    const writer = createToken(dirs, 'writer', ['--servers', 'files']);
-    signedOut = createToken(dirs, 'monitor-out', ['--servers', 'dashboard']);
-    revoked = createToken(dirs, 'monitor-revoked', ['--servers', 'dashboard']);
-    hub = await startHub(dirs);
-    client = await connectHubClient(hub.url, 'files', { era: 'legacy', token: writer });
+    ({ dirs, hub, client } = started);
+    signedOut = started.monitors['monitor-out']!;
+    revoked = started.monitors['monitor-revoked']!;
   }, 60_000);
 
   afterAll(async () => {
-    await client?.close();
-    await hub?.stop();
-    removeHubDirs(dirs);
+    await started?.close();
   });
 
   // A call whose file name is `marker`, made once the session is over.
