@@ -20,7 +20,11 @@ const [row, dataRoot, workDir, rawCalls] = positionals;
 if (!row || !dataRoot || !workDir) throw new Error('usage: profile-files.mjs <row> <data> <work>');
 const calls = Number(rawCalls ?? 200);
 const specs = serverSpecs({ repoRoot: REPO_ROOT, workDir, dataRoot, smallRoot: dataRoot });
-const spec = values.history === 'off' ? specs.bastionFilesNoHistory : specs.bastionFiles;
+const spec = process.env.BENCH_SPEC
+  ? specs[process.env.BENCH_SPEC]
+  : values.history === 'off'
+    ? specs.bastionFilesNoHistory
+    : specs.bastionFiles;
 const nodeArgs = values['node-args']?.split(' ').filter(Boolean) ?? [];
 const transport = new StdioClientTransport({
   command: spec.command,
