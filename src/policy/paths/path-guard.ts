@@ -63,6 +63,10 @@ function canonicalRoots(roots: readonly Root[]): readonly Root[] {
   );
 }
 
+// How many deny answers one guard remembers per set of roots, and for how many sets.
+const MAX_REMEMBERED_DENY_ANSWERS = 4_096;
+const MAX_REMEMBERED_ROOT_SETS = 16;
+
 // The checking half of a guard (no opening or writing); tests drive the open/write helpers with
 // it to replay a swap between check and use deterministically.
 export type PathChecks = GuardChecks &
@@ -82,11 +86,44 @@ export function createPathChecks(config: Pick<Config, 'roots' | 'deny' | 'limits
 
   const rootFor = (absPath: string): Root | undefined => deepestContaining(current(), absPath);
 
+  // Every check matches a path and each of its ancestors up to its roots against the deny globs,
+  // the same few folders call after call: the answers are remembered per set of effective root
+  // paths. An answer is a pure function of the path string, the root paths and the fixed globs,
+  // so a remembered one is as good as a fresh one; the memory is bounded (cleared when full), so
+  // a flood of made-up paths or of client root sets cannot grow it.
+  const remembered = new Map<string, Map<string, boolean>>();
+  const rootKeys = new WeakMap<readonly Root[], string>();
+  const answersFor = (roots: readonly Root[]): Map<string, boolean> => {
+    let rootKey = rootKeys.get(roots);
+    if (rootKey === undefined) {
+      // NUL never occurs in a path, so the key is unambiguous.
+      rootKey = roots.map((root) => root.path).join('\0');
+      rootKeys.set(roots, rootKey);
+    }
+    let known = remembered.get(rootKey);
+    if (known === undefined) {
+      if (remembered.size >= MAX_REMEMBERED_ROOT_SETS) remembered.clear();
+      known = new Map();
+      remembered.set(rootKey, known);
+    }
+    return known;
+  };
   const isDenied = (absPath: string): boolean => {
     if (!path.isAbsolute(absPath)) return true;
     const normal = path.resolve(absPath);
+    const roots = current();
+    const known = answersFor(roots);
+    const cached = known.get(normal);
+    if (cached !== undefined) return cached;
+    const answer = matchDeny(roots, normal);
+    if (known.size >= MAX_REMEMBERED_DENY_ANSWERS) known.clear();
+    known.set(normal, answer);
+    return answer;
+  };
+
+  const matchDeny = (roots: readonly Root[], normal: string): boolean => {
     // Every root holding the path counts, so nested roots cannot hide `secrets/**` of an outer one.
-    const holders = current().filter((root) => isInside(normal, root.path));
+    const holders = roots.filter((root) => isInside(normal, root.path));
     if (holders.length === 0) return denyMatcher('', normal);
     // Security: a denied directory denies everything below it (`**/secrets` covers secrets/a),
     // so every ancestor up to the root is matched too.

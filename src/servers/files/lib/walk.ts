@@ -26,9 +26,11 @@ export interface WalkOptions {
   displayPath: string;
 }
 
-// How many directories to read between yields to the event loop, so one big walk never starves
-// other requests (cancellation, pings) for long.
+// How many directories to read, or how long to run, between yields to the event loop, so one big
+// walk (a search, the start sweep of a big root) never holds up other requests (calls,
+// cancellation, pings) for long: 64 folders of a hundred entries each take longer than a call.
 const DIRS_PER_YIELD = 64;
+const MS_PER_YIELD = 2;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -51,13 +53,17 @@ export async function walkTree(
     { path: start, relative: '', depth: 0 },
   ];
   let dirsRead = 0;
+  let sliceStart = performance.now();
   for (let head = 0; head < queue.length; head += 1) {
     const dir = queue[head];
     if (dir === undefined) break;
     const entries = readVerifiedDir(dir.path);
     if (entries === undefined) continue;
     dirsRead += 1;
-    if (dirsRead % DIRS_PER_YIELD === 0) await yieldToEventLoop();
+    if (dirsRead % DIRS_PER_YIELD === 0 || performance.now() - sliceStart > MS_PER_YIELD) {
+      await yieldToEventLoop();
+      sliceStart = performance.now();
+    }
     const depth = dir.depth + 1;
     for (const dirent of entries) {
       const entryPath = dir.path === '/' ? `/${dirent.name}` : `${dir.path}/${dirent.name}`;
