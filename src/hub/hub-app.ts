@@ -61,12 +61,17 @@ export function createHubApp(deps: HubAppDeps): HubApp {
 
   app.use('*', async (c, next) => {
     c.set('address', c.env.incoming.socket.remoteAddress ?? 'unknown');
-    inFlight += 1;
-    // Counted down when the node response closes (sent in full or its client gone), so a
-    // streamed answer keeps a stop waiting; also on a throw, which node answers with a 500.
-    onResponseSent(c.env.outgoing, () => {
-      inFlight -= 1;
-    });
+    // A GET on an MCP endpoint is a 2025 session's standing event stream: it carries no call of
+    // its own (a call is a POST, answered on its own stream) and never ends by itself, so it must
+    // not hold a stop for the whole grace.
+    if (c.req.method !== 'GET' || !c.req.path.startsWith('/mcp/')) {
+      inFlight += 1;
+      // Counted down when the node response closes (sent in full or its client gone), so a
+      // streamed answer keeps a stop waiting; also on a throw, which node answers with a 500.
+      onResponseSent(c.env.outgoing, () => {
+        inFlight -= 1;
+      });
+    }
     await next();
     metrics.countRequest(ROUTES.has(c.req.path) ? c.req.path : 'other', c.res.status);
   });

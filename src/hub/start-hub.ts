@@ -213,6 +213,10 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         clearInterval(stateTimer);
         // Event streams never end on their own: closed first, so they do not hold the grace.
         dashboard.close();
+        options.logger.info(
+          { inFlight: app.inFlight(), graceMs },
+          'stopping: requests in flight may finish within the grace',
+        );
         await listening.close(graceMs, () => app.inFlight());
         await app.close();
         await shell?.close();

@@ -272,6 +272,79 @@ describe('a graceful stop', () => {
   }, 90_000);
 });
 
+describe('a stop with a 2025 session holding its standing event stream', () => {
+  it('does not wait out the grace for the stream, and ends it', async () => {
+    const dirs = makeHubDirs();
+    const token = createToken(dirs, 'streamer', ['--servers', 'files']);
+    const hub = await startHub(dirs);
+    try {
+      const auth = { authorization: `Bearer ${token}` };
+      const post = (headers: Record<string, string>, body: unknown) =>
+        fetch(`${hub.url}/mcp/files`, {
+          method: 'POST',
+          headers: {
+            ...auth,
+            ...headers,
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+          },
+          body: JSON.stringify(body),
+        });
+      const init = await post(
+        {},
+        {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-06-18',
+            capabilities: {},
+            clientInfo: { name: 'standing-stream', version: '1' },
+          },
+        },
+      );
+      expect(init.status).toBe(200);
+      await init.text();
+      const session = {
+        'mcp-session-id': init.headers.get('mcp-session-id') ?? '',
+        'mcp-protocol-version': '2025-06-18',
+      };
+      const initialized = await post(session, {
+        jsonrpc: '2.0',
+        method: 'notifications/initialized',
+      });
+      expect(initialized.status).toBe(202);
+      const stream = await fetch(`${hub.url}/mcp/files`, {
+        headers: { ...auth, ...session, accept: 'text/event-stream' },
+      });
+      expect(stream.status).toBe(200);
+      expect(stream.headers.get('content-type')).toContain('text/event-stream');
+      const reader = stream.body!.getReader();
+      const ended = (async () => {
+        try {
+          while (!(await reader.read()).done);
+        } catch {
+          // Cut by the hub: ended all the same.
+        }
+        return true;
+      })();
+      expect(await hub.stop()).toBe(0);
+      // The hub said the stream was no call in flight (before the fix it counted it and waited
+      // the whole grace), and the stream did end.
+      const stopping = hub
+        .stderr()
+        .split('\n')
+        .find((line) => line.includes('stopping: requests in flight'));
+      expect(stopping).toBeDefined();
+      expect(JSON.parse(stopping!)).toMatchObject({ inFlight: 0 });
+      expect(await ended).toBe(true);
+    } finally {
+      await hub.stop();
+      removeHubDirs(dirs);
+    }
+  }, 60_000);
+});
+
 describe('a 2026-07-28 instance built for one tools/call', () => {
   it('refuses and audits an unknown tool as a full instance does', async () => {
     const dirs = makeHubDirs();
