@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { CommandDeniedError } from '../../errors/index.js';
 import type { Root } from '../../config/load-config.js';
 import type { ProgramRules } from '../types.js';
 import { linkChain, programIndex, realFile, type ProgramIndex } from './program-index.js';
@@ -112,27 +113,40 @@ function namedFiles(
 }
 
 // Every path of the system dirs that is the same file as `file` (more than one link): found by
-// find(1) once per file and kept (about 0.25 s over /usr; only programs with several links pay).
+// find(1) once per file and link count, and kept (about 0.25 s over /usr with a warm cache, a few
+// seconds cold on a busy machine; only programs with several links pay). A new link on the host
+// changes the count, so it is searched again.
 const linkCache = new Map<string, string[]>();
 const SYSTEM_TREES = ['/usr', '/opt', '/etc'] as const;
+const LINK_SEARCH_TIMEOUT_MS = 60_000;
 
-function hardLinksOf(file: string, st: Stats): string[] {
-  const key = `${st.dev}:${st.ino}`;
+// Security: a search that did not finish would name only some of the links, and a link it missed
+// would run the denied program: the command is refused instead (nothing is kept, so the next
+// command searches again).
+export function hardLinksOf(file: string, st: Stats, timeoutMs = LINK_SEARCH_TIMEOUT_MS): string[] {
+  const key = `${st.dev}:${st.ino}:${st.nlink}`;
   const cached = linkCache.get(key);
   if (cached !== undefined) return cached;
-  let links: string[] = [];
+  let out: string;
   try {
-    const out = execFileSync(
+    out = execFileSync(
       'find',
       [...SYSTEM_TREES.filter((t) => existsSync(t)), '-xdev', '-samefile', file],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 },
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: timeoutMs },
     );
-    links = out.split('\n').filter((line) => line.length > 0);
   } catch (err) {
-    // find exits 1 when some dir is unreadable; what it printed still counts.
-    const stdout = (err as { stdout?: string }).stdout;
-    links = (stdout ?? '').split('\n').filter((line) => line.length > 0);
+    // find exits 1 when some dir is unreadable, having searched the rest: what it printed counts.
+    const { status, stdout } = err as { status?: number | null; stdout?: string };
+    if (status !== 1 || typeof stdout !== 'string') {
+      throw new CommandDeniedError(
+        `The exec rules could not be prepared: the search for other names (hard links) of the denied program ${path.basename(file)} did not finish, so the command was not run. Try again.`,
+        'exec-rules',
+      );
+    }
+    out = stdout;
   }
+  const links = out.split('\n').filter((line) => line.length > 0);
+  if (linkCache.size >= 256) linkCache.clear();
   linkCache.set(key, links);
   return links;
 }
