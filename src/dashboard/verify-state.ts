@@ -15,16 +15,17 @@ export interface VerifyState {
   durationMs?: number;
 }
 
-// Verification reads the whole log (at ~100 MB/s), so it runs at most once per MIN_INTERVAL_MS
-// however often it is asked, and is redone on a read once the last result is STALE_AFTER_MS old.
+// Verification reads the whole log (at ~100 MB/s), so runs begin at most once per MIN_INTERVAL_MS
+// however often "Verify now" is asked, and a plain read redoes it once the last result is
+// STALE_AFTER_MS old.
 // Security: denial of service. It runs in a worker thread: on the hub's event loop a large log
 // would stall every call (and /healthz) for as long as the verification takes.
 export const VERIFY_MIN_INTERVAL_MS = 1_000;
 export const VERIFY_STALE_AFTER_MS = 60_000;
 
 export interface AuditVerifier {
-  // The last result, re-verified first when it is stale (or `fresh` and the interval has passed).
-  // Requests while a verification runs share it.
+  // The last result, re-verified first when it is stale. `fresh`: the result of a run that
+  // began after the ask (waiting out the interval); asks made before it begins share it.
   state(options?: { fresh?: boolean }): Promise<VerifyState>;
 }
 
@@ -56,9 +57,8 @@ export function createAuditVerifier(options: {
     ...(options.key ? { key: options.key } : {}),
     ...(options.publicKeyFile ? { publicKeyFile: options.publicKeyFile } : {}),
   };
-  // `startedAt`: when the run began reading, so what it can have counted.
-  let last: { at: number; startedAt: number; state: VerifyState } | undefined;
-  let running: { startedAt: number; result: Promise<VerifyState> } | undefined;
+  let last: { at: number; state: VerifyState } | undefined;
+  let running: { result: Promise<VerifyState> } | undefined;
   // A log that cannot be read cannot be vouched for.
   const unreadable = (code: string): VerifyState => ({
     state: 'not intact',
@@ -89,32 +89,44 @@ export function createAuditVerifier(options: {
       worker.once('error', (err: NodeJS.ErrnoException) => settle(unreadable(err.code ?? 'error')));
       worker.once('exit', () => settle(unreadable('worker exited')));
     });
+  let lastStartedAt = Number.NEGATIVE_INFINITY;
   const run = (): Promise<VerifyState> => {
     if (running) return running.result;
-    const startedAt = now();
+    lastStartedAt = now();
     const result = verifyInWorker().then((state) => {
-      last = { at: now(), startedAt, state };
+      last = { at: now(), state };
       running = undefined;
       return state;
     });
-    running = { startedAt, result };
+    running = { result };
     return result;
+  };
+  // The run every "Verify now" asked before it begins shares. It begins once no run is going
+  // and the interval since the last one began has passed, so it begins after each of them was
+  // asked, and counts every record written until then: a run already going (or one begun
+  // within the interval) began before some of those records.
+  let next: Promise<VerifyState> | undefined;
+  const runFresh = (): Promise<VerifyState> => {
+    next ??= (async () => {
+      for (;;) {
+        if (running) {
+          await running.result;
+          continue;
+        }
+        const wait = lastStartedAt + VERIFY_MIN_INTERVAL_MS - now();
+        if (wait <= 0) break;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+      // Synchronously from the check above: no run began in between.
+      next = undefined;
+      return run();
+    })();
+    return next;
   };
   return {
     async state({ fresh = false } = {}) {
-      const asked = now();
-      if (!fresh) {
-        if (last && asked - last.at < VERIFY_STALE_AFTER_MS) return last.state;
-        return await run();
-      }
-      // "Verify now" wants a run that began at most the interval before it was asked (so it
-      // counts what was written until then): one in progress that began earlier is waited
-      // out and followed by a new one. Runs still begin at most once per interval.
-      const recentEnough = (startedAt: number): boolean =>
-        startedAt >= asked - VERIFY_MIN_INTERVAL_MS;
-      if (running && recentEnough(running.startedAt)) return await running.result;
-      if (running) await running.result;
-      if (last && recentEnough(last.startedAt)) return last.state;
+      if (fresh) return await runFresh();
+      if (last && now() - last.at < VERIFY_STALE_AFTER_MS) return last.state;
       return await run();
     },
   };
