@@ -373,9 +373,9 @@ describe('the hub over real loopback HTTP', () => {
     const expiresAt = Date.parse(info.find((t) => t.tokenName === 'brief')?.expiresAt ?? '');
     expect(Number.isFinite(expiresAt)).toBe(true);
     while (Date.now() <= expiresAt) await new Promise((r) => setTimeout(r, 50));
-    expect((await rawPost(hub.url, '/mcp/files', { authorization: `Bearer ${brief}` })).status).toBe(
-      401,
-    );
+    expect(
+      (await rawPost(hub.url, '/mcp/files', { authorization: `Bearer ${brief}` })).status,
+    ).toBe(401);
   });
 
   it('closes a 2025-era session on DELETE: its id is gone afterwards', async () => {

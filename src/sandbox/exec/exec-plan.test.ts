@@ -29,11 +29,16 @@ describe.skipIf(!IS_LINUX)('the search for other names of a denied program', () 
     expect(hardLinksOf(TOUCH, st)).toContain(TOUCH);
   });
 
-  it.skipIf(!IS_ROOT)('finds a link made on the host after an earlier search of the same program', () => {
-    const program = place('program', TOUCH, 'cp');
-    const first = place('a', program, 'ln');
-    expect(hardLinksOf(program, lstatSync(program)).sort()).toEqual([program, first].sort());
-    const second = place('b', program, 'ln');
-    expect(hardLinksOf(program, lstatSync(program)).sort()).toEqual([program, first, second].sort());
-  });
+  it.skipIf(!IS_ROOT)(
+    'finds a link made on the host after an earlier search of the same program',
+    () => {
+      const program = place('program', TOUCH, 'cp');
+      const first = place('a', program, 'ln');
+      expect(hardLinksOf(program, lstatSync(program)).sort()).toEqual([program, first].sort());
+      const second = place('b', program, 'ln');
+      expect(hardLinksOf(program, lstatSync(program)).sort()).toEqual(
+        [program, first, second].sort(),
+      );
+    },
+  );
 });
