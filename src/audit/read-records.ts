@@ -23,11 +23,10 @@ export function readRecords(file: string): AuditRecord[] {
   return parseRecords(readFileSync(file, 'utf8'));
 }
 
-// One file of the log as read: its name and text.
-export interface LogFileText {
+// One file of the log as read: its name and bytes.
+export interface LogFileData {
   file: string;
-  text: string;
-  bytes: number;
+  data: Buffer;
 }
 
 // Names and sizes of the rotated files and the inode of audit.jsonl: what must not change while
@@ -45,15 +44,14 @@ function logSignature(dir: string): string {
 // first, then audit.jsonl), read as one snapshot: when a rotation renamed a file, or a writer
 // that had not yet left a rotated file added to it, while they were read, they are read again
 // (a few times at most; `stable` says whether a read held still).
-export function readLogSnapshot(dir: string): { files: LogFileText[]; stable: boolean } {
-  let files: LogFileText[] = [];
+export function readLogSnapshot(dir: string): { files: LogFileData[]; stable: boolean } {
+  let files: LogFileData[] = [];
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const before = logSignature(dir);
     files = [];
     for (const file of listLogFiles(dir)) {
       try {
-        const data = readFileSync(path.join(dir, file));
-        files.push({ file, text: data.toString('utf8'), bytes: data.length });
+        files.push({ file, data: readFileSync(path.join(dir, file)) });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }
@@ -65,5 +63,5 @@ export function readLogSnapshot(dir: string): { files: LogFileText[]; stable: bo
 
 // The records of a log folder in the order they were written, across rotated files.
 export function readAuditRecords(dir: string): AuditRecord[] {
-  return readLogSnapshot(dir).files.flatMap((f) => parseRecords(f.text));
+  return readLogSnapshot(dir).files.flatMap((f) => parseRecords(f.data.toString('utf8')));
 }

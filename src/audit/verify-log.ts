@@ -1,4 +1,5 @@
-import { createKeySchedule, GENESIS_HASH, hashBodyJson, hashRecord, macOf } from './chain.js';
+import { createKeySchedule, GENESIS_HASH, hashRecord, macOf } from './chain.js';
+import { readLineFields, type LineFields } from './record-line-fields.js';
 import type { AuditRecord } from './types.js';
 
 // One thing wrong with the log: where (file, line, stream, seq) and what. No `file` means the
@@ -48,13 +49,14 @@ function isRecord(value: unknown): value is AuditRecord {
 // not JSON is a write cut short (a crash, a full disk): noted, not counted as tampering, since
 // the chains show whether any record is missing.
 export function checkLogLines(lines: readonly string[], masterKey?: string): LogCheck {
-  return checkLogFiles([{ file: CURRENT_FILE, lines }], masterKey);
+  return checkLogFiles([{ file: CURRENT_FILE, data: Buffer.from(lines.join('\n')) }], masterKey);
 }
 
 // The same over the files of a rotated log, oldest first: each stream's chain runs on from one
-// file into the next.
+// file into the next. A line laid out as the writer writes it is checked from its bytes
+// (record-line-fields.ts); any other is decoded, parsed and re-serialised to be hashed.
 export function checkLogFiles(
-  files: readonly { file: string; lines: readonly string[] }[],
+  files: readonly { file: string; data: Buffer }[],
   masterKey?: string,
 ): LogCheck {
   const problems: AuditProblem[] = [];
@@ -63,36 +65,19 @@ export function checkLogFiles(
   const heads = new Map<string, { seq: number; hash: string }>();
   const schedules = new Map<string, (seq: number) => Buffer>();
   let records = 0;
-  for (const { file, lines } of files) {
+  for (const { file, data } of files) {
     const at = file === CURRENT_FILE ? {} : { file };
     const where = file === CURRENT_FILE ? '' : `${file} `;
-    const lastIndex = lines.length - 1;
-    lines.forEach((text, index) => {
-      if (text.trim() === '') return;
-      const line = index + 1;
-      let record: unknown = fastParse(text);
-      try {
-        record ??= JSON.parse(text);
-      } catch {
-        notes.push(
-          index === lastIndex
-            ? `${file === CURRENT_FILE ? 'the log' : file} ends at line ${line} with a record cut short (a crash or a full disk while writing); every record before it is checked`
-            : `${where}line ${line}: a fragment of a record cut short by a crash or a full disk (not a record)`,
-        );
-        return;
-      }
-      if (!isRecord(record)) {
-        problems.push({ ...at, line, what: 'not an audit record (no stream, seq, prev or hash)' });
-        return;
-      }
+    let previousStream: { data: Buffer; start: number; end: number; value: string } | undefined;
+    const check = (fields: ChainFields, line: number): void => {
       records += 1;
-      const { stream, seq, hash } = record;
-      if (bodyHashOf(text, record) !== hash)
+      const { stream, seq, hash } = fields;
+      if (fields.bodyHash !== hash)
         problems.push({ ...at, line, stream, seq, what: 'hash mismatch (edited record)' });
       const head = heads.get(stream);
       const expectedSeq = head ? head.seq + 1 : 0;
       const expectedPrev = head ? head.hash : GENESIS_HASH;
-      if (seq !== expectedSeq || record.prev !== expectedPrev) {
+      if (seq !== expectedSeq || fields.prev !== expectedPrev) {
         problems.push({
           ...at,
           line,
@@ -113,9 +98,9 @@ export function checkLogFiles(
       if (range) range.last = seq;
       else info.files.set(file, { first: seq, last: seq });
       info.lastSeq = Math.max(info.lastSeq, seq);
-      if (record.mac !== undefined) info.macs = true;
+      if (fields.mac !== undefined) info.macs = true;
       if (masterKey) {
-        if (record.mac === undefined) {
+        if (fields.mac === undefined) {
           problems.push({
             ...at,
             line,
@@ -129,7 +114,7 @@ export function checkLogFiles(
             keyAt = createKeySchedule(masterKey, stream);
             schedules.set(stream, keyAt);
           }
-          if (macOf(keyAt(seq), hash) !== record.mac)
+          if (macOf(keyAt(seq), hash) !== fields.mac)
             problems.push({
               ...at,
               line,
@@ -139,44 +124,68 @@ export function checkLogFiles(
             });
         }
       }
-    });
+    };
+    let start = 0;
+    for (let line = 1; start <= data.length; line += 1) {
+      const newline = data.indexOf(0x0a, start);
+      const end = newline < 0 ? data.length : newline;
+      const isLast = newline < 0;
+      const fields = readLineFields(data, start, end, previousStream);
+      if (fields) {
+        previousStream = {
+          data,
+          start: fields.streamStart,
+          end: fields.streamEnd,
+          value: fields.stream,
+        };
+        check(fields, line);
+      } else {
+        const text = data.toString('utf8', start, end);
+        if (text.trim() !== '') {
+          const parsed = parseSlowly(text);
+          if (parsed === 'torn') {
+            notes.push(
+              isLast
+                ? `${file === CURRENT_FILE ? 'the log' : file} ends at line ${line} with a record cut short (a crash or a full disk while writing); every record before it is checked`
+                : `${where}line ${line}: a fragment of a record cut short by a crash or a full disk (not a record)`,
+            );
+          } else if (parsed === 'foreign') {
+            problems.push({
+              ...at,
+              line,
+              what: 'not an audit record (no stream, seq, prev or hash)',
+            });
+          } else {
+            check(parsed, line);
+          }
+        }
+      }
+      if (isLast) break;
+      start = newline + 1;
+    }
   }
   return { problems, notes, records, streams };
 }
 
-// The writer puts hash (and mac) last, so the hashed body is the line's own bytes up to them:
-// hashing those skips a re-serialisation (verification runs at the speed of sha256 and
-// JSON.parse). Any other shape is re-serialised the slow way.
+type ChainFields = Pick<LineFields, 'stream' | 'seq' | 'prev' | 'hash' | 'mac' | 'bodyHash'>;
 
-// The chain fields of a line as the writer lays it out (time, stream, seq, prev first; hash and
-// mac last), read without parsing the whole line: the hash covers the bytes in between.
-const HEAD = /^\{"time":"[^"\\]*","stream":"([^"\\]+)","seq":(\d+),"prev":"([0-9a-f]{64})",/;
-const TAIL_FIELDS = /,"hash":"([0-9a-f]{64})"(?:,"mac":"([0-9a-f]{64})")?\}$/;
-
-// The tail regex runs on the last few bytes only: an end-anchored regex would scan the line.
-function tailOf(line: string): { at: number; fields: RegExpExecArray } | null {
-  const at = line.lastIndexOf(',"hash":"');
-  const fields = at >= 0 ? TAIL_FIELDS.exec(line.slice(at)) : null;
-  return fields && fields.index === 0 ? { at, fields } : null;
-}
-
-function fastParse(line: string): AuditRecord | undefined {
-  const head = HEAD.exec(line);
-  const found = head ? tailOf(line) : null;
-  if (!head || !found) return undefined;
-  const tail = found.fields;
+// A line in another layout than the writer's: parsed, and hashed re-serialised.
+function parseSlowly(text: string): ChainFields | 'torn' | 'foreign' {
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch {
+    return 'torn';
+  }
+  if (!isRecord(record)) return 'foreign';
   return {
-    stream: head[1]!,
-    seq: Number(head[2]),
-    prev: head[3]!,
-    hash: tail[1]!,
-    ...(tail[2] ? { mac: tail[2] } : {}),
-  } as AuditRecord;
-}
-
-function bodyHashOf(line: string, record: AuditRecord): string {
-  const tail = tailOf(line);
-  return tail ? hashBodyJson(`${line.slice(0, tail.at)}}`) : hashRecord(record);
+    stream: record.stream,
+    seq: record.seq,
+    prev: record.prev,
+    hash: record.hash,
+    ...(record.mac !== undefined ? { mac: record.mac } : {}),
+    bodyHash: hashRecord(record),
+  };
 }
 
 // The problems of the given lines, one string each (empty = intact): hashes and chains only.

@@ -202,4 +202,61 @@ describe('audit verification against chains and signed checkpoints', () => {
     expect(problems(dir, KEY)).toMatch(/line 1: MAC mismatch/);
     expect(problems(dir, KEY)).not.toMatch(/line 2: MAC mismatch/);
   });
+
+  it('finds every change to one byte of a record, whatever the byte and wherever it is', () => {
+    // The records are checked from their bytes; a change that makes a line leave the writer's
+    // layout goes to the slow path, which must catch it too. Every position of the middle
+    // record, each flipped to another ASCII byte, a quote, a backslash and a non-UTF-8 byte.
+    const dir = tempDir();
+    const log = createAuditLog({ dir, env: {}, key: KEY });
+    for (let i = 0; i < 3; i += 1)
+      log.record({
+        server: 'files',
+        tool: 'write_file',
+        args: { path: `/r/é${i}` },
+        decision: 'allow',
+        outcome: 'ok',
+      });
+    log.close();
+    const file = path.join(dir, AUDIT_FILE_NAME);
+    const original = readFileSync(file);
+    const from = original.indexOf(0x0a) + 1;
+    const to = original.indexOf(0x0a, from);
+    let tried = 0;
+    for (let at = from; at < to; at += 1) {
+      for (const next of [original[at]! ^ 0x01, 0x22, 0x5c, 0xff]) {
+        if (next === original[at]) continue;
+        const changed = Buffer.from(original);
+        changed[at] = next;
+        writeFileSync(file, changed);
+        const keyed = verifyAuditDir({ dir, key: KEY });
+        expect(keyed.ok, `byte ${at - from} set to ${next}`).toBe(false);
+        tried += 1;
+      }
+    }
+    expect(tried).toBeGreaterThan(4 * 200);
+    // A U+FFFD the writer wrote, replaced by an invalid byte that decodes to U+FFFD again.
+    const log2dir = tempDir();
+    const log2 = createAuditLog({ dir: log2dir, env: {} });
+    for (let i = 0; i < 2; i += 1)
+      log2.record({
+        server: 'files',
+        tool: 'write_file',
+        args: { path: `/r/\ufffd${i}` },
+        decision: 'allow',
+        outcome: 'ok',
+      });
+    log2.close();
+    const file2 = path.join(log2dir, AUDIT_FILE_NAME);
+    const text = readFileSync(file2);
+    const mark = text.indexOf(Buffer.from('\ufffd0'));
+    const swapped = Buffer.concat([
+      text.subarray(0, mark),
+      Buffer.from([0xff]),
+      text.subarray(mark + 3),
+    ]);
+    expect(swapped.toString('utf8')).toBe(text.toString('utf8'));
+    writeFileSync(file2, swapped);
+    expect(verifyAuditDir({ dir: log2dir }).ok).toBe(false);
+  });
 });
