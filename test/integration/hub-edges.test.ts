@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { legacyInitialize } from '../helpers/mcp-client.js';
 import {
   connectHubClient,
   createToken,
@@ -290,19 +291,7 @@ describe('a stop with a 2025 session holding its standing event stream', () => {
           },
           body: JSON.stringify(body),
         });
-      const init = await post(
-        {},
-        {
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'initialize',
-          params: {
-            protocolVersion: '2025-06-18',
-            capabilities: {},
-            clientInfo: { name: 'standing-stream', version: '1' },
-          },
-        },
-      );
+      const init = await post({}, legacyInitialize('standing-stream'));
       expect(init.status).toBe(200);
       await init.text();
       const session = {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProtocolEra } from '../helpers/mcp-client.js';
+import { legacyInitialize, type ProtocolEra } from '../helpers/mcp-client.js';
 import {
   connectHubClient,
   createToken,
@@ -383,16 +383,7 @@ describe('the hub over real loopback HTTP', () => {
       hub.url,
       '/mcp/files',
       { authorization: `Bearer ${rw}` },
-      JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 'raw', version: '1' },
-        },
-      }),
+      JSON.stringify(legacyInitialize('raw')),
     );
     expect(init.status).toBe(200);
     const sessionId = String(init.headers['mcp-session-id']);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { CLI_PATH, REPO_ROOT } from '../helpers/mcp-client.js';
+import { CLI_PATH, legacyInitialize, REPO_ROOT } from '../helpers/mcp-client.js';
 
 // One JSON-RPC line the server wrote to stdout.
 export type Reply = { id?: unknown; result?: unknown; error?: { code: number; message: string } };
@@ -80,18 +80,7 @@ export function spawnRaw(server: 'files' | 'shell', args: string[]): RawServer {
         : new Promise((resolve) => stderrWaiters.push({ match, resolve })),
     waitFor,
     initialize: async () => {
-      write(
-        `${JSON.stringify({
-          jsonrpc: '2.0',
-          id: 'init',
-          method: 'initialize',
-          params: {
-            protocolVersion: '2025-06-18',
-            capabilities: {},
-            clientInfo: { name: 'raw-test', version: '1.0.0' },
-          },
-        })}\n`,
-      );
+      write(`${JSON.stringify(legacyInitialize('raw-test', 'init'))}\n`);
       await waitFor((reply) => reply.id === 'init');
       write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
     },
