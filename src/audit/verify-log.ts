@@ -170,6 +170,11 @@ export function checkLogFiles(
 type ChainFields = Pick<LineFields, 'stream' | 'seq' | 'prev' | 'hash' | 'mac' | 'bodyHash'>;
 
 // A line in another layout than the writer's: parsed, and hashed re-serialised.
+// Security: the writer's lines are JSON.stringify output, which serialising the parsed line again
+// gives back byte for byte. A line that does not (white space, a duplicate key, a number or an
+// escape spelt another way) is not what the writer wrote, even when its parse hashes to the
+// recorded hash: readers other than this one (grep, first-key-wins parsers) would see other text
+// than the hash vouches for. Its hash is counted as not matching.
 function parseSlowly(text: string): ChainFields | 'torn' | 'foreign' {
   let record: unknown;
   try {
@@ -178,15 +183,19 @@ function parseSlowly(text: string): ChainFields | 'torn' | 'foreign' {
     return 'torn';
   }
   if (!isRecord(record)) return 'foreign';
+  const canonical = JSON.stringify(record) === text;
   return {
     stream: record.stream,
     seq: record.seq,
     prev: record.prev,
     hash: record.hash,
     ...(record.mac !== undefined ? { mac: record.mac } : {}),
-    bodyHash: hashRecord(record),
+    bodyHash: canonical ? hashRecord(record) : NOT_AS_WRITTEN,
   };
 }
+
+// Never a sha256 in hex: the body hash of a line not in the writer's form.
+const NOT_AS_WRITTEN = 'not as written';
 
 // The problems of the given lines, one string each (empty = intact): hashes and chains only.
 export function verifyAuditLines(lines: readonly string[]): string[] {

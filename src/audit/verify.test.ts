@@ -223,18 +223,37 @@ describe('audit verification against chains and signed checkpoints', () => {
     const from = original.indexOf(0x0a) + 1;
     const to = original.indexOf(0x0a, from);
     let tried = 0;
+    const expectCaught = (changed: Buffer, what: string): void => {
+      writeFileSync(file, changed);
+      expect(verifyAuditDir({ dir, key: KEY }).ok, what).toBe(false);
+      tried += 1;
+    };
     for (let at = from; at < to; at += 1) {
       for (const next of [original[at]! ^ 0x01, 0x22, 0x5c, 0xff]) {
         if (next === original[at]) continue;
         const changed = Buffer.from(original);
         changed[at] = next;
-        writeFileSync(file, changed);
-        const keyed = verifyAuditDir({ dir, key: KEY });
-        expect(keyed.ok, `byte ${at - from} set to ${next}`).toBe(false);
-        tried += 1;
+        expectCaught(changed, `byte ${at - from} set to ${next}`);
       }
+      // A byte added (white space too: the parse would be the same) or taken away.
+      for (const added of [0x20, 0x09, 0x0d, 0x30, 0x22]) {
+        const changed = Buffer.concat([
+          original.subarray(0, at),
+          Buffer.from([added]),
+          original.subarray(at),
+        ]);
+        expectCaught(changed, `byte ${added} added at ${at - from}`);
+      }
+      expectCaught(
+        Buffer.concat([original.subarray(0, at), original.subarray(at + 1)]),
+        `byte ${at - from} removed`,
+      );
     }
-    expect(tried).toBeGreaterThan(4 * 200);
+    expect(tried).toBeGreaterThan(9 * 200);
+    // A duplicate key ahead of the real one: a first-key-wins reader sees the forged value.
+    const lines = original.toString('utf8').split('\n');
+    lines[1] = lines[1]!.replace('"args":{', '"args":{"path":"/forged"},"args":{');
+    expectCaught(Buffer.from(lines.join('\n')), 'a duplicate key');
     // A U+FFFD the writer wrote, replaced by an invalid byte that decodes to U+FFFD again.
     const log2dir = tempDir();
     const log2 = createAuditLog({ dir: log2dir, env: {} });
