@@ -108,12 +108,18 @@ export function createAuditVerifier(options: {
   let next: Promise<VerifyState> | undefined;
   const runFresh = (): Promise<VerifyState> => {
     next ??= (async () => {
+      // Not a step further in this turn: `next` must be set before it is cleared below.
+      await Promise.resolve();
       for (;;) {
         if (running) {
           await running.result;
           continue;
         }
-        const wait = lastStartedAt + VERIFY_MIN_INTERVAL_MS - now();
+        // Bounded by the interval whatever the clock did (a clock set back).
+        const wait = Math.min(
+          lastStartedAt + VERIFY_MIN_INTERVAL_MS - now(),
+          VERIFY_MIN_INTERVAL_MS,
+        );
         if (wait <= 0) break;
         await new Promise((resolve) => setTimeout(resolve, wait));
       }

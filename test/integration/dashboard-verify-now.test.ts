@@ -61,4 +61,17 @@ describe('the dashboard "Verify now"', () => {
     writeRecords(path.join(dirs.home, 'logs'), 2);
     expect((await verify('?fresh=1')).records).toBe(before.records + 3);
   });
+
+  it('counts new records on every click, also when the last run is more than a second old', async () => {
+    // The common case: the page loaded (and verified) a while ago, then "Verify now".
+    const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1_200));
+    await settle();
+    const first = await verify('?fresh=1');
+    writeRecords(path.join(dirs.home, 'logs'), 1);
+    await settle();
+    expect((await verify('?fresh=1')).records).toBe(first.records + 1);
+    writeRecords(path.join(dirs.home, 'logs'), 1);
+    await settle();
+    expect((await verify('?fresh=1')).records).toBe(first.records + 2);
+  });
 });
