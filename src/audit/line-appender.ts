@@ -197,7 +197,8 @@ export function createLineAppender(
         syncing = null;
         for (const done of batch) done();
         resolve();
-        if ((dirty || waiters.length > 0) && !closed) scheduleSync();
+        // Someone waiting on flushed() does not wait out a window too.
+        if ((dirty || waiters.length > 0) && !closed) scheduleSync(waiters.length > 0);
       });
     });
   }
@@ -254,7 +255,8 @@ export function createLineAppender(
         recreatedUnreported ||= current().recreated;
     },
     flushed() {
-      if (!syncing && !dirty) return Promise.resolve();
+      // After close() every line has been through its final fdatasync.
+      if (closed || (!syncing && !dirty)) return Promise.resolve();
       return new Promise<void>((resolve) => {
         waiters.push(resolve);
         if (syncing) dirty = true;
@@ -265,6 +267,7 @@ export function createLineAppender(
       if (closed) return;
       closed = true;
       if (windowTimer !== null) clearTimeout(windowTimer);
+      windowTimer = null;
       try {
         fdatasyncSync(fd);
       } catch {

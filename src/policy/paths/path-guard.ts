@@ -66,6 +66,8 @@ function canonicalRoots(roots: readonly Root[]): readonly Root[] {
 // How many deny answers one guard remembers per set of roots, and for how many sets.
 const MAX_REMEMBERED_DENY_ANSWERS = 4_096;
 const MAX_REMEMBERED_ROOT_SETS = 16;
+// And how many characters of paths and root keys in all: paths may be long (maxPathLength).
+const MAX_REMEMBERED_CHARS = 4 * 1024 * 1024;
 
 // The checking half of a guard (no opening or writing); tests drive the open/write helpers with
 // it to replay a swap between check and use deterministically.
@@ -102,22 +104,32 @@ export function createPathChecks(config: Pick<Config, 'roots' | 'deny' | 'limits
     }
     let known = remembered.get(rootKey);
     if (known === undefined) {
-      if (remembered.size >= MAX_REMEMBERED_ROOT_SETS) remembered.clear();
+      if (remembered.size >= MAX_REMEMBERED_ROOT_SETS) forgetAll();
       known = new Map();
       remembered.set(rootKey, known);
+      rememberedChars += rootKey.length;
     }
     return known;
+  };
+  let rememberedChars = 0;
+  const forgetAll = (): void => {
+    remembered.clear();
+    rememberedChars = 0;
   };
   const isDenied = (absPath: string): boolean => {
     if (!path.isAbsolute(absPath)) return true;
     const normal = path.resolve(absPath);
     const roots = current();
-    const known = answersFor(roots);
+    let known = answersFor(roots);
     const cached = known.get(normal);
     if (cached !== undefined) return cached;
     const answer = matchDeny(roots, normal);
-    if (known.size >= MAX_REMEMBERED_DENY_ANSWERS) known.clear();
+    if (rememberedChars + normal.length > MAX_REMEMBERED_CHARS) {
+      forgetAll();
+      known = answersFor(roots);
+    } else if (known.size >= MAX_REMEMBERED_DENY_ANSWERS) known.clear();
     known.set(normal, answer);
+    rememberedChars += normal.length;
     return answer;
   };
 

@@ -131,21 +131,28 @@ export function hardLinksOf(file: string, st: Stats, timeoutMs = LINK_SEARCH_TIM
   try {
     out = execFileSync(
       'find',
-      [...SYSTEM_TREES.filter((t) => existsSync(t)), '-xdev', '-samefile', file],
+      [...SYSTEM_TREES.filter((t) => existsSync(t)), '-xdev', '-samefile', file, '-print0'],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: timeoutMs },
     );
   } catch (err) {
     // find exits 1 when some dir is unreadable, having searched the rest: what it printed counts.
-    const { status, stdout } = err as { status?: number | null; stdout?: string };
+    const { status, stdout, code } = err as {
+      status?: number | null;
+      stdout?: string;
+      code?: string;
+    };
     if (status !== 1 || typeof stdout !== 'string') {
       throw new CommandDeniedError(
-        `The exec rules could not be prepared: the search for other names (hard links) of the denied program ${path.basename(file)} did not finish, so the command was not run. Try again.`,
+        code === 'ENOENT'
+          ? `The exec rules could not be prepared: find(1) is not installed, and it is needed to find the other names (hard links) of the denied program ${path.basename(file)}; the command was not run.`
+          : `The exec rules could not be prepared: the search for other names (hard links) of the denied program ${path.basename(file)} did not finish, so the command was not run. Try again.`,
         'exec-rules',
       );
     }
     out = stdout;
   }
-  const links = out.split('\n').filter((line) => line.length > 0);
+  // NUL-separated: a file name may hold a newline.
+  const links = out.split('\0').filter((name) => name.length > 0);
   if (linkCache.size >= 256) linkCache.clear();
   linkCache.set(key, links);
   return links;
