@@ -142,7 +142,7 @@ export function checkLogFiles(
       } else {
         const text = data.toString('utf8', start, end);
         if (text.trim() !== '') {
-          const parsed = parseSlowly(text);
+          const parsed = parseSlowly(text, data.subarray(start, end));
           if (parsed === 'torn') {
             notes.push(
               isLast
@@ -170,12 +170,13 @@ export function checkLogFiles(
 type ChainFields = Pick<LineFields, 'stream' | 'seq' | 'prev' | 'hash' | 'mac' | 'bodyHash'>;
 
 // A line in another layout than the writer's: parsed, and hashed re-serialised.
-// Security: the writer's lines are JSON.stringify output, which serialising the parsed line again
-// gives back byte for byte. A line that does not (white space, a duplicate key, a number or an
-// escape spelt another way) is not what the writer wrote, even when its parse hashes to the
-// recorded hash: readers other than this one (grep, first-key-wins parsers) would see other text
-// than the hash vouches for. Its hash is counted as not matching.
-function parseSlowly(text: string): ChainFields | 'torn' | 'foreign' {
+// Security: the writer's lines are JSON.stringify output with hash (and mac) last, which
+// serialising the parsed line again gives back byte for byte. A line that does not (white
+// space, a duplicate key, a number or an escape spelt another way, bytes that decode to the same
+// text, the hash moved) is not what the writer wrote, even when its parse hashes to the recorded
+// hash: readers other than this one (grep, first-key-wins or lenient parsers) would see other
+// text than the hash vouches for. Its hash is counted as not matching.
+function parseSlowly(text: string, bytes: Buffer): ChainFields | 'torn' | 'foreign' {
   let record: unknown;
   try {
     record = JSON.parse(text);
@@ -183,14 +184,17 @@ function parseSlowly(text: string): ChainFields | 'torn' | 'foreign' {
     return 'torn';
   }
   if (!isRecord(record)) return 'foreign';
-  const canonical = JSON.stringify(record) === text;
+  const keys = Object.keys(record);
+  const tail = record.mac === undefined ? ['hash'] : ['hash', 'mac'];
+  const hashLast = tail.every((key, i) => keys[keys.length - tail.length + i] === key);
+  const asWritten = hashLast && Buffer.from(JSON.stringify(record)).equals(bytes);
   return {
     stream: record.stream,
     seq: record.seq,
     prev: record.prev,
     hash: record.hash,
     ...(record.mac !== undefined ? { mac: record.mac } : {}),
-    bodyHash: canonical ? hashRecord(record) : NOT_AS_WRITTEN,
+    bodyHash: asWritten ? hashRecord(record) : NOT_AS_WRITTEN,
   };
 }
 

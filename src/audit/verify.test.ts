@@ -254,6 +254,11 @@ describe('audit verification against chains and signed checkpoints', () => {
     const lines = original.toString('utf8').split('\n');
     lines[1] = lines[1]!.replace('"args":{', '"args":{"path":"/forged"},"args":{');
     expectCaught(Buffer.from(lines.join('\n')), 'a duplicate key');
+    // The hash and MAC moved to the front: the parse is the same record, the line is not.
+    const moved = original.toString('utf8').split('\n');
+    const { hash, mac, ...rest } = JSON.parse(moved[1]!) as AuditRecord;
+    moved[1] = JSON.stringify({ hash, mac, ...rest });
+    expectCaught(Buffer.from(moved.join('\n')), 'the hash moved');
     // A U+FFFD the writer wrote, replaced by an invalid byte that decodes to U+FFFD again.
     const log2dir = tempDir();
     const log2 = createAuditLog({ dir: log2dir, env: {} });
@@ -276,6 +281,19 @@ describe('audit verification against chains and signed checkpoints', () => {
     ]);
     expect(swapped.toString('utf8')).toBe(text.toString('utf8'));
     writeFileSync(file2, swapped);
+    expect(verifyAuditDir({ dir: log2dir }).ok).toBe(false);
+    // The same with the line out of the writer's layout (time after stream; the hash still
+    // last), so that it is checked by its parse.
+    const firstLine = text.subarray(0, text.indexOf(0x0a)).toString('utf8');
+    const { time, ...body0 } = JSON.parse(firstLine) as AuditRecord;
+    const reordered = Buffer.from(JSON.stringify({ stream: body0.stream, time, ...body0 }));
+    const at = reordered.indexOf(Buffer.from('\ufffd0'));
+    const forged = Buffer.concat([
+      reordered.subarray(0, at),
+      Buffer.from([0xff]),
+      reordered.subarray(at + 3),
+    ]);
+    writeFileSync(file2, Buffer.concat([forged, text.subarray(text.indexOf(0x0a))]));
     expect(verifyAuditDir({ dir: log2dir }).ok).toBe(false);
   });
 });

@@ -89,15 +89,20 @@ export function createAuditVerifier(options: {
       worker.once('error', (err: NodeJS.ErrnoException) => settle(unreadable(err.code ?? 'error')));
       worker.once('exit', () => settle(unreadable('worker exited')));
     });
+  // Intervals and ages on the monotonic clock: a wall clock set back must neither hold "Verify
+  // now" until it catches up nor keep serving an old result (`now` stamps `checkedAt` only).
+  const monotonic = (): number => performance.now();
   let lastStartedAt = Number.NEGATIVE_INFINITY;
   const run = (): Promise<VerifyState> => {
     if (running) return running.result;
-    lastStartedAt = now();
-    const result = verifyInWorker().then((state) => {
-      last = { at: now(), state };
-      running = undefined;
-      return state;
-    });
+    lastStartedAt = monotonic();
+    const result = verifyInWorker()
+      .catch((err: NodeJS.ErrnoException) => unreadable(err.code ?? 'error'))
+      .then((state) => {
+        last = { at: monotonic(), state };
+        running = undefined;
+        return state;
+      });
     running = { result };
     return result;
   };
@@ -115,11 +120,7 @@ export function createAuditVerifier(options: {
           await running.result;
           continue;
         }
-        // Bounded by the interval whatever the clock did (a clock set back).
-        const wait = Math.min(
-          lastStartedAt + VERIFY_MIN_INTERVAL_MS - now(),
-          VERIFY_MIN_INTERVAL_MS,
-        );
+        const wait = lastStartedAt + VERIFY_MIN_INTERVAL_MS - monotonic();
         if (wait <= 0) break;
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
@@ -132,7 +133,7 @@ export function createAuditVerifier(options: {
   return {
     async state({ fresh = false } = {}) {
       if (fresh) return await runFresh();
-      if (last && now() - last.at < VERIFY_STALE_AFTER_MS) return last.state;
+      if (last && monotonic() - last.at < VERIFY_STALE_AFTER_MS) return last.state;
       return await run();
     },
   };
