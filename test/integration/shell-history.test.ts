@@ -70,14 +70,23 @@ async function undo(id: string, force = false) {
   return await files.client.callTool({ name: 'undo_change', arguments: { id, force } });
 }
 
-// Staging dirs holding anything: the ones made ahead for the next commands are empty.
+// Staging dirs holding anything: the ones made ahead for the next commands are empty. Used ones
+// are removed in the background (the staging pool), so a dir listed may be gone a moment later:
+// gone counts as empty.
 function stagingLeft(): string[] {
   const dir = path.join(dirs.home, 'history', 'staging');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((id) =>
-    readdirSync(path.join(dir, id))
+  const names = (folder: string): string[] => {
+    try {
+      return readdirSync(folder);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+  };
+  return names(dir).filter((id) =>
+    names(path.join(dir, id))
       .filter((name) => name.startsWith('u'))
-      .some((upper) => readdirSync(path.join(dir, id, upper)).length > 0),
+      .some((upper) => names(path.join(dir, id, upper)).length > 0),
   );
 }
 
