@@ -285,8 +285,8 @@ describe('audit verification against chains and signed checkpoints', () => {
     // The same with the line out of the writer's layout (time after stream; the hash still
     // last), so that it is checked by its parse.
     const firstLine = text.subarray(0, text.indexOf(0x0a)).toString('utf8');
-    const { time, ...body0 } = JSON.parse(firstLine) as AuditRecord;
-    const reordered = Buffer.from(JSON.stringify({ stream: body0.stream, time, ...body0 }));
+    const { time, stream, ...body0 } = JSON.parse(firstLine) as AuditRecord;
+    const reordered = Buffer.from(JSON.stringify({ stream, time, ...body0 }));
     const at = reordered.indexOf(Buffer.from('\ufffd0'));
     const forged = Buffer.concat([
       reordered.subarray(0, at),
