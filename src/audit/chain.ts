@@ -7,9 +7,11 @@ export const GENESIS_HASH = '0'.repeat(64);
 // The hash of a record is the sha256 of its body serialised without `hash` and `mac`; the body
 // holds `prev`, so each record commits to every record before it in its stream.
 // crypto.hash (Node 20.12+) is the one-shot form, several times cheaper for short inputs.
-const oneShot = (crypto as { hash?: (algorithm: string, data: string) => string }).hash;
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Uint8Array) => string })
+  .hash;
 
-export function hashBodyJson(bodyJson: string): string {
+// `bodyJson`: the body's JSON as a string, or as the bytes of a log line (verification).
+export function hashBodyJson(bodyJson: string | Uint8Array): string {
   return oneShot
     ? oneShot('sha256', bodyJson)
     : createHash('sha256').update(bodyJson).digest('hex');

@@ -1,5 +1,4 @@
-import * as crypto from 'node:crypto';
-import { createHash } from 'node:crypto';
+import { hashBodyJson } from './chain.js';
 
 // The chain fields of one log line as the writer lays it out, read from the file's bytes:
 // `{"time":"…","stream":"…","seq":N,"prev":"<64 hex>",` first and `,"hash":"<64 hex>"}` (or
@@ -15,8 +14,6 @@ export interface LineFields {
   // The sha256 (hex) of the line's body: the line with its hash and MAC fields cut off.
   bodyHash: string;
 }
-
-const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array) => string }).hash;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -89,8 +86,7 @@ function bodyHashOf(data: Buffer, start: number, at: number): string {
   const saved = data[at]!;
   data[at] = CLOSE_BRACE;
   try {
-    const body = data.subarray(start, at + 1);
-    return oneShot ? oneShot('sha256', body) : createHash('sha256').update(body).digest('hex');
+    return hashBodyJson(data.subarray(start, at + 1));
   } finally {
     data[at] = saved;
   }
@@ -100,7 +96,8 @@ export function readLineFields(
   data: Buffer,
   start: number,
   end: number,
-  previousStream?: { data: Buffer; start: number; end: number; value: string },
+  // The stream field of the line before in the same buffer, to reuse its decoded id.
+  previousStream?: { start: number; end: number; value: string },
 ): (LineFields & { streamStart: number; streamEnd: number }) | undefined {
   if (!startsWithAt(data, start, end, HEAD_TIME)) return undefined;
   const timeEnd = stringEnd(data, start + HEAD_TIME.length, end);
@@ -125,7 +122,6 @@ export function readLineFields(
   // One stream writes runs of records: its id is decoded once per run.
   const sameStream =
     previousStream !== undefined &&
-    previousStream.data === data &&
     data.compare(data, previousStream.start, previousStream.end, streamStart, streamEnd) === 0;
   return {
     stream: sameStream ? previousStream.value : data.toString('utf8', streamStart, streamEnd),

@@ -68,7 +68,7 @@ export function checkLogFiles(
   for (const { file, data } of files) {
     const at = file === CURRENT_FILE ? {} : { file };
     const where = file === CURRENT_FILE ? '' : `${file} `;
-    let previousStream: { data: Buffer; start: number; end: number; value: string } | undefined;
+    let previousStream: { start: number; end: number; value: string } | undefined;
     const check = (fields: ChainFields, line: number): void => {
       records += 1;
       const { stream, seq, hash } = fields;
@@ -133,7 +133,6 @@ export function checkLogFiles(
       const fields = readLineFields(data, start, end, previousStream);
       if (fields) {
         previousStream = {
-          data,
           start: fields.streamStart,
           end: fields.streamEnd,
           value: fields.stream,

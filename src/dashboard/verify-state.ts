@@ -58,7 +58,7 @@ export function createAuditVerifier(options: {
     ...(options.publicKeyFile ? { publicKeyFile: options.publicKeyFile } : {}),
   };
   let last: { at: number; state: VerifyState } | undefined;
-  let running: { result: Promise<VerifyState> } | undefined;
+  let running: Promise<VerifyState> | undefined;
   // A log that cannot be read cannot be vouched for.
   const unreadable = (code: string): VerifyState => ({
     state: 'not intact',
@@ -94,7 +94,7 @@ export function createAuditVerifier(options: {
   const monotonic = (): number => performance.now();
   let lastStartedAt = Number.NEGATIVE_INFINITY;
   const run = (): Promise<VerifyState> => {
-    if (running) return running.result;
+    if (running) return running;
     lastStartedAt = monotonic();
     const result = verifyInWorker()
       .catch((err: NodeJS.ErrnoException) => unreadable(err.code ?? 'error'))
@@ -103,7 +103,7 @@ export function createAuditVerifier(options: {
         running = undefined;
         return state;
       });
-    running = { result };
+    running = result;
     return result;
   };
   // The run every "Verify now" asked before it begins shares. It begins once no run is going
@@ -117,7 +117,7 @@ export function createAuditVerifier(options: {
       await Promise.resolve();
       for (;;) {
         if (running) {
-          await running.result;
+          await running;
           continue;
         }
         const wait = lastStartedAt + VERIFY_MIN_INTERVAL_MS - monotonic();
