@@ -2,17 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { AuditUnavailableError } from '../errors/index.js';
 import type { AuditCaller, AuditEvent, AuditSink } from './types.js';
 
-// The two records of one tool call. `begin` writes the intent before anything happens and
-// throws AuditUnavailableError when it cannot (the caller then refuses the call: no effect
-// without a record); `finish` writes the outcome with the same call id.
+export type CallOutcome = Omit<
+  AuditEvent,
+  'server' | 'tool' | 'args' | 'client' | 'phase' | 'call' | keyof AuditCaller
+>;
+
+// The audit of one tool call. With `beginCall`, the intent is written before anything happens
+// (AuditUnavailableError when it cannot: the caller then refuses the call, no effect without a
+// record) and `finish` writes the outcome with the same call id. With `wholeCall`, for a call
+// that changes nothing, `finish` writes the one record. `finish` resolves to an error only when the
+// call's answer must be withheld: its one record could not be written.
 export interface CallAudit {
   readonly call: string;
-  finish(
-    outcome: Omit<
-      AuditEvent,
-      'server' | 'tool' | 'args' | 'client' | 'phase' | 'call' | keyof AuditCaller
-    >,
-  ): Promise<void>;
+  // Resolves to the error to answer with instead of the call's result, or undefined.
+  finish(outcome: CallOutcome): Promise<AuditUnavailableError | undefined>;
 }
 
 export interface CallFacts {
@@ -45,6 +48,40 @@ export async function beginCall(sink: AuditSink, facts: CallFacts): Promise<Call
         // The effect has happened and its intent is on record; the sink has said on stderr
         // why the outcome could not be written. The caller still gets the true result.
         if (!(err instanceof AuditUnavailableError)) throw err;
+      }
+      return undefined;
+    },
+  };
+}
+
+// A call that changes nothing (a read-only, idempotent tool) in one record, phase 'complete',
+// written after it ran and before its answer leaves. The guarantee is the intent's: what such a
+// call does is disclose, and nothing is disclosed unrecorded (when the record cannot be written
+// the caller withholds the answer and refuses the call). A crash before the record leaves
+// nothing done and nothing answered. Half the records of an intent and an outcome.
+export function wholeCall(sink: AuditSink, facts: CallFacts): CallAudit {
+  const call = randomUUID();
+  return {
+    call,
+    async finish(outcome) {
+      const args = await sink.scrub(facts.args);
+      const details = outcome.details ? await sink.scrub(outcome.details) : undefined;
+      try {
+        sink.record({
+          server: facts.server,
+          tool: facts.tool,
+          args,
+          ...(facts.client !== undefined ? { client: facts.client } : {}),
+          ...facts.caller,
+          call,
+          phase: 'complete',
+          ...outcome,
+          ...(details ? { details } : {}),
+        });
+        return undefined;
+      } catch (err) {
+        if (!(err instanceof AuditUnavailableError)) throw err;
+        return err;
       }
     },
   };

@@ -1,9 +1,11 @@
 // Who decided what: allow (ran), deny (a boundary or policy refused it), error (ran and failed).
 export type AuditDecision = 'allow' | 'deny' | 'error';
 
-// Which half of a tool call a record is: the intent goes down before the effect, the outcome
-// after it, both with the same call id. Events that are not calls (a sweep, an expiry) have none.
-export type AuditPhase = 'intent' | 'outcome';
+// Which part of a tool call a record is: the intent goes down before the effect, the outcome
+// after it, both with the same call id; a call that changes nothing (a read-only, idempotent
+// tool) is one 'complete' record, written before its answer leaves. Events that are not calls
+// (a sweep, an expiry) have none.
+export type AuditPhase = 'intent' | 'outcome' | 'complete';
 
 // Who made a call, as far as the transport knows: the token's name over HTTP, the client's
 // address, the protocol era ('modern' = 2026-07-28, 'legacy' = 2025) and the transport.

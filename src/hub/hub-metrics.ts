@@ -104,6 +104,7 @@ export function createHubMetrics(): HubMetrics {
     observeAudit(event) {
       const isCall =
         event.phase === 'outcome' ||
+        event.phase === 'complete' ||
         (event.phase === undefined && event.rule === REJECTED_ARGUMENTS_RULE);
       if (!isCall || event.decision === undefined) return;
       const tool = toolLabel(event.server, event.tool);

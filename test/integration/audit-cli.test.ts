@@ -54,7 +54,7 @@ describe('bastion audit', () => {
     const { home } = await homeWithCalls();
     const ok = runCli(['audit', 'verify', '--home', home], { BASTION_AUDIT_KEY: KEY });
     expect(ok.stdout).toMatch(
-      /intact \(8 records, 1 streams, \d+ signed checkpoints, MACs checked\)/,
+      /intact \(5 records, 1 streams, \d+ signed checkpoints, MACs checked\)/,
     );
     expect(ok.code).toBe(0);
     const file = path.join(home, 'logs/audit.jsonl');
@@ -63,7 +63,7 @@ describe('bastion audit', () => {
     const cut = runCli(['audit', 'verify', '--home', home], { BASTION_AUDIT_KEY: KEY });
     expect(cut.code).toBe(1);
     expect(cut.stdout).toMatch(
-      /first problem: record 7 is missing: the signed checkpoint .*\(close\)/,
+      /first problem: record 4 is missing: the signed checkpoint .*\(close\)/,
     );
     writeFileSync(
       file,

@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,12 +26,13 @@ function fill(dir: string): string {
   return filler;
 }
 
-function readIntents(logs: string): Set<string> {
+// The paths named by the log's records of one phase.
+function readIntents(logs: string, phase = 'intent'): Set<string> {
   const paths = new Set<string>();
   for (const line of readFileSync(path.join(logs, 'audit.jsonl'), 'utf8').split('\n')) {
     try {
       const r = JSON.parse(line) as { phase?: string; args?: { path?: string } };
-      if (r.phase === 'intent' && r.args?.path) paths.add(r.args.path);
+      if (r.phase === phase && r.args?.path) paths.add(r.args.path);
     } catch {
       // a fragment a short write left on the full disk
     }
@@ -89,6 +98,33 @@ describe.skipIf(!canMount)('the audit log on a full disk', () => {
     });
     expect(refused).toBeGreaterThan(10);
     expect(server.stderr().match(/the audit log cannot be written/g)).toHaveLength(1);
+
+    // A read is recorded in one record after it ran: with no room for that record, its answer
+    // is withheld, so no content leaves unrecorded.
+    const canaries = Array.from({ length: 20 }, (_, i) => path.join(root, `canary-${i}.txt`));
+    for (const [i, canary] of canaries.entries())
+      writeFileSync(canary, `canary-${i}-Hq7v2-content`);
+    const reads = await Promise.all(
+      canaries.map((canary) =>
+        server.client.callTool({ name: 'read_text_file', arguments: { path: canary } }),
+      ),
+    );
+    const recordedReads = readIntents(logs, 'complete');
+    let withheld = 0;
+    reads.forEach((result, i) => {
+      if (textOf(result).includes(`canary-${i}-Hq7v2-content`)) {
+        expect(recordedReads.has(canaries[i]!), `canary-${i} was read, so it is on record`).toBe(
+          true,
+        );
+        return;
+      }
+      withheld += 1;
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toMatch(
+        /The audit log cannot be written \(the disk holding it is full\)/,
+      );
+    });
+    expect(withheld).toBeGreaterThan(10);
 
     rmSync(filler);
     const after = path.join(root, 'after.txt');

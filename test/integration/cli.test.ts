@@ -169,6 +169,12 @@ describe('bastion CLI', () => {
     });
     expect(denied.isError).toBe(true);
     expect(textOf(denied)).not.toContain('root:x:0');
+    const deniedWrite = await server.client.callTool({
+      name: 'write_file',
+      arguments: { path: path.join(home, 'outside.txt'), content: 'x' },
+    });
+    expect(deniedWrite.isError).toBe(true);
+    expect(existsSync(path.join(home, 'outside.txt'))).toBe(false);
     // Calls the SDK refuses before any tool runs (bad arguments, unknown tool) are audited too.
     const malformed = await server.client.callTool({
       name: 'read_text_file',
@@ -184,19 +190,25 @@ describe('bastion CLI', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    const record = records.find((r) => r.tool === 'read_text_file' && r.phase === 'outcome');
+    // A call that changes nothing (read-only, idempotent) is one record, written before its
+    // answer left.
+    const record = records.find((r) => r.tool === 'read_text_file' && r.phase === 'complete');
     expect(record).toMatchObject({ server: 'files', decision: 'deny', outcome: 'denied' });
     expect(typeof record.durationMs).toBe('number');
     expect(record.client).toBe('bastion-test-client');
+    expect(record.args).toEqual({ path: '/etc/passwd' });
+    expect(typeof record.call).toBe('string');
     const rejected = records.filter((r) => r.errorCode === 'INVALID_ARGUMENTS');
     expect(rejected.map((r) => r.tool).sort()).toEqual(['format_disk', 'read_text_file']);
     expect(rejected[0]).toMatchObject({ decision: 'error', outcome: 'error' });
-    // The call that reached its tool has an intent (written before it ran) and an outcome with
-    // the same call id; the two the SDK refused have one record each: four records in all.
-    const intent = records.find((r) => r.tool === 'read_text_file' && r.phase === 'intent');
-    expect(intent).toMatchObject({ call: record.call, client: 'bastion-test-client' });
+    // A call that can change something has an intent (written before it ran) and an outcome
+    // with the same call id; the two the SDK refused have one record each: five in all.
+    const intent = records.find((r) => r.tool === 'write_file' && r.phase === 'intent');
+    const outcome = records.find((r) => r.tool === 'write_file' && r.phase === 'outcome');
+    expect(intent).toMatchObject({ client: 'bastion-test-client' });
     expect(intent.decision).toBeUndefined();
-    expect(records).toHaveLength(4);
+    expect(outcome).toMatchObject({ call: intent.call, decision: 'deny', outcome: 'denied' });
+    expect(records).toHaveLength(5);
   });
 });
 

@@ -331,8 +331,14 @@ describe('hand-made temp names', () => {
   it('[FS-TEMP-03] a temp named exactly cannot be read, overwritten, moved, copied or deleted', async () => {
     const name = names.liveOwner;
     const file = path.join(root, name);
+    // Other spellings: a file: URI escaping every character of the name (so the raw text holds
+    // no '.bastion-'), and a `..` detour.
+    const escaped = [...name].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
     const calls = [
       { name: 'read_text_file', arguments: { path: file } },
+      { name: 'read_text_file', arguments: { path: `file://${root}/${escaped.join('')}` } },
+      { name: 'read_text_file', arguments: { path: path.join(root, 'x', '..', name) } },
+      { name: 'get_file_info', arguments: { path: `file://${root}/${escaped.join('')}` } },
       { name: 'read_multiple_files', arguments: { paths: [file] } },
       { name: 'write_file', arguments: { path: file, content: 'clobbered' } },
       {

@@ -41,8 +41,13 @@ function startDashboard() {
   const onRecord = (record) => {
     calls.add(record);
     if (countInSeries(series, record)) drawChart(chart, series);
-    // Only a finished files call or an undo can have added a change to the history.
-    if (record.phase !== 'intent' && (record.server === 'files' || record.server === 'history'))
+    // Only a finished files call that can change something, or an undo, can have added a change
+    // to the history (a 'complete' record is a call that changes nothing).
+    if (
+      record.phase !== 'intent' &&
+      record.phase !== 'complete' &&
+      (record.server === 'files' || record.server === 'history')
+    )
       changesDue = true;
     if (refreshTimer !== undefined) return;
     refreshTimer = setTimeout(() => {

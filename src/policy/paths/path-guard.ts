@@ -12,7 +12,7 @@ import { isInside } from './is-inside.js';
 import { openFileForRead, openVerifiedDirectory, type GuardChecks } from './open-verified.js';
 import { parseRawPath } from './parse-raw-path.js';
 import type { PathLocks } from './path-lock.js';
-import { hasBastionTempSegment, type FolderSweeps } from './temp-files.js';
+import { hasBastionTempSegment, TEMP_NAME_MARK, type FolderSweeps } from './temp-files.js';
 import type { PathGuard, PathIntent, ResolvedPath } from './types.js';
 import { writeFileAtomic } from './write-atomic.js';
 
@@ -213,6 +213,7 @@ export function createPathGuard(config: Pick<Config, 'roots' | 'deny' | 'limits'
   // (copy-file.ts) writes below one.
   const hideTemp = (rawPath: string, ...paths: string[]): void => {
     for (const candidate of paths) {
+      if (!candidate.includes(TEMP_NAME_MARK)) continue;
       const holder = checks.rootFor(candidate);
       if (holder !== undefined && hasBastionTempSegment(relativeToRoot(candidate, holder.path)))
         throw toFileSystemError(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }), rawPath);
@@ -220,6 +221,19 @@ export function createPathGuard(config: Pick<Config, 'roots' | 'deny' | 'limits'
   };
   const lexicalOf = (rawPath: string): string =>
     parseRawPath(rawPath, config.limits.maxPathLength, checks.roots[0]?.path);
+  // The spelling the agent used, hidden when it names a temp. Folding `.`/`..` and joining the
+  // root only drop or add whole segments, so raw text without the mark cannot name one; a
+  // file: URI's escapes could spell it, so a URI is always parsed (as is any non-string, which
+  // parseRawPath refuses).
+  const hideNamedTemp = (rawPath: string): void => {
+    if (
+      typeof rawPath === 'string' &&
+      !rawPath.includes(TEMP_NAME_MARK) &&
+      !/^file:/i.test(rawPath)
+    )
+      return;
+    hideTemp(rawPath, lexicalOf(rawPath));
+  };
   return {
     get roots() {
       return checks.roots;
@@ -227,21 +241,21 @@ export function createPathGuard(config: Pick<Config, 'roots' | 'deny' | 'limits'
     setClientRoots: (rawUris) => checks.setClientRoots(rawUris),
     withClientRoots: (rawUris, run) => checks.withClientRoots(rawUris, run),
     resolve: async (rawPath, intent) => {
-      hideTemp(rawPath, lexicalOf(rawPath));
+      hideNamedTemp(rawPath);
       const resolved = await checks.resolve(rawPath, intent);
       hideTemp(rawPath, resolved.path);
       return resolved;
     },
     openForRead: async (rawPath) => {
-      hideTemp(rawPath, lexicalOf(rawPath));
+      hideNamedTemp(rawPath);
       return openFileForRead(checks, rawPath);
     },
     openDirectory: async (rawPath) => {
-      hideTemp(rawPath, lexicalOf(rawPath));
+      hideNamedTemp(rawPath);
       return openVerifiedDirectory(checks, rawPath);
     },
     writeFileAtomic: async (rawPath, data, options) => {
-      if (options?.staged !== true) hideTemp(rawPath, lexicalOf(rawPath));
+      if (options?.staged !== true) hideNamedTemp(rawPath);
       return writeFileAtomic(
         checks,
         maxWriteBytes,

@@ -45,9 +45,12 @@ export function isBastionTempName(name: string): boolean {
   );
 }
 
+// Every temp name holds this; text without it cannot name one.
+export const TEMP_NAME_MARK = '.bastion-';
+
 // True when a '/'-separated relative path has a Bastion temp name as one of its components.
 export function hasBastionTempSegment(relativePath: string): boolean {
-  return relativePath.includes('.bastion-') && relativePath.split('/').some(isBastionTempName);
+  return relativePath.includes(TEMP_NAME_MARK) && relativePath.split('/').some(isBastionTempName);
 }
 
 // A fresh temp name beside `name`, owned by this process; kept under NAME_MAX (255 bytes).

@@ -9,6 +9,7 @@ import { CLIENT_INFO_META_KEY, isInputRequiredResult } from '@modelcontextprotoc
 import { z } from 'zod';
 import {
   beginCall,
+  wholeCall,
   type AuditCaller,
   type AuditDecision,
   type AuditSink,
@@ -104,7 +105,8 @@ function clientName(mcp: McpServer, extra: ToolExtra): string | undefined {
 }
 
 // Register a tool whose every call is timed, mapped to a safe result at the edge, and audited:
-// an intent record before the handler runs (refused when it cannot be written), an outcome after.
+// an intent record before the handler runs (refused when it cannot be written), an outcome after;
+// a read-only, idempotent tool's call in one record before its answer (withheld when it cannot).
 // Each call is also one OpenTelemetry span (tool-span.ts), a no-op unless the user set one up.
 export function registerAuditedTool<
   I extends z.ZodRawShape,
@@ -125,6 +127,10 @@ export function registerAuditedTool<
     return;
   }
   if (ctx.onlyTool !== undefined && ctx.onlyTool !== name) return;
+  // A call that changes nothing is audited in one record, before its answer (call-audit.ts).
+  // Not read_output: it consumes a session's output, which a withheld answer would lose.
+  const changesNothing =
+    definition.annotations.readOnlyHint && definition.annotations.idempotentHint;
   const callback = async (
     args: z.infer<z.ZodObject<I>>,
     extra: ToolExtra,
@@ -153,20 +159,25 @@ export function registerAuditedTool<
     const started = performance.now();
     markAudited(ctx.mcp, extra.mcpReq.id);
     const client = clientName(ctx.mcp, extra);
-    let call: CallAudit;
-    try {
-      // Security: fail closed; a call whose intent cannot be recorded never reaches its handler.
-      call = await beginCall(ctx.audit, {
-        server: ctx.server,
-        tool: name,
-        args,
-        ...(client ? { client } : {}),
-        ...(ctx.caller ? { caller: ctx.caller } : {}),
-      });
-    } catch (err) {
+    const facts = {
+      server: ctx.server,
+      tool: name,
+      args,
+      ...(client ? { client } : {}),
+      ...(ctx.caller ? { caller: ctx.caller } : {}),
+    };
+    // Security: fail closed. A call whose intent cannot be recorded never reaches its handler;
+    // a call recorded whole gives no answer when its record cannot be written.
+    const refuse = (err: unknown): CallToolResult => {
       const refused = toToolResult(err);
       Object.assign(ended, { errorType: 'tool_error', errorCode: refused.code, outcome: 'error' });
       return refused.result;
+    };
+    let call: CallAudit;
+    try {
+      call = changesNothing ? wholeCall(ctx.audit, facts) : await beginCall(ctx.audit, facts);
+    } catch (err) {
+      return refuse(err);
     }
     onCall(call.call);
     try {
@@ -179,25 +190,27 @@ export function registerAuditedTool<
       const { audit, ...result } = await (ctx.scope ? ctx.scope(extra, run) : run());
       if (isInputRequiredResult(result)) {
         // Nothing ran in this call: it ends by asking the client for input.
-        await call.finish({
+        const unrecorded = await call.finish({
           decision: audit?.decision ?? 'deny',
           ...(audit?.rule ? { rule: audit.rule } : {}),
           durationMs: Math.round((performance.now() - started) * 1000) / 1000,
           outcome: 'input-required',
           ...(audit?.details ? { details: audit.details } : {}),
         });
+        if (unrecorded) return refuse(unrecorded);
         Object.assign(ended, { decision: audit?.decision ?? 'deny', outcome: 'input-required' });
         return result;
       }
       const decision = audit?.decision ?? (result.isError ? 'error' : 'allow');
       const outcome = decision === 'deny' ? 'denied' : result.isError ? 'error' : 'ok';
-      await call.finish({
+      const unrecorded = await call.finish({
         decision,
         ...(audit?.rule ? { rule: audit.rule } : {}),
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
         outcome,
         ...(audit?.details ? { details: audit.details } : {}),
       });
+      if (unrecorded) return refuse(unrecorded);
       Object.assign(ended, {
         decision,
         outcome,
@@ -214,7 +227,7 @@ export function registerAuditedTool<
           : err instanceof BastionError
             ? err.code
             : undefined;
-      await call.finish({
+      const unrecorded = await call.finish({
         decision,
         ...(rule ? { rule } : {}),
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
@@ -225,6 +238,7 @@ export function registerAuditedTool<
       });
       if (mapped.ref)
         ctx.logger.error({ err, ref: mapped.ref, tool: name }, 'internal error in tool');
+      if (unrecorded) return refuse(unrecorded);
       Object.assign(ended, {
         decision,
         outcome: decision === 'deny' ? 'denied' : 'error',

@@ -1,6 +1,7 @@
 import {
   context,
   propagation,
+  ProxyTracerProvider,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -16,6 +17,19 @@ import type { AuditCaller } from '../../audit/index.js';
 // tracer provider (Bastion ships no SDK and no exporter). A proxy tracer, so a provider
 // registered after this module loaded is still used.
 const tracer = trace.getTracer('bastion-mcp');
+
+// What the global provider hands out while nobody registered one (the API's no-op provider).
+const NO_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+// True while no tracer provider is registered: a span would be a no-op, and building its
+// attributes and parent context cost about 7 µs a call. Checked per call, so a provider
+// registered later is used from its next call on.
+function tracingOff(): boolean {
+  const provider = trace.getTracerProvider();
+  return provider instanceof ProxyTracerProvider && provider.getDelegate() === NO_PROVIDER;
+}
+
+const NO_SPAN: ToolSpan = { run: (fn) => fn(), setCall() {}, end() {} };
 
 // How one tool call ended, for its span: never an argument or result value (they may hold
 // secrets); the error class only.
@@ -61,6 +75,7 @@ function protocolVersion(mcp: McpServer, extra: ToolSpanFacts['extra']): string 
 // conventions for MCP (open-telemetry/semantic-conventions-genai, docs/gen-ai/mcp.md): name
 // `tools/call {gen_ai.tool.name}`, parent from the request's `params._meta` trace context.
 export function startToolSpan(facts: ToolSpanFacts): ToolSpan {
+  if (tracingOff()) return NO_SPAN;
   const { extra, caller } = facts;
   const http = caller?.transport === 'http';
   const version = protocolVersion(facts.mcp, extra);
