@@ -6,7 +6,7 @@ import type {
   ServerContext,
 } from '@modelcontextprotocol/server';
 import { CLIENT_INFO_META_KEY, isInputRequiredResult } from '@modelcontextprotocol/server';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   beginCall,
   wholeCall,
@@ -18,6 +18,7 @@ import {
 import { BastionError, CommandDeniedError, toToolResult } from '../../errors/index.js';
 import type { Logger } from '../../logging/logger.js';
 import { auditRejectedCalls, markAudited } from './audit-rejected-calls.js';
+import { toolSchemaOf } from './tool-schema.js';
 import { startToolSpan, type SpanOutcome } from './tool-span.js';
 
 // Error codes that mean "a boundary or policy said no", as opposed to "it ran and failed".
@@ -68,17 +69,6 @@ export interface ToolContext {
 export interface ToolCallInfo {
   call: string;
   caller?: AuditCaller;
-}
-
-// Built once per input shape, not per server instance: the hub builds an instance per request.
-const objectSchemas = new WeakMap<z.ZodRawShape, z.ZodObject>();
-function objectSchemaOf(shape: z.ZodRawShape): z.ZodObject {
-  let schema = objectSchemas.get(shape);
-  if (schema === undefined) {
-    schema = z.object(shape);
-    objectSchemas.set(shape, schema);
-  }
-  return schema;
 }
 
 export interface AuditedToolDefinition<
@@ -253,8 +243,8 @@ export function registerAuditedTool<
     {
       title: definition.title,
       description: definition.description,
-      inputSchema: objectSchemaOf(definition.inputSchema),
-      ...(definition.outputSchema ? { outputSchema: objectSchemaOf(definition.outputSchema) } : {}),
+      inputSchema: toolSchemaOf(definition.inputSchema),
+      ...(definition.outputSchema ? { outputSchema: toolSchemaOf(definition.outputSchema) } : {}),
       annotations: { title: definition.title, ...definition.annotations },
     },
     callback as never,
