@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
 import { InvalidConfigError } from '../errors/index.js';
-import { isInside } from '../policy/paths/index.js';
+import { isInside } from '../policy/paths/is-inside.js';
 
 // The real path a directory has or will have: its deepest existing ancestor resolved, plus the rest.
 function realPathOf(dir: string): string {

@@ -1,12 +1,9 @@
 import type { ProtocolEra } from '@modelcontextprotocol/server';
 import type { Command } from 'commander';
-import { createAuditLog } from '../../audit/index.js';
 import { InvalidConfigError } from '../../errors/index.js';
-import { validateHistoryPlacement } from '../../history/index.js';
-import { createLogger } from '../../logging/logger.js';
+import { validateHistoryPlacement } from '../../history/placement.js';
 import { enableCompileCache } from '../compile-cache.js';
 import { collect, loadCliConfig, type ConfigFlags } from '../load-cli-config.js';
-import { createShellRuntime } from '../shell-runtime.js';
 import { ensurePrivateDir } from '../state-paths.js';
 import { RIPGREP_MISSING } from '../system-tools.js';
 
@@ -24,10 +21,15 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
     process.exit(2);
   }
   ensurePrivateDir(paths.stateDir);
-  // Once the roots are known (the cache must lie outside them), before the SDK and the server
-  // modules load: they are what the cache saves compiling.
+  // Once the roots are known (the cache must lie outside them), before anything else loads: the
+  // audit log, the logger, the SDK and the server modules are what the cache saves compiling.
   enableCompileCache(config.roots.map((root) => root.path));
-  const { maxMessageBytesFor, serveStdio } = await import('../../transport/stdio.js');
+  const [{ maxMessageBytesFor, serveStdio }, { createLogger }, { createAuditLog }] =
+    await Promise.all([
+      import('../../transport/stdio.js'),
+      import('../../logging/logger.js'),
+      import('../../audit/index.js'),
+    ]);
   const logger = createLogger(`bastion-${name}`);
   // The HMAC key is read once and removed from the environment: the sink keeps only the
   // current evolved key, and no command the server runs can inherit the master key.
@@ -61,6 +63,7 @@ async function serve(name: ServerName, flags: ConfigFlags): Promise<void> {
     return;
   }
   const { createShellService } = await import('../../servers/shell/index.js');
+  const { createShellRuntime } = await import('../shell-runtime.js');
   const { sandbox, policy } = await createShellRuntime(config, paths, logger);
   // One service per process, made now: the recovery of a crashed run's staged command writes
   // runs at start and once, whichever era the client opens in (a 2026-07-28 connection builds
