@@ -77,6 +77,7 @@ export function createAuditLog(options: AuditLogOptions): AuditSink {
   let checkpointedCount = -1;
   let started = false;
   let closed = false;
+  let lastRecordFailed = false;
 
   function writeCheckpoint(
     reason: CheckpointReason,
@@ -159,8 +160,10 @@ export function createAuditLog(options: AuditLogOptions): AuditSink {
     } catch (err) {
       const reason = describeWriteFailure(err);
       outage.failed(reason);
+      lastRecordFailed = true;
       throw new AuditUnavailableError(reason, { cause: err });
     }
+    lastRecordFailed = false;
     if (recreated) fileStart = seq;
     seq += 1;
     prev = record.hash;
@@ -206,6 +209,7 @@ export function createAuditLog(options: AuditLogOptions): AuditSink {
   return {
     record: write,
     scrub: (value) => scanForSecrets(value),
+    refusing: () => closed || lastRecordFailed,
     close() {
       if (closed) return;
       clearInterval(timer);

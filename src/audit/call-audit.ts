@@ -64,9 +64,9 @@ export function wholeCall(sink: AuditSink, facts: CallFacts): CallAudit {
   return {
     call,
     async finish(outcome) {
-      const args = await sink.scrub(facts.args);
-      const details = outcome.details ? await sink.scrub(outcome.details) : undefined;
       try {
+        const args = await sink.scrub(facts.args);
+        const details = outcome.details ? await sink.scrub(outcome.details) : undefined;
         sink.record({
           server: facts.server,
           tool: facts.tool,
@@ -80,8 +80,11 @@ export function wholeCall(sink: AuditSink, facts: CallFacts): CallAudit {
         });
         return undefined;
       } catch (err) {
-        if (!(err instanceof AuditUnavailableError)) throw err;
-        return err;
+        if (err instanceof AuditUnavailableError) return err;
+        // Security: a record that could not be made (the secret scan failed to load, say) is a
+        // record missing all the same: the answer is withheld, and the error's own text (which
+        // may name internal paths) never reaches the client.
+        return new AuditUnavailableError('its record could not be made', { cause: err });
       }
     },
   };

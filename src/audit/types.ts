@@ -50,5 +50,9 @@ export interface AuditRecord extends AuditEvent {
 export interface AuditSink {
   record(event: AuditEvent): AuditRecord;
   scrub<T>(value: T): Promise<T>;
+  // True while the last record could not be written (an outage). A call that changes nothing
+  // then writes an intent first like any other, so it is refused before it runs, and the
+  // attempt is what notices the log taking records again.
+  refusing(): boolean;
   close(): void;
 }

@@ -38,6 +38,7 @@ export function observeAudit(
       }
     },
     scrub: (value) => sink.scrub(value),
+    refusing: () => sink.refusing(),
     close: () => sink.close(),
     isWritable: () => writable,
   };

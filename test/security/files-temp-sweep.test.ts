@@ -13,9 +13,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, textOf, type StartedServer } from '../helpers/mcp-client.js';
-import { makeTempDir } from '../integration/files-harness.js';
+import { makeTempDir, startInProcess, type InProcessServer } from '../integration/files-harness.js';
 
 // The write stays well below the SDK stdio transport's 10 MB message cap (see files-crash).
 const WRITE_BYTES = 3 * 1024 * 1024;
@@ -385,5 +386,66 @@ describe('hand-made temp names', () => {
     expect(copy.isError, textOf(copy)).toBeFalsy();
     expect(readdirSync(at('tree-dst'))).toEqual(['keep.txt']);
     expect(readdirSync(root).filter((n) => n.startsWith('.tree-dst.'))).toEqual([]);
+  });
+});
+
+describe('[FS-TEMP-03] spellings that reach a temp through links and roots', () => {
+  const tempFile = '.x.bastion-0123456789abcdef.tmp';
+  const tempDir = '.d.bastion-fedcba9876543210.tmp';
+  let root: string;
+  let server: InProcessServer;
+
+  beforeAll(async () => {
+    root = makeTempDir('bastion-temp-links-');
+    writeFileSync(path.join(root, tempFile), 'LEFTOVER file');
+    mkdirSync(path.join(root, tempDir, 'in'), { recursive: true });
+    writeFileSync(path.join(root, tempDir, 'f.txt'), 'LEFTOVER in folder');
+    symlinkSync(tempFile, path.join(root, 'link'));
+    symlinkSync(tempDir, path.join(root, 'dlink'));
+    // The client's first root lies inside a temp folder, so `..` from it climbs into the temp.
+    server = await startInProcess({
+      roots: [root],
+      capabilities: { roots: {} },
+      setup: (client) =>
+        client.setRequestHandler('roots/list', () => ({
+          roots: [
+            { uri: pathToFileURL(path.join(root, tempDir, 'in')).href },
+            { uri: pathToFileURL(root).href },
+          ],
+        })),
+    });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('reads, lists and searches find nothing of a temp, whatever the spelling', async () => {
+    const calls: [string, Record<string, unknown>][] = [
+      ['read_text_file', { path: path.join(root, 'link') }],
+      ['read_text_file', { path: path.join(root, 'dlink', 'f.txt') }],
+      ['read_text_file', { path: '../f.txt' }],
+      ['read_multiple_files', { paths: [path.join(root, 'link'), '../f.txt'] }],
+      ['read_media_file', { path: path.join(root, 'link') }],
+      [
+        'edit_file',
+        { path: '../f.txt', edits: [{ oldText: 'LEFTOVER', newText: 'x' }], dryRun: true },
+      ],
+      ['list_directory', { path: path.join(root, 'dlink') }],
+      ['list_directory', { path: '..' }],
+      ['directory_tree', { path: path.join(root, 'dlink') }],
+      ['search_file_contents', { path: path.join(root, 'dlink'), pattern: 'LEFTOVER' }],
+      ['copy_file', { source: path.join(root, 'link'), destination: path.join(root, 'copy.txt') }],
+    ];
+    for (const [name, args] of calls) {
+      const answer = JSON.stringify(await server.call(name, args));
+      expect(answer, `${name} ${JSON.stringify(args)}`).not.toContain('LEFTOVER');
+      // A listing names no entry of the temp folder (a read may echo the path it was given).
+      if (!JSON.stringify(args).includes('f.txt'))
+        expect(answer, `${name} ${JSON.stringify(args)}`).not.toContain('f.txt');
+    }
+    expect(existsSync(path.join(root, 'copy.txt'))).toBe(false);
+    expect(readFileSync(path.join(root, tempDir, 'f.txt'), 'utf8')).toBe('LEFTOVER in folder');
   });
 });

@@ -229,7 +229,10 @@ export function createPathGuard(config: Pick<Config, 'roots' | 'deny' | 'limits'
     if (
       typeof rawPath === 'string' &&
       !rawPath.includes(TEMP_NAME_MARK) &&
-      !/^file:/i.test(rawPath)
+      !/^file:/i.test(rawPath) &&
+      // A relative path is joined to the first root, and `..` can climb from there into an
+      // outer root: the first root's own folders are then part of the spelling.
+      (path.isAbsolute(rawPath) || !(checks.roots[0]?.path.includes(TEMP_NAME_MARK) ?? false))
     )
       return;
     hideTemp(rawPath, lexicalOf(rawPath));
@@ -246,13 +249,28 @@ export function createPathGuard(config: Pick<Config, 'roots' | 'deny' | 'limits'
       hideTemp(rawPath, resolved.path);
       return resolved;
     },
+    // What was opened is judged too: a link to a temp, or into a temp folder, reads as absent.
     openForRead: async (rawPath) => {
       hideNamedTemp(rawPath);
-      return openFileForRead(checks, rawPath);
+      const opened = await openFileForRead(checks, rawPath);
+      try {
+        hideTemp(rawPath, opened.path);
+      } catch (err) {
+        await opened.handle.close();
+        throw err;
+      }
+      return opened;
     },
     openDirectory: async (rawPath) => {
       hideNamedTemp(rawPath);
-      return openVerifiedDirectory(checks, rawPath);
+      const opened = await openVerifiedDirectory(checks, rawPath);
+      try {
+        hideTemp(rawPath, opened.path);
+      } catch (err) {
+        await opened.dir.close();
+        throw err;
+      }
+      return opened;
     },
     writeFileAtomic: async (rawPath, data, options) => {
       if (options?.staged !== true) hideNamedTemp(rawPath);

@@ -165,7 +165,11 @@ export function registerAuditedTool<
     };
     let call: CallAudit;
     try {
-      call = changesNothing ? wholeCall(ctx.audit, facts) : await beginCall(ctx.audit, facts);
+      // During an outage such a call writes its intent first: refused before it runs, as ever.
+      call =
+        changesNothing && !ctx.audit.refusing()
+          ? wholeCall(ctx.audit, facts)
+          : await beginCall(ctx.audit, facts);
     } catch (err) {
       return refuse(err);
     }
