@@ -16,6 +16,7 @@ async function load(repoRoot, rel) {
 const NO_AUDIT = {
   record: (event) => ({ ...event, time: '', stream: '', seq: 0, prev: '', hash: '' }),
   scrub: (value) => Promise.resolve(value),
+  refusing: () => false,
   close() {},
 };
 
@@ -38,8 +39,13 @@ async function callLatencies(files, file, count) {
   const times = [];
   for (let i = 0; i < count; i += 1) {
     const t = performance.now();
-    await files.client.callTool({ name: 'read_text_file', arguments: { path: file } });
+    const result = await files.client.callTool({
+      name: 'read_text_file',
+      arguments: { path: file },
+    });
     times.push(performance.now() - t);
+    // A failing call would be timed as a fast one.
+    if (result.isError) throw new Error(`read_text_file failed: ${JSON.stringify(result.content)}`);
   }
   return times;
 }
