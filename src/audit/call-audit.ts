@@ -26,10 +26,9 @@ export interface CallFacts {
   caller?: AuditCaller;
 }
 
-export async function beginCall(sink: AuditSink, facts: CallFacts): Promise<CallAudit> {
-  const call = randomUUID();
-  const args = await sink.scrub(facts.args);
-  const base = {
+// What every record of one call says: who called what, with the scrubbed arguments.
+function callBase(facts: CallFacts, args: unknown, call: string): AuditEvent {
+  return {
     server: facts.server,
     tool: facts.tool,
     args,
@@ -37,6 +36,11 @@ export async function beginCall(sink: AuditSink, facts: CallFacts): Promise<Call
     ...facts.caller,
     call,
   };
+}
+
+export async function beginCall(sink: AuditSink, facts: CallFacts): Promise<CallAudit> {
+  const call = randomUUID();
+  const base = callBase(facts, await sink.scrub(facts.args), call);
   sink.record({ ...base, phase: 'intent' });
   return {
     call,
@@ -68,12 +72,7 @@ export function wholeCall(sink: AuditSink, facts: CallFacts): CallAudit {
         const args = await sink.scrub(facts.args);
         const details = outcome.details ? await sink.scrub(outcome.details) : undefined;
         sink.record({
-          server: facts.server,
-          tool: facts.tool,
-          args,
-          ...(facts.client !== undefined ? { client: facts.client } : {}),
-          ...facts.caller,
-          call,
+          ...callBase(facts, args, call),
           phase: 'complete',
           ...outcome,
           ...(details ? { details } : {}),

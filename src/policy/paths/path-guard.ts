@@ -237,6 +237,19 @@ export function createPathGuard(config: Pick<Config, 'roots' | 'deny' | 'limits'
       return;
     hideTemp(rawPath, lexicalOf(rawPath));
   };
+  // An opened temp is closed again and reads as absent.
+  const hideOpened = async (
+    rawPath: string,
+    openedPath: string,
+    close: () => Promise<void>,
+  ): Promise<void> => {
+    try {
+      hideTemp(rawPath, openedPath);
+    } catch (err) {
+      await close();
+      throw err;
+    }
+  };
   return {
     get roots() {
       return checks.roots;
@@ -253,23 +266,13 @@ export function createPathGuard(config: Pick<Config, 'roots' | 'deny' | 'limits'
     openForRead: async (rawPath) => {
       hideNamedTemp(rawPath);
       const opened = await openFileForRead(checks, rawPath);
-      try {
-        hideTemp(rawPath, opened.path);
-      } catch (err) {
-        await opened.handle.close();
-        throw err;
-      }
+      await hideOpened(rawPath, opened.path, () => opened.handle.close());
       return opened;
     },
     openDirectory: async (rawPath) => {
       hideNamedTemp(rawPath);
       const opened = await openVerifiedDirectory(checks, rawPath);
-      try {
-        hideTemp(rawPath, opened.path);
-      } catch (err) {
-        await opened.dir.close();
-        throw err;
-      }
+      await hideOpened(rawPath, opened.path, () => opened.dir.close());
       return opened;
     },
     writeFileAtomic: async (rawPath, data, options) => {
