@@ -324,6 +324,10 @@ describe('the hub over real loopback HTTP', () => {
     expect(text).toMatch(
       /bastion_tool_calls_total\{server="files",tool="write_file",decision="allow"\} [1-9]/,
     );
+    // A read is one 'complete' record, a write an intent and an outcome: each counts once.
+    expect(text).toMatch(
+      /bastion_tool_calls_total\{server="files",tool="read_text_file",decision="allow"\} [1-9]/,
+    );
     expect(text).toContain('bastion_tool_call_duration_seconds_bucket');
     expect(text).toMatch(
       /bastion_http_auth_refused_total\{route="\/mcp\/files",reason="missing"\} [1-9]/,
