@@ -7,6 +7,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -158,6 +159,18 @@ describe.each(IDENTITIES)('shell sandbox, server running as $who', ({ throwaway,
     );
     for (const name of ['shell', 'syscalls', 'setcap', 'bypass', 'session', 'ordinary'])
       mkdirSync(workDir(name));
+    // A short-lived private file in /etc (passwd and package managers make them), seen by the
+    // server's start-time scan of /etc and removed right after: every command must still run.
+    const transient = `/etc/bastion-priv-transient-${process.pid}-${throwaway ? 'u' : 'r'}`;
+    writeFileSync(transient, 'transient', { mode: 0o600 });
+    try {
+      await startServer();
+    } finally {
+      rmSync(transient, { force: true });
+    }
+  }, 60_000);
+
+  async function startServer(): Promise<void> {
     if (throwaway) {
       // Security: the roots (and the server's home) belong to the throwaway uid, as they would
       // to an ordinary user running Bastion; the sandbox maps its uid to that one.
@@ -169,7 +182,9 @@ describe.each(IDENTITIES)('shell sandbox, server running as $who', ({ throwaway,
       uid = process.getuid?.() ?? 0;
       server = await startShell(dirs, { mode: 'cli' });
     }
-  }, 60_000);
+    // The first command: the sandbox and its masks are made by then.
+    expect(await run('echo ready', workDir('ordinary'))).toContain('ready');
+  }
 
   afterAll(async () => {
     await server?.close();

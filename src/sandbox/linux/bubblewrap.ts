@@ -1,4 +1,4 @@
-import { closeSync, constants, openSync, readdirSync, readlinkSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { PathOutsideRootsError, SandboxUnavailableError } from '../../errors/index.js';
 import type { CgroupLayout } from '../cgroup.js';
@@ -135,6 +135,13 @@ function launchArgv(
   return [prlimitPath, `--nproc=${nproc}`, '--', ...argv];
 }
 
+// The system masks found at start that still exist. One that is gone (a temporary file of
+// passwd or a package manager in /etc) needs no mask, and bwrap cannot mount over a missing path
+// in the read-only /etc: it would refuse every later command until the server restarts.
+function stillThere(paths: readonly string[]): string[] {
+  return paths.filter((p) => lstatSync(p, { throwIfNoEntry: false }) !== undefined);
+}
+
 // Plan a bwrap launch: mounts from the spec, deny masks walked now, limits via cgroup+prlimit.
 export function planBubblewrap(host: BubblewrapHost) {
   const systemArgs = systemDirArgs();
@@ -152,8 +159,8 @@ export function planBubblewrap(host: BubblewrapHost) {
       spec.deny,
     );
     const masks: MaskList = {
-      files: [...etcMasks.files, ...denyMasks.files],
-      dirs: [...etcMasks.dirs, ...denyMasks.dirs],
+      files: [...stillThere(etcMasks.files), ...denyMasks.files],
+      dirs: [...stillThere(etcMasks.dirs), ...denyMasks.dirs],
     };
     const pinDirs = [
       ...new Set([...nestedRootPins(spec.roots), ...maskPins(denyMasks, spec.roots, spec.deny)]),
