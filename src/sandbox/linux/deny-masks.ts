@@ -21,7 +21,24 @@ type Matcher = (relativePath: string, absolutePath: string) => boolean;
 // Deny globs as matchers; `dirOnly` hides a whole dir for "dir/**". Security: the same semantics
 // as the files server's guard (case-insensitive, relative AND absolute patterns), so a file the
 // file tools refuse as a secret (KEY.PEM, /srv/app/secrets/**) is masked inside the sandbox too.
+// Compiled matchers per deny list: every command needs them twice (the mask walk and the pins),
+// and compiling a default list of ten globs costs about 0.1 ms. A pure function of the list,
+// kept for a bounded number of lists (cleared when full).
+const compiled = new Map<string, { any: Matcher; dirOnly: Matcher }>();
+const MAX_COMPILED_LISTS = 32;
+
 export function compileDeny(deny: readonly string[]): { any: Matcher; dirOnly: Matcher } {
+  const key = JSON.stringify(deny);
+  let matchers = compiled.get(key);
+  if (matchers === undefined) {
+    if (compiled.size >= MAX_COMPILED_LISTS) compiled.clear();
+    matchers = compileDenyNow(deny);
+    compiled.set(key, matchers);
+  }
+  return matchers;
+}
+
+function compileDenyNow(deny: readonly string[]): { any: Matcher; dirOnly: Matcher } {
   const opts = { dot: true, nocase: true };
   const both = (globs: readonly string[]): Matcher => {
     if (globs.length === 0) return () => false;
